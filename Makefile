@@ -1,0 +1,32 @@
+# perfkit: every target works from a fresh clone; the first run creates .venv.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: bench test lint format benchmarks clean
+
+$(BIN)/perfkit: setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+bench: $(BIN)/perfkit  ## the main job: perfkit bench on the bundled demo site
+	$(BIN)/perfkit bench
+
+test: $(BIN)/perfkit  ## the test suite (needs PostgreSQL, MariaDB and Redis running)
+	$(BIN)/pytest
+
+lint: $(BIN)/perfkit
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/perfkit
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+benchmarks: $(BIN)/perfkit  ## perfkit's own overhead, as ratios against bare Django
+	$(BIN)/pytest benchmarks -p no:django --benchmark-columns=min,median,mean,stddev,rounds
+
+clean:
+	rm -rf $(VENV) perfkit-report *.egg-info

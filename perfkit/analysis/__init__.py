@@ -1,0 +1,1 @@
+"""Analysis of recordings: the thinking that recording leaves out."""

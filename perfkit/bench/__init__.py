@@ -1,0 +1,1 @@
+"""The in-process benchmark runner and its targets."""

@@ -1,0 +1,1 @@
+"""Recorders that feed the current Recording: database queries, cache calls, call sites."""

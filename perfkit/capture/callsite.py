@@ -1,0 +1,92 @@
+"""Find the line of user code (and template) that issued a query."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import sysconfig
+from types import CodeType, FrameType
+
+import asgiref
+import django
+from django.template import base as template_base
+
+import perfkit
+
+_STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+_THIRD_PARTY_MARKERS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+_ALWAYS_SKIPPED = tuple(
+    os.path.realpath(os.path.dirname(module.__file__ or "")) + os.sep
+    for module in (django, asgiref, perfkit)
+)
+_USER_CODE_INSIDE_PERFKIT = os.path.realpath(os.path.dirname(perfkit.__file__ or "")) + (
+    f"{os.sep}demo{os.sep}"
+)
+_RENDER_ANNOTATED: CodeType = template_base.Node.render_annotated.__code__
+
+
+@functools.lru_cache(maxsize=1024)
+def short_path(filename: str) -> str:
+    """A path relative to the current directory or to the sys.path entry holding it."""
+    cwd = os.getcwd() + os.sep
+    if filename.startswith(cwd):
+        return filename[len(cwd) :]
+    roots = sorted((p for p in sys.path if p and filename.startswith(p + os.sep)), key=len)
+    return filename[len(roots[-1]) + 1 :] if roots else filename
+
+
+class CallsiteFinder:
+    """Walks a stack outward to the first frame outside Django, perfkit and the stdlib."""
+
+    def __init__(self, ignore_modules: tuple[str, ...] = ()) -> None:
+        self._ignore_modules = ignore_modules
+        self._skip: dict[CodeType, bool] = {}
+
+    def _is_skipped(self, frame: FrameType) -> bool:
+        code = frame.f_code
+        skipped = self._skip.get(code)
+        if skipped is None:
+            skipped = self._classify(code.co_filename, frame.f_globals.get("__name__", ""))
+            self._skip[code] = skipped
+        return skipped
+
+    def _classify(self, filename: str, module: str) -> bool:
+        if filename.startswith("<"):
+            return True
+        path = os.path.realpath(filename)
+        if path.startswith(_USER_CODE_INSIDE_PERFKIT):
+            return False
+        if path.startswith(_ALWAYS_SKIPPED):
+            return True
+        if path.startswith(_STDLIB) and not any(m in path for m in _THIRD_PARTY_MARKERS):
+            return True
+        return bool(self._ignore_modules) and module.startswith(self._ignore_modules)
+
+    def find(self, frame: FrameType | None) -> str:
+        """``path:line in function``, prefixed by ``template:line via`` for template queries."""
+        template = None
+        while frame is not None:
+            if frame.f_code is _RENDER_ANNOTATED:
+                if template is None:
+                    template = _template_line(frame)
+            elif not self._is_skipped(frame):
+                code = frame.f_code
+                site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+                return f"{template} via {site}" if template else site
+            frame = frame.f_back
+        return template or "<unknown>"
+
+
+def _template_line(frame: FrameType) -> str | None:
+    node = frame.f_locals.get("self")
+    origin = getattr(node, "origin", None)
+    token = getattr(node, "token", None)
+    if origin is None or token is None:
+        return None
+    return f"{_template_name(origin)}:{token.lineno}"
+
+
+def _template_name(origin: template_base.Origin) -> str:
+    name = str(origin.name)
+    return short_path(name) if os.path.isabs(name) else name

@@ -1,0 +1,89 @@
+"""The query recorder: a ``connection.execute_wrapper`` installed once per connection."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+
+from perfkit import conf, health
+from perfkit.capture.callsite import CallsiteFinder
+from perfkit.fingerprint import fingerprint
+from perfkit.recording import QueryEvent, current_recording
+
+logger = logging.getLogger("perfkit")
+
+
+@functools.cache
+def _finder(ignore: tuple[str, ...]) -> CallsiteFinder:
+    return CallsiteFinder(ignore)
+
+
+def _record(
+    alias: str, sql: str, params: Any, many: bool, cursor: Any, started: float, ended: float
+) -> None:
+    config = conf.get_config()
+    fp, normalized = fingerprint(sql)
+    rows = getattr(cursor, "rowcount", -1)
+    callsite = ""
+    if config["CALLSITES"]:
+        callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(3))
+    event = QueryEvent(
+        alias=alias,
+        fingerprint=fp,
+        sql=normalized,
+        duration_ms=(ended - started) * 1000.0,
+        rows=rows if isinstance(rows, int) and rows >= 0 and not many else None,
+        callsite=callsite,
+        many=many,
+        params=repr(params)[:1000] if config["RECORD_PARAMS"] else None,
+    )
+    recording = current_recording.get()
+    if recording is not None:
+        recording.queries.append(event)
+
+
+class QueryRecorder:
+    """Times each query on one connection and appends it to the current Recording."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
+    ) -> Any:
+        if current_recording.get() is None:
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            ended = time.perf_counter()
+            try:
+                _record(self.alias, sql, params, many, context.get("cursor"), started, ended)
+            except Exception:
+                health.count_error("recording a query")
+
+
+def attach(connection: BaseDatabaseWrapper) -> None:
+    """Install the recorder on one connection, once."""
+    if not any(isinstance(w, QueryRecorder) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(QueryRecorder(connection.alias))
+
+
+def _on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    attach(connection)
+
+
+def install() -> None:
+    """Record on every connection: those that exist now and every one created later."""
+    connection_created.connect(_on_connection_created, dispatch_uid="perfkit.capture.db")
+    for connection in connections.all(initialized_only=True):
+        attach(connection)

@@ -1,0 +1,49 @@
+"""The ``perfkit`` command line: wires the commands together and turns errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from perfkit import __version__
+from perfkit.commands import bench
+from perfkit.commands.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"perfkit: error: {message} (see 'perfkit --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="perfkit",
+        description="Django performance profiling: record, benchmark and gate your views.",
+    )
+    parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    bench.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit status 0 ok, 1 findings, 2 usage or input error."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except UsageError as error:
+        sys.stderr.write(f"perfkit: error: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("perfkit: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""perfkit's settings: defaults, the user's ``PERFKIT`` dict merged over them, and validation."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+DEFAULTS: dict[str, Any] = {
+    "ENABLED": True,
+    "STORE": "sqlite:///perfkit.sqlite3",
+    "SAMPLE_RATE": 1.0,
+    "SERVER_TIMING": "auto",
+    "CALLSITES": True,
+    "CALLSITE_IGNORE": [],
+    "RECORD_PARAMS": False,
+    "IGNORE_PATHS": ["/static/", "/media/", "/favicon.ico"],
+    "QUEUE_SIZE": 10_000,
+    "BATCH_SIZE": 500,
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "ENABLED": "record requests at all",
+    "STORE": "where recordings go: sqlite:///path, postgresql://…, redis://…, jsonl:///path",
+    "SAMPLE_RATE": "fraction of requests recorded, 0.0 to 1.0",
+    "SERVER_TIMING": '"auto" (DEBUG or INTERNAL_IPS), True (always) or False (never)',
+    "CALLSITES": "record the line of code (or template) that issued each query",
+    "CALLSITE_IGNORE": "extra module prefixes skipped when looking for a call site",
+    "RECORD_PARAMS": "store SQL parameters (off: never stored by default)",
+    "IGNORE_PATHS": "path prefixes never recorded",
+    "QUEUE_SIZE": "records held for the background writer before new ones are dropped",
+    "BATCH_SIZE": "records written to the store in one go",
+}
+
+
+class ConfigError(ValueError):
+    """A perfkit setting has a value it does not accept; the message names both."""
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+def _is_positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_rate(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def _is_store_url(value: Any) -> bool:
+    from perfkit.store import SCHEMES
+
+    return isinstance(value, str) and value.split("://", 1)[0] in SCHEMES and "://" in value
+
+
+VALIDATORS: dict[str, tuple[Any, str]] = {
+    "ENABLED": (_is_bool, "True or False"),
+    "STORE": (_is_store_url, "a URL starting sqlite://, postgresql://, redis:// or jsonl://"),
+    "SAMPLE_RATE": (_is_rate, "a number from 0.0 to 1.0"),
+    "SERVER_TIMING": (lambda v: v in ("auto", True, False), '"auto", True or False'),
+    "CALLSITES": (_is_bool, "True or False"),
+    "CALLSITE_IGNORE": (_is_str_list, "a list of module prefixes"),
+    "RECORD_PARAMS": (_is_bool, "True or False"),
+    "IGNORE_PATHS": (_is_str_list, "a list of path prefixes"),
+    "QUEUE_SIZE": (_is_positive_int, "a whole number above 0"),
+    "BATCH_SIZE": (_is_positive_int, "a whole number above 0"),
+}
+
+
+def problems(user: Any) -> list[str]:
+    """Every problem with a ``PERFKIT`` settings value, one message each."""
+    if not isinstance(user, dict):
+        return [f"PERFKIT must be a dict, not {type(user).__name__}"]
+    found = []
+    for key, value in user.items():
+        if key not in DEFAULTS:
+            accepted = ", ".join(sorted(DEFAULTS))
+            found.append(f"PERFKIT[{key!r}] is not a perfkit setting; accepted: {accepted}")
+            continue
+        check, accepted = VALIDATORS[key]
+        if not check(value):
+            found.append(f"PERFKIT[{key!r}] = {value!r} is not accepted; use {accepted}")
+    return found
+
+
+@functools.cache
+def get_config() -> dict[str, Any]:
+    """The effective settings: defaults overlaid with ``settings.PERFKIT``; raises ConfigError."""
+    user = getattr(settings, "PERFKIT", {})
+    found = problems(user)
+    if found:
+        raise ConfigError("; ".join(found))
+    return {**DEFAULTS, **user}
+
+
+@receiver(setting_changed)
+def _reset_config(*, setting: str, **kwargs: Any) -> None:
+    if setting == "PERFKIT":
+        get_config.cache_clear()

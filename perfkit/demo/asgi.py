@@ -1,0 +1,11 @@
+"""ASGI entry point for the demo site: ``perfkit.demo.asgi:application``."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfkit.demo.settings")
+
+application = get_asgi_application()

@@ -1,0 +1,1 @@
+"""Management commands shipped with the demo site."""

@@ -1,0 +1,11 @@
+"""WSGI entry point for the demo site: ``perfkit.demo.wsgi:application``."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfkit.demo.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,55 @@
+"""Facts about a request and its response that go into its Recording."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import empty
+
+from perfkit.recording import Recording
+
+UNRESOLVED = "<unresolved>"
+
+
+def describe_view(recording: Recording, request: HttpRequest) -> None:
+    """View identity: namespaced URL name, route pattern and dotted path of the view."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        recording.view = UNRESOLVED
+        return
+    recording.url_name = match.view_name if match.url_name else None
+    recording.route = match.route
+    recording.view_path = match._func_path
+    recording.view = recording.url_name or match._func_path
+
+
+def describe_response(recording: Recording, request: HttpRequest, response: Any) -> None:
+    """Status, size, caching headers, page-cache service and body hash of a response."""
+    recording.status = response.status_code
+    recording.authenticated = is_authenticated(request)
+    recording.has_cache_control = response.has_header("Cache-Control")
+    recording.has_etag = response.has_header("ETag")
+    recording.has_last_modified = response.has_header("Last-Modified")
+    recording.page_cache_hit = (
+        request.method in ("GET", "HEAD") and getattr(request, "_cache_update_cache", None) is False
+    )
+    if isinstance(response, HttpResponseBase) and not response.streaming:
+        content = response.content
+        recording.response_bytes = len(content)
+        if request.method == "GET" and response.status_code == 200:
+            recording.body_hash = hashlib.blake2b(content, digest_size=8).hexdigest()
+
+
+def is_authenticated(request: HttpRequest) -> bool:
+    """Whether the user is logged in, without loading the user (or session) if the view did not."""
+    user = request.__dict__.get("user")
+    if user is None:
+        return False
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is empty:
+        session = getattr(request, "session", None)
+        loaded = getattr(session, "_session_cache", None)
+        return isinstance(loaded, dict) and "_auth_user_id" in loaded
+    return bool(getattr(wrapped, "is_authenticated", False))

@@ -1,0 +1,111 @@
+"""PerfkitMiddleware: opens a Recording per request, closes it, hands it on."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponseBase
+
+from perfkit import conf, describe, health, server_timing
+from perfkit.capture import cache, db
+from perfkit.recording import Recording, current_labels, current_recording
+from perfkit.signals import recording_finished
+from perfkit.store import writer
+
+
+class PerfkitMiddleware:
+    """Records every request: view, timing, queries, cache calls; never breaks a request."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        try:
+            conf.get_config()
+        except conf.ConfigError as error:
+            raise ImproperlyConfigured(str(error)) from None
+        db.install()
+        cache.install()
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        recording = _open(request)
+        if recording is None:
+            return self.get_response(request)
+        token = current_recording.set(recording)
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        try:
+            response = self.get_response(request)
+        finally:
+            current_recording.reset(token)
+        _close(recording, request, response, started, cpu_started)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        recording = _open(request)
+        if recording is None:
+            return await self.get_response(request)
+        token = current_recording.set(recording)
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        try:
+            response = await self.get_response(request)
+        finally:
+            current_recording.reset(token)
+        _close(recording, request, response, started, cpu_started)
+        return response
+
+
+def _open(request: HttpRequest) -> Recording | None:
+    try:
+        config = conf.get_config()
+        if not config["ENABLED"] or request.path.startswith(tuple(config["IGNORE_PATHS"])):
+            return None
+        rate = config["SAMPLE_RATE"]
+        if rate < 1 and random.random() >= rate:
+            return None
+        recording = Recording(uuid.uuid4().hex, time.time(), request.method or "")
+        labels = current_labels.get()
+        if labels:
+            recording.labels = dict(labels)
+        return recording
+    except Exception:
+        health.count_error("opening a recording")
+        return None
+
+
+def _close(
+    recording: Recording,
+    request: HttpRequest,
+    response: HttpResponseBase,
+    started: float,
+    cpu_started: float,
+) -> None:
+    try:
+        total_ms = (time.perf_counter() - started) * 1000.0
+        recording.wall_ms = total_ms
+        recording.cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+        describe.describe_view(recording, request)
+        describe.describe_response(recording, request, response)
+        config = conf.get_config()
+        if server_timing.allowed(request, config["SERVER_TIMING"]):
+            response["Server-Timing"] = server_timing.header(recording, total_ms)
+        writer.submit(
+            recording,
+            config["STORE"],
+            queue_size=config["QUEUE_SIZE"],
+            batch_size=config["BATCH_SIZE"],
+        )
+        recording_finished.send(sender=PerfkitMiddleware, recording=recording)
+    except Exception:
+        health.count_error("closing a recording")

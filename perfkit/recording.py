@@ -1,0 +1,95 @@
+"""The Recording model (one per request) and the ContextVar that holds the current one."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class QueryEvent:
+    """One SQL execution: never the raw parameters unless the user opted in."""
+
+    alias: str
+    fingerprint: str
+    sql: str
+    duration_ms: float
+    rows: int | None
+    callsite: str
+    many: bool = False
+    params: str | None = None
+
+
+@dataclass(slots=True)
+class CacheEvent:
+    """One call into Django's cache framework: a key pattern, never the key or value."""
+
+    alias: str
+    op: str
+    key_pattern: str
+    duration_ms: float
+    hit: bool | None = None
+    keys: int = 1
+    hits: int = 0
+
+
+@dataclass(slots=True)
+class Recording:
+    """Everything perfkit records about one request."""
+
+    id: str
+    started_at: float
+    method: str
+    view: str = ""
+    url_name: str | None = None
+    route: str | None = None
+    view_path: str | None = None
+    status: int = 0
+    wall_ms: float = 0.0
+    cpu_ms: float = 0.0
+    response_bytes: int | None = None
+    authenticated: bool = False
+    has_cache_control: bool = False
+    has_etag: bool = False
+    has_last_modified: bool = False
+    page_cache_hit: bool = False
+    body_hash: str | None = None
+    queries: list[QueryEvent] = field(default_factory=list)
+    cache_ops: list[CacheEvent] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def db_ms(self) -> float:
+        return sum(q.duration_ms for q in self.queries)
+
+    @property
+    def cache_ms(self) -> float:
+        return sum(c.duration_ms for c in self.cache_ops)
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(c.hits for c in self.cache_ops)
+
+    @property
+    def cache_misses(self) -> int:
+        return sum(c.keys - c.hits for c in self.cache_ops if c.hit is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recording:
+        values = dict(data)
+        values["queries"] = [QueryEvent(**q) for q in values.get("queries", [])]
+        values["cache_ops"] = [CacheEvent(**c) for c in values.get("cache_ops", [])]
+        return cls(**values)
+
+
+current_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "perfkit_labels", default=None
+)
+
+current_recording: contextvars.ContextVar[Recording | None] = contextvars.ContextVar(
+    "perfkit_recording", default=None
+)

@@ -1,0 +1,1 @@
+"""Renderers: each turns one analysed result into one output format."""

@@ -1,0 +1,77 @@
+"""Recording stores: open_store() picks the backend from the URL scheme."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from perfkit.store.base import Store, StoreError
+
+__all__ = ["SCHEMES", "Store", "StoreError", "open_store", "record_row", "redact_url"]
+
+SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgres", "redis", "rediss", "jsonl")
+
+
+def open_store(url: str) -> Store:
+    """Return the store for ``url``; nothing connects until the store is first used."""
+    scheme, sep, _ = url.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in SCHEMES:
+        accepted = ", ".join(f"{name}://" for name in SCHEMES)
+        raise StoreError(f"unsupported store URL {redact_url(url)!r}: use one of {accepted}")
+    if scheme == "sqlite":
+        from perfkit.store.sqlite import SQLiteStore
+
+        return SQLiteStore(url)
+    if scheme in ("postgresql", "postgres"):
+        from perfkit.store.postgresql import PostgreSQLStore
+
+        return PostgreSQLStore(url)
+    if scheme in ("redis", "rediss"):
+        from perfkit.store.redis import RedisStore
+
+        return RedisStore(url)
+    from perfkit.store.jsonl import JSONLStore
+
+    return JSONLStore(url)
+
+
+def record_row(record: dict[str, Any]) -> tuple[str, float, str, str, int, float, str]:
+    """The indexed columns of a record plus its JSON payload, as SQL stores insert them."""
+    return (
+        str(record["id"]),
+        float(record.get("started_at", 0.0)),
+        str(record.get("view") or ""),
+        str(record.get("method") or ""),
+        int(record.get("status") or 0),
+        float(record.get("wall_ms") or 0.0),
+        json.dumps(record, separators=(",", ":"), default=str),
+    )
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for log and error messages."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+    query = parts.query
+    if "password=" in query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def split_query_option(url: str, name: str) -> tuple[str, str | None]:
+    """Remove the query parameter ``name`` from ``url``; return the URL and its value."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    values = [v for k, v in pairs if k == name]
+    rest = urlencode([(k, v) for k, v in pairs if k != name])
+    return urlunsplit(parts._replace(query=rest)), (values[-1] if values else None)

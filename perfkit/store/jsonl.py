@@ -1,0 +1,98 @@
+"""JSON Lines store: one record per line, appended under an exclusive flock per batch."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from perfkit.store.base import Store, StoreError
+
+
+def parse_jsonl_url(url: str) -> str:
+    """``jsonl:///abs/path.jsonl`` -> ``/abs/path.jsonl``; ``jsonl://rel.jsonl`` -> ``rel.jsonl``."""
+    path = url.partition("://")[2]
+    if not path or path == "/":
+        raise StoreError(
+            f"jsonl store URL {url!r} has no path: use jsonl:///absolute/path.jsonl "
+            "or jsonl://relative.jsonl"
+        )
+    return os.path.abspath(path)
+
+
+class JSONLStore(Store):
+    """Append-only file that several processes may write at once.
+
+    Each batch is written with one ``write()`` while holding ``LOCK_EX``; readers
+    take ``LOCK_SH`` only to find where the last complete batch ends. A line left
+    torn by a crashed writer is terminated before the next batch and skipped on read.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = parse_jsonl_url(url)
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        data = "".join(
+            json.dumps(record, separators=(",", ":"), default=str) + "\n" for record in records
+        ).encode()
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(self.path, "a+b") as file:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                size = os.fstat(file.fileno()).st_size
+                if size and os.pread(file.fileno(), 1, size - 1) != b"\n":
+                    data = b"\n" + data
+                file.write(data)
+                file.flush()
+        except OSError as exc:
+            raise StoreError(f"jsonl store write failed ({self.path}): {exc}") from exc
+
+    def read(self) -> Iterator[dict[str, Any]]:
+        try:
+            file = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(f"jsonl store read failed ({self.path}): {exc}") from exc
+        try:
+            fcntl.flock(file, fcntl.LOCK_SH)
+            end = os.fstat(file.fileno()).st_size
+            fcntl.flock(file, fcntl.LOCK_UN)
+            position = 0
+            for line in file:
+                position += len(line)
+                if position > end:
+                    return
+                record = _parse(line)
+                if record is not None:
+                    yield record
+        finally:
+            file.close()
+
+    def count(self) -> int:
+        return sum(1 for _ in self.read())
+
+    def clear(self) -> None:
+        try:
+            with open(self.path, "r+b") as file:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                file.truncate(0)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StoreError(f"jsonl store clear failed ({self.path}): {exc}") from exc
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None

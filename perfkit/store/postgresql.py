@@ -1,0 +1,171 @@
+"""PostgreSQL store: recordings in one table via psycopg 3, imported on first use."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from perfkit.store import record_row, redact_url, split_query_option
+from perfkit.store.base import Store, StoreError
+
+DEFAULT_TABLE = "perfkit_recordings"
+CONNECT_TIMEOUT_S = 3
+READ_CHUNK = 1000
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,47}")
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise StoreError(
+            "the postgresql store needs psycopg: pip install 'psycopg[binary]'"
+        ) from exc
+    return psycopg
+
+
+class PostgreSQLStore(Store):
+    """Recordings in ``?table=`` (default ``perfkit_recordings``), created if missing.
+
+    One connection per process, shared by its threads behind a lock. A failed
+    operation drops the connection so the next one reconnects.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        conninfo, table = split_query_option(url, "table")
+        self.table = table or DEFAULT_TABLE
+        if not _IDENTIFIER.fullmatch(self.table):
+            raise StoreError(
+                f"postgresql store table {self.table!r} is not a plain identifier "
+                "(letters, digits and underscores, at most 48 characters)"
+            )
+        self._conninfo = conninfo
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._pid = 0
+        self._inherited: list[Any] = []
+
+    def _connection(self) -> Any:
+        psycopg = _psycopg()
+        if self._conn is not None and (self._pid != os.getpid() or self._conn.closed):
+            self._discard()
+        if self._conn is None:
+            options = {"autocommit": True, "application_name": "perfkit"}
+            if "connect_timeout" not in self._conninfo:
+                options["connect_timeout"] = CONNECT_TIMEOUT_S
+            conn = psycopg.connect(self._conninfo, **options)
+            try:
+                self._create_table(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def _create_table(self, conn: Any) -> None:
+        from psycopg import sql
+
+        table = sql.Identifier(self.table)
+        with conn.transaction():
+            # Serialises concurrent CREATE TABLE IF NOT EXISTS from several workers.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} ("
+                    " id text PRIMARY KEY,"
+                    " started_at double precision NOT NULL,"
+                    " view text NOT NULL,"
+                    " method text NOT NULL,"
+                    " status integer NOT NULL,"
+                    " wall_ms double precision NOT NULL,"
+                    " payload jsonb NOT NULL)"
+                ).format(table)
+            )
+            conn.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (view, started_at)").format(
+                    sql.Identifier(f"{self.table}_view_started"), table
+                )
+            )
+            conn.execute(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (started_at, id)").format(
+                    sql.Identifier(f"{self.table}_started"), table
+                )
+            )
+
+    def _discard(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._pid == os.getpid():
+            with contextlib.suppress(Exception):
+                conn.close()
+        else:
+            # Inherited across fork(): closing it would terminate the parent's session.
+            self._inherited.append(conn)
+
+    def _run(self, action: str, operation: Any) -> Any:
+        psycopg = _psycopg()
+        with self._lock:
+            try:
+                return operation(self._connection())
+            except psycopg.Error as exc:
+                self._discard()
+                raise StoreError(
+                    f"postgresql store {action} failed ({redact_url(self.url)}): {exc}"
+                ) from exc
+
+    def _sql(self, template: str) -> Any:
+        from psycopg import sql
+
+        return sql.SQL(template).format(sql.Identifier(self.table))
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        rows = [record_row(record) for record in records]
+        insert = self._sql(
+            "INSERT INTO {} (id, started_at, view, method, status, wall_ms, payload)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (id) DO NOTHING"
+        )
+
+        def operation(conn: Any) -> None:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.executemany(insert, rows)
+
+        self._run("write", operation)
+
+    def read(self) -> Iterator[dict[str, Any]]:
+        first = self._sql("SELECT started_at, id, payload FROM {} ORDER BY started_at, id LIMIT %s")
+        following = self._sql(
+            "SELECT started_at, id, payload FROM {} WHERE (started_at, id) > (%s, %s)"
+            " ORDER BY started_at, id LIMIT %s"
+        )
+        last: tuple[float, str] | None = None
+        while True:
+            if last is None:
+                rows = self._run("read", lambda c: c.execute(first, (READ_CHUNK,)).fetchall())
+            else:
+                params = (*last, READ_CHUNK)
+                rows = self._run("read", lambda c, p=params: c.execute(following, p).fetchall())
+            for _, _, payload in rows:
+                yield payload
+            if len(rows) < READ_CHUNK:
+                return
+            last = (rows[-1][0], rows[-1][1])
+
+    def count(self) -> int:
+        query = self._sql("SELECT count(*) FROM {}")
+        return self._run("count", lambda c: c.execute(query).fetchone()[0])
+
+    def clear(self) -> None:
+        query = self._sql("TRUNCATE {}")
+        self._run("clear", lambda c: c.execute(query))
+
+    def close(self) -> None:
+        with self._lock:
+            self._discard()

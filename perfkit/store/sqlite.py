@@ -1,0 +1,167 @@
+"""SQLite store: one WAL-mode file shared safely by several worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from perfkit.store import record_row
+from perfkit.store.base import Store, StoreError
+
+BUSY_TIMEOUT_MS = 5000
+READ_CHUNK = 1000
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS recordings (
+        id TEXT PRIMARY KEY,
+        started_at REAL NOT NULL,
+        view TEXT NOT NULL,
+        method TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        wall_ms REAL NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS recordings_view_started ON recordings (view, started_at)",
+    "CREATE INDEX IF NOT EXISTS recordings_started ON recordings (started_at, id)",
+)
+_INSERT = (
+    "INSERT OR IGNORE INTO recordings (id, started_at, view, method, status, wall_ms, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_FIRST_CHUNK = "SELECT started_at, id, payload FROM recordings ORDER BY started_at, id LIMIT ?"
+_NEXT_CHUNK = (
+    "SELECT started_at, id, payload FROM recordings"
+    " WHERE started_at > ? OR (started_at = ? AND id > ?) ORDER BY started_at, id LIMIT ?"
+)
+
+
+def parse_sqlite_url(url: str) -> str:
+    """``sqlite:///rel/path`` -> ``rel/path``; ``sqlite:////abs/path`` -> ``/abs/path``."""
+    rest = url.partition("://")[2]
+    path = rest[1:] if rest.startswith("/") else ""
+    if not path:
+        raise StoreError(
+            f"sqlite store URL {url!r} has no path: use sqlite:///relative.sqlite3 "
+            "or sqlite:////absolute/path.sqlite3"
+        )
+    return path if path == ":memory:" else os.path.abspath(path)
+
+
+class SQLiteStore(Store):
+    """Recordings in a ``recordings`` table; each process opens its own connection.
+
+    One connection per process, shared by that process's threads behind a lock
+    (``check_same_thread=False`` is safe because every use holds the lock).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = parse_sqlite_url(url)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        self._inherited: list[sqlite3.Connection] = []
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is not None and self._pid != os.getpid():
+            # Inherited across fork(): never touch (or finalize) the parent's handle.
+            self._inherited.append(self._conn)
+            self._conn = None
+        if self._conn is None:
+            if self.path != ":memory:":
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            conn = sqlite3.connect(
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.close()
+                raise
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def _fail(self, action: str, exc: Exception) -> StoreError:
+        self._close_locked()
+        return StoreError(f"sqlite store {action} failed ({self.path}): {exc}")
+
+    def write(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        rows = [record_row(record) for record in records]
+        with self._lock:
+            try:
+                conn = self._connection()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(_INSERT, rows)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail("write", exc) from exc
+
+    def read(self) -> Iterator[dict[str, Any]]:
+        last: tuple[float, str] | None = None
+        while True:
+            with self._lock:
+                try:
+                    conn = self._connection()
+                    if last is None:
+                        rows = conn.execute(_FIRST_CHUNK, (READ_CHUNK,)).fetchall()
+                    else:
+                        rows = conn.execute(_NEXT_CHUNK, (last[0], *last, READ_CHUNK)).fetchall()
+                except (sqlite3.Error, OSError) as exc:
+                    raise self._fail("read", exc) from exc
+            for _, _, payload in rows:
+                yield json.loads(payload)
+            if len(rows) < READ_CHUNK:
+                return
+            last = (rows[-1][0], rows[-1][1])
+
+    def count(self) -> int:
+        with self._lock:
+            try:
+                return self._connection().execute("SELECT count(*) FROM recordings").fetchone()[0]
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail("count", exc) from exc
+
+    def clear(self) -> None:
+        with self._lock:
+            try:
+                self._connection().execute("DELETE FROM recordings")
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail("clear", exc) from exc
+
+    def journal_mode(self) -> str:
+        """The journal mode SQLite reports for this store's connection (``"wal"``)."""
+        with self._lock:
+            return self._connection().execute("PRAGMA journal_mode").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._pid == os.getpid():
+            conn.close()
+        else:
+            self._inherited.append(conn)

@@ -1,0 +1,251 @@
+"""Background writer: a bounded queue per process drained into the store by a daemon thread."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import queue
+import threading
+import time
+from typing import Any
+
+from perfkit.store import open_store, redact_url
+from perfkit.store.base import Store
+
+logger = logging.getLogger("perfkit")
+
+_STOP = object()
+
+
+class _Writer:
+    """One process's queue, thread, open store and exact counters."""
+
+    def __init__(self, queue_size: int, batch_size: int) -> None:
+        self.pid = os.getpid()
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, queue_size))
+        self.batch_size = max(1, batch_size)
+        self.cond = threading.Condition(threading.Lock())
+        self.thread: threading.Thread | None = None
+        self.stopping = False
+        self.store: Store | None = None
+        self.store_url: str | None = None
+        self.submitted = self.written = self.dropped = self.errors = 0
+        self.accepted = self.resolved = 0
+        self.warned: set[str] = set()
+
+    def warn_once(self, kind: str, message: str, *args: Any) -> None:
+        with self.cond:
+            if kind in self.warned:
+                return
+            self.warned.add(kind)
+        logger.warning(message, *args)
+
+    def ensure_thread(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            return
+        with self.cond:
+            if self.thread is not None and self.thread.is_alive():
+                return
+            thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
+            thread.start()
+            self.thread = thread
+
+    def put(self, store_url: str, record: dict[str, Any]) -> bool:
+        with self.cond:
+            self.submitted += 1
+            try:
+                self.queue.put_nowait((store_url, record))
+            except queue.Full:
+                self.dropped += 1
+                full = True
+            else:
+                self.accepted += 1
+                full = False
+        if full:
+            self.warn_once(
+                "full",
+                "perfkit: recording queue is full (%d); dropping recordings "
+                "(the store is slower than the traffic)",
+                self.queue.maxsize,
+            )
+        return not full
+
+    def run(self) -> None:
+        carry: Any = None
+        while True:
+            item = carry if carry is not None else self.queue.get()
+            carry = None
+            if item is _STOP:
+                break
+            store_url, record = item
+            batch = [record]
+            while len(batch) < self.batch_size:
+                try:
+                    following = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if following is _STOP or following[0] != store_url:
+                    carry = following
+                    break
+                batch.append(following[1])
+            self.write(store_url, batch)
+            if self.stopping:
+                break
+        self.close_store()
+
+    def write(self, store_url: str, batch: list[dict[str, Any]]) -> None:
+        written = 0
+        try:
+            if store_url != self.store_url:
+                self.close_store()
+                self.store = open_store(store_url)
+                self.store_url = store_url
+            assert self.store is not None
+            self.store.write(batch)
+            written = len(batch)
+        except Exception as exc:
+            self.close_store()
+            with self.cond:
+                self.errors += 1
+            self.warn_once(
+                "store",
+                "perfkit: could not write %d recording(s) to %s, dropping them: %s",
+                len(batch),
+                redact_url(store_url),
+                exc,
+            )
+        finally:
+            with self.cond:
+                self.written += written
+                self.dropped += len(batch) - written
+                self.resolved += len(batch)
+                self.cond.notify_all()
+
+    def close_store(self) -> None:
+        store, self.store = self.store, None
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.close()
+
+    def flush(self, timeout: float) -> bool:
+        with self.cond:
+            target = self.accepted
+            return self.cond.wait_for(lambda: self.resolved >= target, timeout)
+
+    def stop(self, timeout: float) -> bool:
+        self.stopping = True
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(_STOP)
+        thread = self.thread
+        if thread is None:
+            self.close_store()
+            return True
+        if thread is not threading.current_thread():
+            thread.join(max(0.0, timeout))
+        return not thread.is_alive()
+
+    def stats(self) -> dict[str, int]:
+        with self.cond:
+            return {
+                "submitted": self.submitted,
+                "written": self.written,
+                "dropped": self.dropped,
+                "errors": self.errors,
+            }
+
+
+_guard = threading.Lock()
+_writer: _Writer | None = None
+_forked_away: list[_Writer] = []
+
+
+def _current(queue_size: int, batch_size: int) -> _Writer:
+    global _writer
+    writer = _writer
+    if writer is not None and writer.pid == os.getpid():
+        return writer
+    with _guard:
+        if _writer is not None and _writer.pid != os.getpid():
+            _forked_away.append(_writer)
+            _writer = None
+        if _writer is None:
+            _writer = _Writer(queue_size, batch_size)
+        return _writer
+
+
+def submit(record: dict[str, Any], store_url: str, *, queue_size: int, batch_size: int) -> bool:
+    """Queue ``record`` for ``store_url`` without blocking; False if it was dropped.
+
+    The queue and thread are created by the first call in each process (and again
+    in a forked child); ``queue_size`` is fixed from then until ``shutdown()``.
+    Never raises: failures are counted in ``stats()`` and logged once per process.
+    """
+    writer: _Writer | None = None
+    try:
+        writer = _current(queue_size, batch_size)
+        writer.batch_size = max(1, batch_size)
+        writer.ensure_thread()
+        return writer.put(store_url, record)
+    except Exception as exc:
+        if writer is not None:
+            with writer.cond:
+                writer.submitted += 1
+                writer.dropped += 1
+                writer.errors += 1
+            writer.warn_once("submit", "perfkit: could not queue a recording: %r", exc)
+        else:
+            with contextlib.suppress(Exception):
+                logger.warning("perfkit: could not queue a recording: %r", exc)
+        return False
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Wait until everything submitted so far is written or dropped; False on timeout."""
+    writer = _writer
+    if writer is None or writer.pid != os.getpid():
+        return True
+    return writer.flush(timeout)
+
+
+def stats() -> dict[str, int]:
+    """This process's exact counters: submitted = written + dropped + still queued."""
+    writer = _writer
+    if writer is None or writer.pid != os.getpid():
+        return {"submitted": 0, "written": 0, "dropped": 0, "errors": 0}
+    return writer.stats()
+
+
+def shutdown(timeout: float = 5.0) -> bool:
+    """Flush, stop the thread, close the store and reset queue and counters.
+
+    The next ``submit()`` starts afresh. Returns False if the flush or the stop
+    timed out (a stuck thread is abandoned; it is a daemon and owns its own state).
+    """
+    global _writer
+    with _guard:
+        writer, _writer = _writer, None
+    if writer is None or writer.pid != os.getpid():
+        return True
+    deadline = time.monotonic() + timeout
+    flushed = writer.flush(timeout)
+    stopped = writer.stop(deadline - time.monotonic())
+    return flushed and stopped
+
+
+def _after_fork_in_child() -> None:
+    global _guard, _writer
+    _guard = threading.Lock()
+    if _writer is not None:
+        # Keep the parent's writer referenced so its connections are never finalized here.
+        _forked_away.append(_writer)
+        _writer = None
+
+
+def _at_exit() -> None:
+    shutdown(timeout=5.0)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(_at_exit)

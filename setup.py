@@ -1,0 +1,45 @@
+"""Packaging for perfkit: the middleware needs only Django; extras add the CLI and tools."""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "perfkit/__init__.py").read_text())[1]
+
+CLI = ["rich>=13", "httpx>=0.27"]
+STORES = ["psycopg[binary]>=3.1", "redis>=5"]
+DEV = [
+    *CLI,
+    *STORES,
+    "pytest>=8",
+    "pytest-django>=4.8",
+    "pytest-benchmark>=4",
+    "PyMySQL>=1.1",
+    "gunicorn>=22",
+    "uvicorn>=0.30",
+    "ruff>=0.6",
+]
+
+setup(
+    name="perfkit",
+    version=VERSION,
+    description="Django performance-profiling middleware and benchmarking suite",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.10",
+    packages=find_packages(include=["perfkit", "perfkit.*"]),
+    include_package_data=True,
+    package_data={"perfkit.demo": ["templates/demo/*.html", "static/demo/*"]},
+    install_requires=["Django>=4.2,<6"],
+    extras_require={"cli": CLI, "stores": STORES, "dev": DEV},
+    entry_points={"console_scripts": ["perfkit = perfkit.cli:main"]},
+    classifiers=[
+        "Framework :: Django",
+        "Framework :: Django :: 4.2",
+        "Framework :: Django :: 5.2",
+        "Programming Language :: Python :: 3",
+    ],
+)

@@ -1,0 +1,1 @@
+"""Tests for perfkit's bundled demo site."""

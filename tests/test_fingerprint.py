@@ -1,0 +1,68 @@
+"""SQL fingerprints and cache-key patterns."""
+
+from __future__ import annotations
+
+import pytest
+
+from perfkit.fingerprint import fingerprint, key_pattern
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ('SELECT "t"."a" FROM "t" WHERE "t"."id" = 1', 'SELECT "t"."a" FROM "t" WHERE "t"."id" = 2'),
+        ("SELECT a FROM t WHERE name = 'x'", "SELECT a FROM t WHERE name = 'yy'"),
+        ("SELECT a FROM t WHERE id IN (%s, %s)", "SELECT a FROM t WHERE id IN (%s, %s, %s, %s)"),
+        ("SELECT a FROM t WHERE id IN (1, 2)", "SELECT a FROM t WHERE id IN (%s)"),
+        ("SELECT a FROM t WHERE flag = true", "SELECT a FROM t WHERE flag = FALSE"),
+        ('SAVEPOINT "s140_x1"', 'SAVEPOINT "s99_x7"'),
+        ('RELEASE SAVEPOINT "s1_x2"', 'RELEASE SAVEPOINT "s3_x4"'),
+        ("SELECT a FROM t WHERE x = 3.5", "select a from t where x = %s"),
+    ],
+)
+def test_same_query_with_other_parameters_shares_a_fingerprint(a: str, b: str) -> None:
+    assert fingerprint(a) == fingerprint(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ('SELECT "t"."a" FROM "t"', 'SELECT "t"."b" FROM "t"'),
+        ('SELECT a FROM "story"', 'SELECT a FROM "author"'),
+        ("SELECT a FROM t WHERE id IN (SELECT b FROM u)", "SELECT a FROM t WHERE id IN (%s)"),
+    ],
+)
+def test_different_queries_get_different_fingerprints(a: str, b: str) -> None:
+    assert fingerprint(a)[0] != fingerprint(b)[0]
+
+
+def test_normalized_sql_keeps_identifiers_and_drops_values() -> None:
+    sql = """SELECT "demo_story"."id" FROM "demo_story" WHERE "demo_story"."title" = 'secret'
+             AND "demo_story"."id" IN (1, 2, 3) LIMIT 21"""
+    fp, normalized = fingerprint(sql)
+    assert normalized == (
+        'SELECT "demo_story"."id" FROM "demo_story" WHERE "demo_story"."title" = # '
+        'AND "demo_story"."id" IN (...) LIMIT #'
+    )
+    assert len(fp) == 16 and int(fp, 16) >= 0
+
+
+def test_fingerprints_are_cached() -> None:
+    fingerprint.cache_clear()
+    fingerprint("SELECT 1")
+    fingerprint("SELECT 1")
+    assert fingerprint.cache_info().hits == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "pattern"),
+    [
+        ("user:42:profile", "user:#:profile"),
+        ("sess:123e4567-e89b-12d3-a456-426614174000", "sess:<uuid>"),
+        ("page.d41d8cd98f00b204e9800998ecf8427e.en", "page.<hex>.en"),
+        ("demo:tag-cloud:v1", "demo:tag-cloud:v#"),
+        ("plain", "plain"),
+    ],
+)
+def test_key_pattern_collapses_ids(key: str, pattern: str) -> None:
+    assert key_pattern(key) == pattern
