@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import uuid
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from perfkit import conf, describe, health, server_timing
 from perfkit.capture import cache, db
+from perfkit.capture.callsite import current_task
 from perfkit.recording import Recording, current_labels, current_recording
 from perfkit.signals import recording_finished
 from perfkit.store import writer
@@ -57,10 +59,12 @@ class PerfkitMiddleware:
         if recording is None:
             return await self.get_response(request)
         token = current_recording.set(recording)
+        task_token = current_task.set(asyncio.current_task())
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
             response = await self.get_response(request)
         finally:
+            current_task.reset(task_token)
             current_recording.reset(token)
         _close(recording, request, response, started, cpu_started)
         return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import os
 import sys
@@ -9,6 +11,7 @@ import sysconfig
 from types import CodeType, FrameType
 
 import asgiref
+import asgiref.sync
 import django
 from django.template import base as template_base
 
@@ -24,6 +27,13 @@ _USER_CODE_INSIDE_PERFKIT = os.path.realpath(os.path.dirname(perfkit.__file__ or
     f"{os.sep}demo{os.sep}"
 )
 _RENDER_ANNOTATED: CodeType = template_base.Node.render_annotated.__code__
+_THREAD_HANDLER: CodeType = asgiref.sync.SyncToAsync.thread_handler.__code__
+
+#: The asyncio task serving the current async request: ORM calls run in ``sync_to_async``
+#: threads whose own stack does not contain the view, so the view is found in the task's stack.
+current_task: contextvars.ContextVar[asyncio.Task | None] = contextvars.ContextVar(
+    "perfkit_task", default=None
+)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -70,12 +80,26 @@ class CallsiteFinder:
             if frame.f_code is _RENDER_ANNOTATED:
                 if template is None:
                     template = _template_line(frame)
+            elif frame.f_code is _THREAD_HANDLER and current_task.get() is not None:
+                frame = self._innermost_user_frame(current_task.get())
+                continue
             elif not self._is_skipped(frame):
                 code = frame.f_code
                 site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
                 return f"{template} via {site}" if template else site
             frame = frame.f_back
         return template or "<unknown>"
+
+    def _innermost_user_frame(self, task: asyncio.Task) -> FrameType | None:
+        """The innermost frame of the awaiting coroutines that is user code."""
+        found = None
+        awaited = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+            if frame is not None and not self._is_skipped(frame):
+                found = frame
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
+        return found
 
 
 def _template_line(frame: FrameType) -> str | None:

@@ -12,7 +12,7 @@ from perfkit.store.base import Store, StoreError
 
 
 def parse_jsonl_url(url: str) -> str:
-    """``jsonl:///abs/path.jsonl`` -> ``/abs/path.jsonl``; ``jsonl://rel.jsonl`` -> ``rel.jsonl``."""
+    """``jsonl:///abs/path.jsonl`` is absolute; ``jsonl://rel.jsonl`` is relative to the cwd."""
     path = url.partition("://")[2]
     if not path or path == "/":
         raise StoreError(

@@ -15,6 +15,8 @@ from perfkit.store.base import Store, StoreError
 DEFAULT_TABLE = "perfkit_recordings"
 CONNECT_TIMEOUT_S = 3
 READ_CHUNK = 1000
+_STAGING = "perfkit_staging"
+_COLUMNS = "id, started_at, view, method, status, wall_ms, payload"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,47}")
 
 
@@ -68,8 +70,7 @@ class PostgreSQLStore(Store):
         return self._conn
 
     def _create_table(self, conn: Any) -> None:
-        from psycopg import sql
-
+        sql = _psycopg().sql
         table = sql.Identifier(self.table)
         with conn.transaction():
             # Serialises concurrent CREATE TABLE IF NOT EXISTS from several workers.
@@ -96,6 +97,13 @@ class PostgreSQLStore(Store):
                     sql.Identifier(f"{self.table}_started"), table
                 )
             )
+        # COPY into a per-session staging table, then INSERT ... ON CONFLICT: as fast as
+        # COPY yet idempotent, and free of the stalls executemany's pipeline mode shows.
+        conn.execute(
+            sql.SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS"
+            ).format(sql.Identifier(_STAGING), table)
+        )
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None
@@ -120,22 +128,25 @@ class PostgreSQLStore(Store):
                 ) from exc
 
     def _sql(self, template: str) -> Any:
-        from psycopg import sql
-
+        sql = _psycopg().sql
         return sql.SQL(template).format(sql.Identifier(self.table))
 
     def write(self, records: list[dict[str, Any]]) -> None:
         if not records:
             return
         rows = [record_row(record) for record in records]
+        copy = f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN"
         insert = self._sql(
-            "INSERT INTO {} (id, started_at, view, method, status, wall_ms, payload)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (id) DO NOTHING"
+            f"INSERT INTO {{}} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGING}"
+            " ON CONFLICT (id) DO NOTHING"
         )
 
         def operation(conn: Any) -> None:
             with conn.transaction(), conn.cursor() as cursor:
-                cursor.executemany(insert, rows)
+                with cursor.copy(copy) as stream:
+                    for row in rows:
+                        stream.write_row(row)
+                cursor.execute(insert)
 
         self._run("write", operation)
 

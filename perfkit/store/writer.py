@@ -98,12 +98,12 @@ class _Writer:
     def write(self, store_url: str, batch: list[dict[str, Any]]) -> None:
         written = 0
         try:
-            if store_url != self.store_url:
+            store = self.store
+            if store is None or store_url != self.store_url:
                 self.close_store()
-                self.store = open_store(store_url)
-                self.store_url = store_url
-            assert self.store is not None
-            self.store.write(batch)
+                store = open_store(store_url)
+                self.store, self.store_url = store, store_url
+            store.write([_as_dict(record) for record in batch])
             written = len(batch)
         except Exception as exc:
             self.close_store()
@@ -159,6 +159,7 @@ class _Writer:
 _guard = threading.Lock()
 _writer: _Writer | None = None
 _forked_away: list[_Writer] = []
+_warned_without_writer = False
 
 
 def _current(queue_size: int, batch_size: int) -> _Writer:
@@ -175,13 +176,20 @@ def _current(queue_size: int, batch_size: int) -> _Writer:
         return _writer
 
 
-def submit(record: dict[str, Any], store_url: str, *, queue_size: int, batch_size: int) -> bool:
+def _as_dict(record: Any) -> dict[str, Any]:
+    """Records arrive as Recordings (serialised here, off the request path) or plain dicts."""
+    to_dict = getattr(record, "to_dict", None)
+    return to_dict() if to_dict is not None else record
+
+
+def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> bool:
     """Queue ``record`` for ``store_url`` without blocking; False if it was dropped.
 
     The queue and thread are created by the first call in each process (and again
     in a forked child); ``queue_size`` is fixed from then until ``shutdown()``.
     Never raises: failures are counted in ``stats()`` and logged once per process.
     """
+    global _warned_without_writer
     writer: _Writer | None = None
     try:
         writer = _current(queue_size, batch_size)
@@ -195,7 +203,8 @@ def submit(record: dict[str, Any], store_url: str, *, queue_size: int, batch_siz
                 writer.dropped += 1
                 writer.errors += 1
             writer.warn_once("submit", "perfkit: could not queue a recording: %r", exc)
-        else:
+        elif not _warned_without_writer:
+            _warned_without_writer = True
             with contextlib.suppress(Exception):
                 logger.warning("perfkit: could not queue a recording: %r", exc)
         return False

@@ -1,0 +1,108 @@
+"""Django for the overhead benchmarks: the demo site in memory, with and without perfkit."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+
+import django
+import pytest
+
+STORE_DIR = tempfile.mkdtemp(prefix="perfkit-bench-")
+os.environ["DJANGO_SETTINGS_MODULE"] = "perfkit.demo.settings"
+os.environ["PERFKIT_DEMO_DB"] = ":memory:"
+os.environ["PERFKIT_DEMO_DEBUG"] = "0"
+os.environ["PERFKIT_DEMO_CACHE"] = "locmem"
+os.environ["PERFKIT_STORE"] = f"sqlite:///{STORE_DIR}/perfkit.sqlite3"
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import override_settings  # noqa: E402
+
+from perfkit.demo.data import populate  # noqa: E402
+from perfkit.store import writer  # noqa: E402
+
+PERFKIT = "perfkit.middleware.PerfkitMiddleware"
+
+#: 25 stories: the slow list then runs 1 + 2·25 = 51 queries.
+SIZE = 25
+
+
+def _environ(path: str) -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.5",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+    }
+
+
+def _start_response(status: str, headers: list, exc_info: object = None) -> None:
+    assert status.startswith("200"), status
+
+
+def make_client(with_perfkit: bool) -> Callable[[str], bytes]:
+    """A function that serves one GET through Django's WSGI handler."""
+    middleware = [m for m in settings.MIDDLEWARE if m != PERFKIT]
+    if with_perfkit:
+        middleware = [PERFKIT, *middleware]
+    with override_settings(MIDDLEWARE=middleware):
+        handler = WSGIHandler()
+
+    def get(path: str) -> bytes:
+        response = handler(_environ(path), _start_response)
+        body = b"".join(response)
+        response.close()
+        return body
+
+    return get
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_data() -> None:
+    call_command("migrate", verbosity=0)
+    populate(SIZE)
+
+
+@pytest.fixture(scope="session")
+def bare() -> Callable[[str], bytes]:
+    return make_client(with_perfkit=False)
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Callable[[str], bytes]:
+    return make_client(with_perfkit=True)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    session = getattr(config, "_benchmarksession", None)
+    if session is None or not session.benchmarks:
+        return
+    medians: dict[str, dict[str, float]] = defaultdict(dict)
+    for bench in session.benchmarks:
+        side = "recorded" if "recorded" in bench.name else "bare"
+        medians[bench.group][side] = bench.stats.median
+    writer.flush(timeout=30)
+    terminalreporter.write_sep("-", "perfkit overhead: median with / median without the middleware")
+    for group, sides in sorted(medians.items()):
+        if {"bare", "recorded"} <= sides.keys():
+            ratio = sides["recorded"] / sides["bare"]
+            terminalreporter.write_line(
+                f"{group:<32} bare {sides['bare'] * 1e6:9.1f} µs   "
+                f"recorded {sides['recorded'] * 1e6:9.1f} µs   ×{ratio:.3f}"
+            )
+    stats = writer.stats()
+    terminalreporter.write_line(
+        f"writer: {stats['written']} recordings written, {stats['dropped']} dropped"
+    )

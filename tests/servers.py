@@ -1,0 +1,68 @@
+"""Start real demo servers (gunicorn, uvicorn) in subprocesses for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+
+def demo_env(tmp_path: Path, store: str, size: int = 10) -> dict[str, str]:
+    """Environment for a demo server process with a migrated, seeded database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "perfkit.demo.settings",
+        "PERFKIT_DEMO_DB": str(tmp_path / "demo.sqlite3"),
+        "PERFKIT_DEMO_DEBUG": "0",
+        "PERFKIT_STORE": store,
+    }
+    for command in (["migrate", "-v", "0"], ["demo_seed", str(size)]):
+        subprocess.run(
+            [sys.executable, "-m", "perfkit.demo", *command], env=env, check=True, capture_output=True
+        )
+    return env
+
+
+@contextmanager
+def serving(argv: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run a server bound to a free loopback port ({port} in argv); yield its base URL.
+
+    The server gets SIGTERM on the way out, so workers exit the way they do in production.
+    """
+    port = free_port()
+    process = subprocess.Popen(
+        [a.format(port=port) for a in argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                httpx.get(f"{base}/ping/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{base} never answered") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

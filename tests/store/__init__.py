@@ -1,0 +1,74 @@
+"""Shared helpers for the store tests: realistic records and concurrent writer processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+from typing import Any
+
+from perfkit.recording import CacheEvent, QueryEvent, Recording
+from perfkit.store import open_store
+
+
+def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
+    """A full ``Recording.to_dict()`` with values that must survive a round trip exactly."""
+    return Recording(
+        id=f"{prefix}{index:06d}",
+        started_at=1_700_000_000.0 + index * 0.001,
+        method="GET" if index % 2 else "POST",
+        view=f"demo.views.view_{index % 5}",
+        url_name="product-detail",
+        route="products/<int:pk>/",
+        status=200 if index % 7 else 404,
+        wall_ms=12.345678 + index,
+        cpu_ms=3.25,
+        response_bytes=1024 + index,
+        authenticated=bool(index % 3),
+        queries=[
+            QueryEvent(
+                alias="default",
+                fingerprint="select * from demo_product where id = ?",
+                sql='SELECT * FROM "demo_product" WHERE "id" = %s',
+                duration_ms=0.125,
+                rows=1,
+                callsite="perfkit/demo/views.py:42",
+            )
+        ],
+        cache_ops=[
+            CacheEvent(
+                alias="default", op="get", key_pattern="product:*", duration_ms=0.5, hit=True
+            )
+        ],
+        labels={"scenario": "unit", "ünïcode": "✓"},
+    ).to_dict()
+
+
+def free_port() -> int:
+    """A TCP port nothing is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_in_process(url: str, prefix: str, count: int, batch: int, barrier: Any) -> None:
+    store = open_store(url)
+    records = [make_record(i, prefix) for i in range(count)]
+    barrier.wait(timeout=30)
+    for start in range(0, count, batch):
+        store.write(records[start : start + batch])
+    store.close()
+
+
+def write_from_processes(url: str, processes: int = 4, count: int = 250, batch: int = 10) -> None:
+    """Have ``processes`` spawned processes each write ``count`` records to ``url`` at once."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes)
+    workers = [
+        context.Process(target=_write_in_process, args=(url, f"p{n}-", count, batch, barrier))
+        for n in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0] * processes

@@ -1,0 +1,79 @@
+"""JSON Lines store: exact round trip, torn lines, URL forms and four concurrent processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfkit.store import StoreError, open_store
+from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
+from tests.store import make_record, write_from_processes
+
+
+def test_round_trip_is_exact_and_in_append_order(tmp_path: Path) -> None:
+    store = open_store(f"jsonl://{tmp_path}/sub/recordings.jsonl")
+    assert isinstance(store, JSONLStore)
+    assert store.count() == 0
+    assert list(store.read()) == []
+    records = [make_record(i) for i in range(30)]
+    store.write(records[:10])
+    store.write(records[10:])
+    assert store.count() == 30
+    assert list(store.read()) == records
+    lines = (tmp_path / "sub" / "recordings.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == records
+    store.clear()
+    assert store.count() == 0
+    store.write(records[:2])
+    assert list(store.read()) == records[:2]
+
+
+def test_torn_lines_are_skipped_and_isolated(tmp_path: Path) -> None:
+    path = tmp_path / "torn.jsonl"
+    store = JSONLStore(f"jsonl://{path}")
+    store.write([make_record(1)])
+    with path.open("ab") as file:
+        file.write(b'{"id": "half-writ')  # a writer died mid-line
+    assert [r["id"] for r in store.read()] == ["r000001"]
+    store.write([make_record(2)])  # must not glue onto the torn line
+    assert [r["id"] for r in store.read()] == ["r000001", "r000002"]
+    with path.open("ab") as file:
+        file.write(b"[1, 2]\nnot json\n")
+    assert store.count() == 2
+    with path.open("ab") as file:
+        file.write(b'{"id": "no-newline-yet"}')
+    assert store.count() == 2
+
+
+def test_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert parse_jsonl_url("jsonl:///abs/x.jsonl") == "/abs/x.jsonl"
+    assert parse_jsonl_url("jsonl://rel.jsonl") == str(tmp_path / "rel.jsonl")
+    assert parse_jsonl_url("jsonl://dir/rel.jsonl") == str(tmp_path / "dir" / "rel.jsonl")
+    open_store("jsonl://rel.jsonl").write([make_record(1)])
+    assert (tmp_path / "rel.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    for bad in ("jsonl://", "jsonl:///"):
+        with pytest.raises(StoreError, match="has no path"):
+            open_store(bad)
+
+
+def test_unwritable_path_raises_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    with pytest.raises(StoreError, match="jsonl store write failed"):
+        open_store(f"jsonl://{tmp_path}/file/x.jsonl").write([make_record(1)])
+
+
+def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
+    url = f"jsonl://{tmp_path}/shared.jsonl"
+    write_from_processes(url, processes=4, count=250, batch=10)
+    raw_lines = (tmp_path / "shared.jsonl").read_bytes().split(b"\n")
+    assert raw_lines[-1] == b""
+    assert len(raw_lines) == 1001  # no torn or interleaved lines: every line parses
+    assert all(json.loads(line)["id"] for line in raw_lines[:-1])
+    store = open_store(url)
+    ids = [record["id"] for record in store.read()]
+    assert store.count() == 1000
+    assert len(set(ids)) == 1000
+    assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}

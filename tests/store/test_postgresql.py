@@ -1,0 +1,115 @@
+"""PostgreSQL store against the real server on 127.0.0.1:5432 (db test), one table per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from perfkit.store import StoreError, open_store
+from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
+from tests.store import make_record, write_from_processes
+
+SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def table() -> Iterator[str]:
+    name = f"perfkit_test_{uuid.uuid4().hex[:12]}"
+    yield name
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def test_round_trip_is_exact_and_oldest_first(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    assert isinstance(store, PostgreSQLStore)
+    records = [make_record(i) for i in range(2500)]
+    for record in records[::100]:
+        record["started_at"] = 1_700_000_000.0  # ties broken by id, across chunk borders
+    store.write(list(reversed(records[:10])))
+    store.write(records[10:])
+    store.write(records[:3])  # same ids again: ignored, never duplicated
+    assert store.count() == 2500
+    expected = sorted(records, key=lambda r: (r["started_at"], r["id"]))
+    assert list(store.read()) == expected
+    store.clear()
+    assert store.count() == 0
+    assert list(store.read()) == []
+    store.close()
+
+
+def test_schema_columns_and_indexes(table: str) -> None:
+    store = open_store(f"postgres://postgres@127.0.0.1:5432/test?table={table}")
+    store.write([make_record(1)])
+    with psycopg.connect(SERVER) as conn:
+        columns = dict(
+            conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_name = %s",
+                (table,),
+            ).fetchall()
+        )
+        indexes = [
+            row[0]
+            for row in conn.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+                (table,),
+            )
+        ]
+        payload = conn.execute(f"SELECT payload->'labels'->>'scenario' FROM {table}").fetchone()
+    assert columns == {
+        "id": "text",
+        "started_at": "double precision",
+        "view": "text",
+        "method": "text",
+        "status": "integer",
+        "wall_ms": "double precision",
+        "payload": "jsonb",
+    }
+    assert any("(view, started_at)" in index for index in indexes)
+    assert payload == ("unit",)
+    store.close()
+
+
+def test_reconnects_after_the_connection_is_killed(table: str) -> None:
+    store = PostgreSQLStore(f"{SERVER}?table={table}")
+    store.write([make_record(1)])
+    backend = store._conn.info.backend_pid
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    with pytest.raises(StoreError, match="postgresql store write failed"):
+        store.write([make_record(2)])
+    assert store._conn is None
+    store.write([make_record(3)])
+    assert store._conn.info.backend_pid != backend
+    assert [r["id"] for r in store.read()] == ["r000001", "r000003"]
+    store.close()
+
+
+def test_table_name_must_be_an_identifier() -> None:
+    assert PostgreSQLStore(SERVER).table == DEFAULT_TABLE
+    for bad in ("x; DROP TABLE y", "1abc", "a.b", "a" * 49):
+        with pytest.raises(StoreError, match="not a plain identifier"):
+            open_store(f"{SERVER}?table={bad}")
+
+
+def test_unreachable_server_raises_store_error_without_the_password() -> None:
+    store = open_store("postgresql://postgres:s3cret@127.0.0.1:1/test")
+    with pytest.raises(StoreError, match="postgresql store write failed") as info:
+        store.write([make_record(1)])
+    assert "s3cret" not in str(info.value)
+    assert "postgres:***@127.0.0.1:1" in str(info.value)
+
+
+def test_four_processes_write_one_table(table: str) -> None:
+    url = f"{SERVER}?table={table}"
+    write_from_processes(url, processes=4, count=250, batch=10)
+    store = open_store(url)
+    ids = [record["id"] for record in store.read()]
+    assert store.count() == 1000
+    assert len(set(ids)) == 1000
+    assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
+    store.close()

@@ -1,0 +1,60 @@
+"""Redis store against the real server on 127.0.0.1:6379 (db 14), one key per test."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from perfkit.store import StoreError, open_store
+from perfkit.store.redis import DEFAULT_KEY, RedisStore
+from tests.store import make_record
+
+SERVER = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def key() -> Iterator[str]:
+    name = f"perfkit:test:{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(SERVER)
+    yield name
+    client.delete(name)
+    client.close()
+
+
+def test_round_trip_is_exact_and_in_push_order(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    assert isinstance(store, RedisStore)
+    assert store.key == key
+    records = [make_record(i) for i in range(2500)]  # crosses push and read chunk sizes
+    store.write(records[:7])
+    store.write(records[7:])
+    assert store.count() == 2500
+    assert list(store.read()) == records
+    client = redis.Redis.from_url(SERVER)
+    assert client.llen(key) == 2500
+    assert client.type(key) == b"list"
+    client.close()
+    store.clear()
+    assert store.count() == 0
+    assert list(store.read()) == []
+    store.close()
+
+
+def test_default_key_and_other_query_options_survive() -> None:
+    store = RedisStore("redis://127.0.0.1:6379/14?socket_keepalive=true")
+    assert store.key == DEFAULT_KEY
+    assert store._client_url == "redis://127.0.0.1:6379/14?socket_keepalive=true"
+
+
+def test_unreachable_server_fails_fast_with_store_error() -> None:
+    store = open_store("redis://127.0.0.1:1/0")
+    started = time.monotonic()
+    with pytest.raises(StoreError, match=r"redis store write failed \(redis://127.0.0.1:1/0\)"):
+        store.write([make_record(1)])
+    with pytest.raises(StoreError, match="redis store count failed"):
+        store.count()
+    assert time.monotonic() - started < 2.5

@@ -1,0 +1,117 @@
+"""SQLite store: exact round trip, WAL mode, URL forms and four concurrent writer processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from perfkit.store import StoreError, open_store
+from perfkit.store.sqlite import SQLiteStore, parse_sqlite_url
+from tests.store import make_record, write_from_processes
+
+
+def test_round_trip_is_exact_and_oldest_first(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/nested/dir/recordings.sqlite3")
+    records = [make_record(i) for i in range(50)]
+    store.write(list(reversed(records[:25])))
+    store.write(records[25:])
+    assert store.count() == 50
+    assert list(store.read()) == records
+    store.write(records[:5])  # same ids again: ignored, never duplicated
+    assert store.count() == 50
+    store.clear()
+    assert store.count() == 0
+    assert list(store.read()) == []
+    store.close()
+
+
+def test_read_pages_through_more_than_one_chunk(tmp_path: Path) -> None:
+    store = SQLiteStore(f"sqlite:///{tmp_path}/big.sqlite3")
+    records = [make_record(i) for i in range(2500)]
+    for record in records[::100]:
+        record["started_at"] = 1_700_000_000.0  # ties broken by id, across chunk borders
+    store.write(records)
+    got = [record["id"] for record in store.read()]
+    assert len(got) == 2500
+    assert sorted(got) == sorted(r["id"] for r in records)
+    assert got == [r["id"] for r in sorted(records, key=lambda r: (r["started_at"], r["id"]))]
+
+
+def test_wal_mode_busy_timeout_and_schema(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
+    store = SQLiteStore(f"sqlite:///{path}")
+    store.write([make_record(1)])
+    assert store.journal_mode() == "wal"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        columns = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(recordings)")}
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(recordings)")}
+        view_index = [r[2] for r in conn.execute("PRAGMA index_info(recordings_view_started)")]
+    assert columns == {
+        "id": "TEXT",
+        "started_at": "REAL",
+        "view": "TEXT",
+        "method": "TEXT",
+        "status": "INTEGER",
+        "wall_ms": "REAL",
+        "payload": "TEXT",
+    }
+    assert "recordings_view_started" in indexes
+    assert view_index == ["view", "started_at"]
+    assert store._connection().execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    store.close()
+
+
+def test_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert parse_sqlite_url("sqlite:///rel/x.sqlite3") == str(tmp_path / "rel" / "x.sqlite3")
+    assert parse_sqlite_url("sqlite:////abs/x.sqlite3") == "/abs/x.sqlite3"
+    store = open_store("sqlite:///rel/x.sqlite3")
+    store.write([make_record(1)])
+    assert (tmp_path / "rel" / "x.sqlite3").exists()
+    store.close()
+    for bad in ("sqlite://", "sqlite:///", "sqlite://relative.sqlite3"):
+        with pytest.raises(StoreError, match="has no path"):
+            open_store(bad)
+
+
+def test_unwritable_path_raises_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    store = open_store(f"sqlite:///{blocker}/x.sqlite3")
+    with pytest.raises(StoreError, match="sqlite store write failed"):
+        store.write([make_record(1)])
+
+
+def test_four_processes_write_one_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/shared.sqlite3"
+    write_from_processes(url, processes=4, count=250, batch=10)
+    store = open_store(url)
+    ids = [record["id"] for record in store.read()]
+    assert store.count() == 1000
+    assert len(ids) == 1000
+    assert len(set(ids)) == 1000
+    assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
+    store.close()
+
+
+def test_connection_is_reopened_in_a_forked_child(tmp_path: Path) -> None:
+    store = SQLiteStore(f"sqlite:///{tmp_path}/fork.sqlite3")
+    store.write([make_record(0)])
+    parent_conn = store._conn
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            store.write([make_record(1)])
+            code = 0 if store._conn is not parent_conn and store.count() == 2 else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store._conn is parent_conn
+    assert store.count() == 2
+    store.close()
