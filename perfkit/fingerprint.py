@@ -30,9 +30,12 @@ def _normalized_tokens(sql: str) -> list[str]:
                 value = PLACEHOLDER
             elif ttype in T.Literal.String.Symbol:
                 pass
-            elif ttype in T.Literal or value in _PLACEHOLDER_VALUES or ttype in T.Name.Placeholder:
-                value = PLACEHOLDER
-            elif ttype in T.Keyword and value.upper() in _BOOLEANS:
+            elif (
+                ttype in T.Literal
+                or value in _PLACEHOLDER_VALUES
+                or ttype in T.Name.Placeholder
+                or (ttype in T.Keyword and value.upper() in _BOOLEANS)
+            ):
                 value = PLACEHOLDER
             elif ttype in T.Keyword:
                 value = value.upper()

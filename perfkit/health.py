@@ -17,7 +17,9 @@ def count_error(what: str) -> None:
         first = what not in _errors
         _errors[what] = _errors.get(what, 0) + 1
     if first:
-        logger.warning("perfkit failed while %s; the request went on unrecorded", what, exc_info=True)
+        logger.warning(
+            "perfkit failed while %s; the request went on unrecorded", what, exc_info=True
+        )
 
 
 def error_counts() -> dict[str, int]:

@@ -27,7 +27,10 @@ def demo_env(tmp_path: Path, store: str, size: int = 10) -> dict[str, str]:
     }
     for command in (["migrate", "-v", "0"], ["demo_seed", str(size)]):
         subprocess.run(
-            [sys.executable, "-m", "perfkit.demo", *command], env=env, check=True, capture_output=True
+            [sys.executable, "-m", "perfkit.demo", *command],
+            env=env,
+            check=True,
+            capture_output=True,
         )
     return env
 

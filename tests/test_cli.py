@@ -31,8 +31,14 @@ def test_help_lists_the_commands() -> None:
     ("args", "message"),
     [
         (["frobnicate"], "perfkit: error: argument COMMAND: invalid choice: 'frobnicate'"),
-        (["bench", "--sizes", "ten"], "perfkit: error: --sizes 'ten' is not a list of whole numbers"),
-        (["bench", "--sizes", "10"], "perfkit: error: --sizes '10' needs two or more sizes above 0"),
+        (
+            ["bench", "--sizes", "ten"],
+            "perfkit: error: --sizes 'ten' is not a list of whole numbers",
+        ),
+        (
+            ["bench", "--sizes", "10"],
+            "perfkit: error: --sizes '10' needs two or more sizes above 0",
+        ),
         (["bench", "--repeat", "0"], "perfkit: error: --repeat 0 must be 1 or more"),
     ],
 )

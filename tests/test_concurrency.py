@@ -39,7 +39,9 @@ def test_eight_threads_never_mix_recordings(recordings) -> None:
     assert len(recordings) == 40
     for recording in recordings:
         assert len(recording.queries) == EXPECTED_QUERIES[recording.view], recording.view
-    slow_fingerprints = {q.fingerprint for r in recordings if r.view.endswith("slow") for q in r.queries}
+    slow_fingerprints = {
+        q.fingerprint for r in recordings if r.view.endswith("slow") for q in r.queries
+    }
     ping_or_list = [r for r in recordings if r.view in ("demo:story_list", "demo:story_detail")]
     for recording in ping_or_list:
         assert len({q.fingerprint for q in recording.queries} & slow_fingerprints) <= 1

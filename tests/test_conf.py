@@ -29,11 +29,29 @@ def test_user_values_override_defaults() -> None:
 @pytest.mark.parametrize(
     ("user", "message"),
     [
-        ({"SAMPLE_RATE": 1.5}, "PERFKIT['SAMPLE_RATE'] = 1.5 is not accepted; use a number from 0.0 to 1.0"),
-        ({"STORE": "mongodb://x"}, "PERFKIT['STORE'] = 'mongodb://x' is not accepted; use a URL starting sqlite://, postgresql://, redis:// or jsonl://"),
-        ({"SERVER_TIMING": "yes"}, "PERFKIT['SERVER_TIMING'] = 'yes' is not accepted; use \"auto\", True or False"),
-        ({"QUEUE_SIZE": 0}, "PERFKIT['QUEUE_SIZE'] = 0 is not accepted; use a whole number above 0"),
-        ({"SAMPLE": 1}, "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, CALLSITES, CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE"),
+        (
+            {"SAMPLE_RATE": 1.5},
+            "PERFKIT['SAMPLE_RATE'] = 1.5 is not accepted; use a number from 0.0 to 1.0",
+        ),
+        (
+            {"STORE": "mongodb://x"},
+            "PERFKIT['STORE'] = 'mongodb://x' is not accepted; "
+            "use a URL starting sqlite://, postgresql://, redis:// or jsonl://",
+        ),
+        (
+            {"SERVER_TIMING": "yes"},
+            "PERFKIT['SERVER_TIMING'] = 'yes' is not accepted; use \"auto\", True or False",
+        ),
+        (
+            {"QUEUE_SIZE": 0},
+            "PERFKIT['QUEUE_SIZE'] = 0 is not accepted; use a whole number above 0",
+        ),
+        (
+            {"SAMPLE": 1},
+            "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, CALLSITES, "
+            "CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, "
+            "SERVER_TIMING, STORE",
+        ),
         ([], "PERFKIT must be a dict, not list"),
     ],
 )
@@ -45,7 +63,10 @@ def test_system_check_reports_each_problem() -> None:
     with override_settings(PERFKIT={"SAMPLE_RATE": -1, "BATCH_SIZE": "many"}):
         errors = [m for m in run_checks() if m.id == "perfkit.E001"]
     assert len(errors) == 2
-    assert {e.msg.split(" =")[0] for e in errors} == {"PERFKIT['SAMPLE_RATE']", "PERFKIT['BATCH_SIZE']"}
+    assert {e.msg.split(" =")[0] for e in errors} == {
+        "PERFKIT['SAMPLE_RATE']",
+        "PERFKIT['BATCH_SIZE']",
+    }
     assert all("default" in e.hint for e in errors)
 
 

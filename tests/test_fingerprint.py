@@ -10,7 +10,10 @@ from perfkit.fingerprint import fingerprint, key_pattern
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ('SELECT "t"."a" FROM "t" WHERE "t"."id" = 1', 'SELECT "t"."a" FROM "t" WHERE "t"."id" = 2'),
+        (
+            'SELECT "t"."a" FROM "t" WHERE "t"."id" = 1',
+            'SELECT "t"."a" FROM "t" WHERE "t"."id" = 2',
+        ),
         ("SELECT a FROM t WHERE name = 'x'", "SELECT a FROM t WHERE name = 'yy'"),
         ("SELECT a FROM t WHERE id IN (%s, %s)", "SELECT a FROM t WHERE id IN (%s, %s, %s, %s)"),
         ("SELECT a FROM t WHERE id IN (1, 2)", "SELECT a FROM t WHERE id IN (%s)"),

@@ -16,7 +16,9 @@ from perfkit.fingerprint import key_pattern
 from perfkit.recording import CacheEvent, current_recording
 
 _MISSING = object()
-_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("perfkit_inside_cache", default=False)
+_inside: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "perfkit_inside_cache", default=False
+)
 
 READS = ("get", "get_many", "has_key")
 WRITES = ("set", "add", "set_many", "delete", "delete_many", "incr", "decr", "touch", "clear")

@@ -6,7 +6,6 @@ import asyncio
 import contextvars
 import functools
 import os
-import sys
 import sysconfig
 from types import CodeType, FrameType
 
@@ -38,12 +37,22 @@ current_task: contextvars.ContextVar[asyncio.Task | None] = contextvars.ContextV
 
 @functools.lru_cache(maxsize=1024)
 def short_path(filename: str) -> str:
-    """A path relative to the current directory or to the sys.path entry holding it."""
+    """A path relative to the current directory, else to the directory above its package."""
     cwd = os.getcwd() + os.sep
     if filename.startswith(cwd):
         return filename[len(cwd) :]
-    roots = sorted((p for p in sys.path if p and filename.startswith(p + os.sep)), key=len)
-    return filename[len(roots[-1]) + 1 :] if roots else filename
+    directory = os.path.dirname(filename)
+    while directory != os.path.dirname(directory) and not _is_package(directory):
+        directory = os.path.dirname(directory)
+    if not _is_package(directory):
+        return filename
+    while _is_package(os.path.dirname(directory)):
+        directory = os.path.dirname(directory)
+    return os.path.relpath(filename, os.path.dirname(directory))
+
+
+def _is_package(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
 class CallsiteFinder:

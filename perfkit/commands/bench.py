@@ -27,7 +27,9 @@ def parse_sizes(text: str) -> list[int]:
     try:
         sizes = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise UsageError(f"--sizes {text!r} is not a list of whole numbers; try --sizes 10,50")
+        raise UsageError(
+            f"--sizes {text!r} is not a list of whole numbers; try --sizes 10,50"
+        ) from None
     if len(sizes) < 2 or sizes[0] < 1:
         raise UsageError(f"--sizes {text!r} needs two or more sizes above 0; try --sizes 10,50")
     return sizes
