@@ -26,7 +26,8 @@ format: $(BIN)/perfkit
 	$(BIN)/ruff check --fix .
 
 benchmarks: $(BIN)/perfkit  ## perfkit's own overhead, as ratios against bare Django
-	$(BIN)/pytest benchmarks -p no:django --benchmark-columns=min,median,mean,stddev,rounds
+	$(BIN)/pytest benchmarks -p no:django -W ignore::pytest.PytestConfigWarning \
+		--benchmark-columns=median,iqr,rounds --benchmark-min-time=0.5
 
 clean:
 	rm -rf $(VENV) perfkit-report *.egg-info

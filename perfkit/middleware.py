@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -78,7 +78,7 @@ def _open(request: HttpRequest) -> Recording | None:
         rate = config["SAMPLE_RATE"]
         if rate < 1 and random.random() >= rate:
             return None
-        recording = Recording(uuid.uuid4().hex, time.time(), request.method or "")
+        recording = Recording(os.urandom(16).hex(), time.time(), request.method or "")
         labels = current_labels.get()
         if labels:
             recording.labels = dict(labels)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -76,7 +76,12 @@ class Recording:
         return sum(c.keys - c.hits for c in self.cache_ops if c.hit is not None)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A JSON-ready dict; written by hand because ``dataclasses.asdict`` deep-copies."""
+        data = {name: getattr(self, name) for name in _SCALARS}
+        data["queries"] = [_event_dict(q, _QUERY_FIELDS) for q in self.queries]
+        data["cache_ops"] = [_event_dict(c, _CACHE_FIELDS) for c in self.cache_ops]
+        data["labels"] = dict(self.labels)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recording:
@@ -84,6 +89,17 @@ class Recording:
         values["queries"] = [QueryEvent(**q) for q in values.get("queries", [])]
         values["cache_ops"] = [CacheEvent(**c) for c in values.get("cache_ops", [])]
         return cls(**values)
+
+
+_SCALARS = tuple(
+    f.name for f in fields(Recording) if f.name not in ("queries", "cache_ops", "labels")
+)
+_QUERY_FIELDS = tuple(f.name for f in fields(QueryEvent))
+_CACHE_FIELDS = tuple(f.name for f in fields(CacheEvent))
+
+
+def _event_dict(event: QueryEvent | CacheEvent, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in names}
 
 
 current_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(

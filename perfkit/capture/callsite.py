@@ -85,15 +85,19 @@ class CallsiteFinder:
     def find(self, frame: FrameType | None) -> str:
         """``path:line in function``, prefixed by ``template:line via`` for template queries."""
         template = None
+        skip = self._skip
         while frame is not None:
-            if frame.f_code is _RENDER_ANNOTATED:
+            code = frame.f_code
+            skipped = skip.get(code)
+            if skipped is None:
+                skipped = self._is_skipped(frame)
+            if code is _RENDER_ANNOTATED:
                 if template is None:
                     template = _template_line(frame)
-            elif frame.f_code is _THREAD_HANDLER and current_task.get() is not None:
+            elif code is _THREAD_HANDLER and current_task.get() is not None:
                 frame = self._innermost_user_frame(current_task.get())
                 continue
-            elif not self._is_skipped(frame):
-                code = frame.f_code
+            elif not skipped:
                 site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
                 return f"{template} via {site}" if template else site
             frame = frame.f_back
