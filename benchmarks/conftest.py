@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 
-import django
 import pytest
 
-STORE_DIR = tempfile.mkdtemp(prefix="perfkit-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "perfkit.demo.settings"
-os.environ["PERFKIT_DEMO_DB"] = ":memory:"
-os.environ["PERFKIT_DEMO_DEBUG"] = "0"
-os.environ["PERFKIT_DEMO_CACHE"] = "locmem"
-os.environ["PERFKIT_STORE"] = f"sqlite:///{STORE_DIR}/perfkit.sqlite3"
-django.setup()
+from perfkit.bench.demo import setup_demo
+
+setup_demo(f"sqlite:///{tempfile.mkdtemp(prefix='perfkit-bench-')}/perfkit.sqlite3")
 
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
 from perfkit.demo.data import populate  # noqa: E402
@@ -74,7 +67,6 @@ def make_client(with_perfkit: bool) -> Callable[[str], bytes]:
 
 @pytest.fixture(scope="session", autouse=True)
 def demo_data() -> None:
-    call_command("migrate", verbosity=0)
     populate(SIZE)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import django
 
@@ -22,13 +21,13 @@ VIEWS = (
 )
 
 
-def setup_demo(output: Path) -> None:
-    """Configure Django for the demo: in-memory SQLite, local-memory cache, JSON-lines store."""
+def setup_demo(store_url: str) -> None:
+    """Configure Django for the demo (in-memory SQLite, local-memory cache) and migrate."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "perfkit.demo.settings"
     os.environ["PERFKIT_DEMO_DB"] = ":memory:"
     os.environ["PERFKIT_DEMO_DEBUG"] = "0"
     os.environ["PERFKIT_DEMO_CACHE"] = "locmem"
-    os.environ["PERFKIT_STORE"] = f"jsonl://{output.resolve() / 'recordings.jsonl'}"
+    os.environ["PERFKIT_STORE"] = store_url
     django.setup()
     from django.core.management import call_command
 

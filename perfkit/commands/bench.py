@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from perfkit.store import writer
 
     console = Console()
-    demo.setup_demo(output)
+    demo.setup_demo(f"jsonl://{output.resolve() / 'recordings.jsonl'}")
     with Progress(console=console, transient=True) as progress:
         per_size = (len(demo.VIEWS) + 1) * (args.repeat + 1)
         task = progress.add_task("benchmarking views", total=len(sizes) * per_size)
