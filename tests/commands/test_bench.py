@@ -10,9 +10,9 @@ from pathlib import Path
 
 def test_bench_flags_the_n_plus_one_list_and_only_it(tmp_path: Path) -> None:
     output = tmp_path / "report"
+    command = ["bench", "--sizes", "3,12", "--repeat", "2", "--output", str(output)]
     result = subprocess.run(
-        [sys.executable, "-m", "perfkit", "bench", "--sizes", "3,12", "--repeat", "2"]
-        + ["--output", str(output)],
+        [sys.executable, "-m", "perfkit", *command],
         capture_output=True,
         text=True,
         timeout=300,
