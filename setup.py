@@ -8,16 +8,21 @@ from setuptools import find_packages, setup
 HERE = Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "perfkit/__init__.py").read_text())[1]
 
-CLI = ["rich>=13", "httpx>=0.27"]
+CLI = ["rich>=13", "httpx>=0.27", "Jinja2>=3.1", "model_bakery>=1.18", "scipy>=1.11"]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
+STACK = ["gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
+BROWSER = ["playwright>=1.45"]
+TOOLBAR = ["django-debug-toolbar>=4.4", "pyinstrument>=4.6"]
 DEV = [
     *CLI,
     *STORES,
+    *STACK,
+    *BROWSER,
+    *TOOLBAR,
     "pytest>=8",
     "pytest-django>=4.8",
     "pytest-benchmark>=4",
     "PyMySQL>=1.1",
-    "gunicorn>=22",
     "uvicorn>=0.30",
     "ruff>=0.6",
 ]
@@ -34,7 +39,14 @@ setup(
     include_package_data=True,
     package_data={"perfkit.demo": ["templates/demo/*.html", "static/demo/*"]},
     install_requires=["Django>=4.2,<6"],
-    extras_require={"cli": CLI, "stores": STORES, "dev": DEV},
+    extras_require={
+        "cli": CLI,
+        "stores": STORES,
+        "stack": STACK,
+        "browser": BROWSER,
+        "toolbar": TOOLBAR,
+        "dev": DEV,
+    },
     entry_points={"console_scripts": ["perfkit = perfkit.cli:main"]},
     classifiers=[
         "Framework :: Django",

@@ -18,7 +18,7 @@ from perfkit.capture import cache, db
 from perfkit.capture.callsite import current_task
 from perfkit.recording import Recording, current_labels, current_recording
 from perfkit.signals import recording_finished
-from perfkit.store import writer
+from perfkit.store import as_row, writer
 
 
 class PerfkitMiddleware:
@@ -105,7 +105,7 @@ def _close(
         if server_timing.allowed(request, config["SERVER_TIMING"]):
             response["Server-Timing"] = server_timing.header(recording, total_ms)
         writer.submit(
-            recording,
+            as_row(recording),
             config["STORE"],
             queue_size=config["QUEUE_SIZE"],
             batch_size=config["BATCH_SIZE"],

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from perfkit.store.base import Store, StoreError
+from perfkit.store.rows import Row, as_row, record_row
 
-__all__ = ["SCHEMES", "Store", "StoreError", "open_store", "record_row", "redact_url"]
+__all__ = [
+    "SCHEMES",
+    "Row",
+    "Store",
+    "StoreError",
+    "as_row",
+    "open_store",
+    "record_row",
+    "redact_url",
+]
 
 SCHEMES: tuple[str, ...] = ("sqlite", "postgresql", "postgres", "redis", "rediss", "jsonl")
 
@@ -35,19 +43,6 @@ def open_store(url: str) -> Store:
     from perfkit.store.jsonl import JSONLStore
 
     return JSONLStore(url)
-
-
-def record_row(record: dict[str, Any]) -> tuple[str, float, str, str, int, float, str]:
-    """The indexed columns of a record plus its JSON payload, as SQL stores insert them."""
-    return (
-        str(record["id"]),
-        float(record.get("started_at", 0.0)),
-        str(record.get("view") or ""),
-        str(record.get("method") or ""),
-        int(record.get("status") or 0),
-        float(record.get("wall_ms") or 0.0),
-        json.dumps(record, separators=(",", ":"), default=str),
-    )
 
 
 def redact_url(url: str) -> str:

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
+from perfkit.store.rows import Row, payload
+
 
 class StoreError(Exception):
     """A store could not be opened, read or written; the message says why."""
@@ -24,6 +26,10 @@ class Store(ABC):
     @abstractmethod
     def write(self, records: list[dict[str, Any]]) -> None:
         """Persist a batch of records; raise on failure (the writer counts the drop)."""
+
+    def write_rows(self, rows: list[Row]) -> None:
+        """Persist a batch already encoded as rows; stores override this to skip decoding."""
+        self.write([payload(row) for row in rows])
 
     @abstractmethod
     def read(self) -> Iterator[dict[str, Any]]:

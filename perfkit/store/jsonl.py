@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from perfkit.store.base import Store, StoreError
+from perfkit.store.rows import Row, record_row
 
 
 def parse_jsonl_url(url: str) -> str:
@@ -35,11 +36,12 @@ class JSONLStore(Store):
         self.path = parse_jsonl_url(url)
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        if not records:
+        self.write_rows([record_row(record) for record in records])
+
+    def write_rows(self, rows: list[Row]) -> None:
+        if not rows:
             return
-        data = "".join(
-            json.dumps(record, separators=(",", ":"), default=str) + "\n" for record in records
-        ).encode()
+        data = "".join(row[6] + "\n" for row in rows).encode()
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(self.path, "a+b") as file:

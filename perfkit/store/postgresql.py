@@ -9,8 +9,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from perfkit.store import record_row, redact_url, split_query_option
+from perfkit.store import redact_url, split_query_option
 from perfkit.store.base import Store, StoreError
+from perfkit.store.rows import Row, record_row
 
 DEFAULT_TABLE = "perfkit_recordings"
 CONNECT_TIMEOUT_S = 3
@@ -132,9 +133,11 @@ class PostgreSQLStore(Store):
         return sql.SQL(template).format(sql.Identifier(self.table))
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        if not records:
+        self.write_rows([record_row(record) for record in records])
+
+    def write_rows(self, rows: list[Row]) -> None:
+        if not rows:
             return
-        rows = [record_row(record) for record in records]
         copy = f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN"
         insert = self._sql(
             f"INSERT INTO {{}} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGING}"

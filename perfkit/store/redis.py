@@ -9,6 +9,7 @@ from typing import Any
 
 from perfkit.store import redact_url, split_query_option
 from perfkit.store.base import Store, StoreError
+from perfkit.store.rows import Row, record_row
 
 DEFAULT_KEY = "perfkit:recordings"
 SOCKET_TIMEOUT_S = 1.0
@@ -64,9 +65,12 @@ class RedisStore(Store):
             ) from exc
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        if not records:
+        self.write_rows([record_row(record) for record in records])
+
+    def write_rows(self, rows: list[Row]) -> None:
+        if not rows:
             return
-        values = [json.dumps(record, separators=(",", ":"), default=str) for record in records]
+        values = [row[6] for row in rows]
 
         def operation(client: Any) -> None:
             with client.pipeline(transaction=True) as pipe:

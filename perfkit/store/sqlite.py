@@ -10,8 +10,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from perfkit.store import record_row
 from perfkit.store.base import Store, StoreError
+from perfkit.store.rows import Row, record_row
 
 BUSY_TIMEOUT_MS = 5000
 READ_CHUNK = 1000
@@ -31,8 +31,18 @@ _SCHEMA = (
 )
 _INSERT = (
     "INSERT OR IGNORE INTO recordings (id, started_at, view, method, status, wall_ms, payload)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES "
 )
+#: Rows per INSERT statement. One multi-row statement is one ``sqlite3_step``, and the
+#: sqlite3 module releases the GIL around each step: a row at a time would hand the GIL
+#: back and forth with request threads once per record.
+ROWS_PER_STATEMENT = 500
+
+
+def _insert(count: int) -> str:
+    return _INSERT + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * count)
+
+
 _FIRST_CHUNK = "SELECT started_at, id, payload FROM recordings ORDER BY started_at, id LIMIT ?"
 _NEXT_CHUNK = (
     "SELECT started_at, id, payload FROM recordings"
@@ -113,15 +123,19 @@ class SQLiteStore(Store):
         return StoreError(f"sqlite store {action} failed ({self.path}): {exc}")
 
     def write(self, records: list[dict[str, Any]]) -> None:
-        if not records:
+        self.write_rows([record_row(record) for record in records])
+
+    def write_rows(self, rows: list[Row]) -> None:
+        if not rows:
             return
-        rows = [record_row(record) for record in records]
         with self._lock:
             try:
                 conn = self._connection()
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    conn.executemany(_INSERT, rows)
+                    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+                        chunk = rows[start : start + ROWS_PER_STATEMENT]
+                        conn.execute(_insert(len(chunk)), [v for row in chunk for v in row])
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

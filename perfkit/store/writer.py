@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import logging
 import os
-import queue
 import threading
 import time
 from typing import Any
 
-from perfkit.store import open_store, redact_url
+from perfkit.store import as_row, open_store, redact_url
 from perfkit.store.base import Store
 
 logger = logging.getLogger("perfkit")
 
-_STOP = object()
-
-#: How long the thread lets records gather before writing them: one store write (and one
-#: thread wake-up competing with requests for the GIL) per interval instead of per request.
+#: How long the thread lets records gather before writing them: the request threads never
+#: wake it (appending to a deque notifies nobody), so it competes with them for the GIL
+#: once per interval rather than once per request.
 LINGER_SECONDS = 0.1
 
 
@@ -28,9 +27,11 @@ class _Writer:
 
     def __init__(self, queue_size: int, batch_size: int) -> None:
         self.pid = os.getpid()
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, queue_size))
+        self.items: collections.deque[tuple[str, Any]] = collections.deque()
+        self.maxsize = max(1, queue_size)
         self.batch_size = max(1, batch_size)
-        self.cond = threading.Condition(threading.Lock())
+        self.lock = threading.Lock()
+        self.resolved_changed = threading.Condition(threading.Lock())
         self.thread: threading.Thread | None = None
         self.stopping = False
         self.store: Store | None = None
@@ -41,7 +42,7 @@ class _Writer:
         self.wake = threading.Event()
 
     def warn_once(self, kind: str, message: str, *args: Any) -> None:
-        with self.cond:
+        with self.lock:
             if kind in self.warned:
                 return
             self.warned.add(kind)
@@ -50,63 +51,53 @@ class _Writer:
     def ensure_thread(self) -> None:
         if self.thread is not None and self.thread.is_alive():
             return
-        with self.cond:
+        with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return
             thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
             thread.start()
             self.thread = thread
 
-    def put(self, store_url: str, record: dict[str, Any]) -> bool:
-        with self.cond:
+    def put(self, store_url: str, record: Any) -> bool:
+        with self.lock:
             self.submitted += 1
-            try:
-                self.queue.put_nowait((store_url, record))
-            except queue.Full:
+            full = len(self.items) >= self.maxsize
+            if full:
                 self.dropped += 1
-                full = True
             else:
                 self.accepted += 1
-                full = False
+                self.items.append((store_url, record))
         if full:
             self.warn_once(
                 "full",
                 "perfkit: recording queue is full (%d); dropping recordings "
                 "(the store is slower than the traffic)",
-                self.queue.maxsize,
+                self.maxsize,
             )
         return not full
 
     def run(self) -> None:
-        carry: Any = None
         while True:
-            if carry is None:
-                item = self.queue.get()
-                backlog = self.queue.qsize() >= self.batch_size
-                if item is not _STOP and not backlog and self.wake.wait(LINGER_SECONDS):
-                    self.wake.clear()
-            else:
-                item = carry
-            carry = None
-            if item is _STOP:
-                break
-            store_url, record = item
-            batch = [record]
-            while len(batch) < self.batch_size:
-                try:
-                    following = self.queue.get_nowait()
-                except queue.Empty:
+            if not self.items:
+                if self.stopping:
                     break
-                if following is _STOP or following[0] != store_url:
-                    carry = following
-                    break
-                batch.append(following[1])
-            self.write(store_url, batch)
-            if self.stopping:
-                break
+                self.wake.wait(LINGER_SECONDS)
+            elif len(self.items) < self.batch_size and not self.stopping:
+                self.wake.wait(LINGER_SECONDS)
+            self.wake.clear()
+            while self.items:
+                self.write_batch()
         self.close_store()
 
-    def write(self, store_url: str, batch: list[dict[str, Any]]) -> None:
+    def write_batch(self) -> None:
+        """Write up to batch_size queued records that share the first one's store URL."""
+        store_url, first = self.items.popleft()
+        batch = [first]
+        while len(batch) < self.batch_size and self.items and self.items[0][0] == store_url:
+            batch.append(self.items.popleft()[1])
+        self.write(store_url, batch)
+
+    def write(self, store_url: str, batch: list[Any]) -> None:
         written = 0
         try:
             store = self.store
@@ -114,11 +105,11 @@ class _Writer:
                 self.close_store()
                 store = open_store(store_url)
                 self.store, self.store_url = store, store_url
-            store.write([_as_dict(record) for record in batch])
+            store.write_rows([as_row(record) for record in batch])
             written = len(batch)
         except Exception as exc:
             self.close_store()
-            with self.cond:
+            with self.lock:
                 self.errors += 1
             self.warn_once(
                 "store",
@@ -128,11 +119,12 @@ class _Writer:
                 exc,
             )
         finally:
-            with self.cond:
+            with self.lock:
                 self.written += written
                 self.dropped += len(batch) - written
                 self.resolved += len(batch)
-                self.cond.notify_all()
+            with self.resolved_changed:
+                self.resolved_changed.notify_all()
 
     def close_store(self) -> None:
         store, self.store = self.store, None
@@ -141,16 +133,15 @@ class _Writer:
                 store.close()
 
     def flush(self, timeout: float) -> bool:
-        self.wake.set()
-        with self.cond:
+        with self.lock:
             target = self.accepted
-            return self.cond.wait_for(lambda: self.resolved >= target, timeout)
+        self.wake.set()
+        with self.resolved_changed:
+            return self.resolved_changed.wait_for(lambda: self.resolved >= target, timeout)
 
     def stop(self, timeout: float) -> bool:
         self.stopping = True
         self.wake.set()
-        with contextlib.suppress(queue.Full):
-            self.queue.put_nowait(_STOP)
         thread = self.thread
         if thread is None:
             self.close_store()
@@ -160,7 +151,7 @@ class _Writer:
         return not thread.is_alive()
 
     def stats(self) -> dict[str, int]:
-        with self.cond:
+        with self.lock:
             return {
                 "submitted": self.submitted,
                 "written": self.written,
@@ -189,12 +180,6 @@ def _current(queue_size: int, batch_size: int) -> _Writer:
         return _writer
 
 
-def _as_dict(record: Any) -> dict[str, Any]:
-    """Records arrive as Recordings (serialised here, off the request path) or plain dicts."""
-    to_dict = getattr(record, "to_dict", None)
-    return to_dict() if to_dict is not None else record
-
-
 def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> bool:
     """Queue ``record`` for ``store_url`` without blocking; False if it was dropped.
 
@@ -211,7 +196,7 @@ def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> 
         return writer.put(store_url, record)
     except Exception as exc:
         if writer is not None:
-            with writer.cond:
+            with writer.lock:
                 writer.submitted += 1
                 writer.dropped += 1
                 writer.errors += 1
