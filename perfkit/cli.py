@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from perfkit import __version__
-from perfkit.commands import bench
+from perfkit.commands import bench, report
 from perfkit.commands.errors import UsageError
 
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     bench.add_parser(commands)
+    report.add_parser(commands)
     return parser
 
 

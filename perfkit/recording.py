@@ -19,6 +19,7 @@ class QueryEvent:
     callsite: str
     many: bool = False
     params: str | None = None
+    params_hash: str | None = None
 
 
 @dataclass(slots=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -44,10 +46,21 @@ def _record(
         callsite=callsite,
         many=many,
         params=repr(params)[:1000] if config["RECORD_PARAMS"] else None,
+        params_hash=_params_hash(params),
     )
     recording = current_recording.get()
     if recording is not None:
         recording.queries.append(event)
+
+
+#: Parameters are hashed with a key that lives only in this process: equal hashes mean the
+#: same parameters within one process (so repeated queries can be found), and nobody can
+#: test guesses of a value against a stored hash.
+_PARAMS_KEY = os.urandom(16)
+
+
+def _params_hash(params: Any) -> str:
+    return hashlib.blake2b(repr(params).encode(), key=_PARAMS_KEY, digest_size=8).hexdigest()
 
 
 class QueryRecorder:

@@ -31,8 +31,8 @@ def n(request: pytest.FixtureRequest, db: None) -> int:
     return request.param
 
 
-def test_front_is_four_queries_and_uncacheable(client: Any, n: int, django_assert_num_queries):
-    with django_assert_num_queries(4):
+def test_front_is_six_queries_and_uncacheable(client: Any, n: int, django_assert_num_queries):
+    with django_assert_num_queries(6):
         response = client.get(reverse("demo:front"))
     assert response.status_code == 200
     for header in ("Cache-Control", "ETag", "Last-Modified", "Expires"):
@@ -50,10 +50,10 @@ def test_front_links_static_files(client: Any, db: None) -> None:
         assert f'"/static/{name}"' in body
 
 
-def test_front_with_no_stories_is_still_four_queries(
+def test_front_with_no_stories_is_still_six_queries(
     client: Any, db: None, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         response = client.get(reverse("demo:front"))
     assert response.status_code == 200
     assert "No stories yet." in response.content.decode()
@@ -63,7 +63,7 @@ def test_front_cached_hits_the_cache_the_second_time(
     client: Any, n: int, django_assert_num_queries
 ) -> None:
     url = reverse("demo:front_cached")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         first = client.get(url)
     with django_assert_num_queries(0):
         second = client.get(url)

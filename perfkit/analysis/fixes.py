@@ -1,0 +1,63 @@
+"""The fix to try for an N+1 group: ``select_related`` or ``prefetch_related``, field named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation from the model behind ``table`` to the model behind ``target``."""
+
+    table: str
+    name: str
+    target: str
+    single: bool
+
+    def fix(self) -> str:
+        if self.single:
+            return f'select_related("{self.name}")'
+        return f'prefetch_related("{self.name}")'
+
+
+def django_relations() -> dict[str, list[Relation]]:
+    """Every relation of every installed model, keyed by the table of the model it starts from.
+
+    Empty when Django is not configured (``perfkit report`` on a bare store).
+    """
+    try:
+        from django.apps import apps
+
+        models = apps.get_models()
+    except Exception:
+        return {}
+    found: dict[str, list[Relation]] = {}
+    for model in models:
+        table = model._meta.db_table
+        for field in model._meta.get_fields(include_hidden=False):
+            related = getattr(field, "related_model", None)
+            if related is None or not field.is_relation:
+                continue
+            single = bool(field.many_to_one or field.one_to_one)
+            name = field.name if field.concrete else field.get_accessor_name()
+            if not name:
+                continue
+            found.setdefault(table, []).append(
+                Relation(table, name, related._meta.db_table, single)
+            )
+    return found
+
+
+def suggest(
+    relations: dict[str, list[Relation]], parent_table: str | None, child_table: str | None
+) -> str:
+    """The fix for rows of ``parent_table`` each querying ``child_table``."""
+    if parent_table and child_table:
+        for relation in relations.get(parent_table, []):
+            if relation.target == child_table:
+                return relation.fix()
+        return (
+            f"select_related (to-one) or prefetch_related (to-many) the relation from "
+            f"{parent_table} to {child_table}"
+        )
+    return "fetch the related rows in one query (select_related / prefetch_related)"

@@ -1,0 +1,143 @@
+"""The analysed result: one model that every renderer (terminal, JSON, HTML, Markdown) reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Flags a view can carry in a report.
+O_N_QUERIES = "o_n_queries"
+N_PLUS_ONE = "n_plus_one"
+CACHING_CANDIDATE = "caching_candidate"
+
+
+@dataclass
+class NPlusOneGroup:
+    """One fingerprint executed many times in a single request, and the fix to try."""
+
+    fingerprint: str
+    sql: str
+    table: str | None
+    count: int
+    callsite: str
+    follows_sql: str | None
+    follows_table: str | None
+    follows_rows: int | None
+    fix: str
+    size: str = ""
+
+
+@dataclass
+class SizeStats:
+    """One view at one data size (or every request, when sizes are unknown)."""
+
+    size: str
+    requests: int
+    statuses: dict[str, int]
+    wall_p50_ms: float
+    wall_p95_ms: float
+    cpu_p50_ms: float
+    cpu_p95_ms: float
+    queries_mean: float
+    queries_max: int
+    db_ms_mean: float
+    cache_gets: int
+    cache_hits: int
+    cache_misses: int
+    cache_sets: int
+    cache_hit_ratio: float | None
+    bytes_mean: float | None
+    page_cache_hits: int
+
+
+@dataclass
+class Fit:
+    """Queries ≈ intercept + slope · n, fitted over (size, worst query count) points."""
+
+    intercept: float
+    slope: float
+    points: list[tuple[int, int]]
+    verdict: str
+
+    def formula(self) -> str:
+        if self.verdict == "O(n)":
+            return f"queries ≈ {_number(self.intercept)} + {_number(self.slope)}·n"
+        if self.verdict == "O(n) per page":
+            return f"queries ≈ {_number(self.intercept)} at every size: a full page, N+1 per row"
+        return f"queries ≈ {_number(self.intercept)}"
+
+
+@dataclass
+class CachingCandidate:
+    """A GET view whose responses repeat: what caching would save and what invalidates it."""
+
+    view: str
+    requests: int
+    repeat_ratio: float
+    wall_mean_ms: float
+    db_ms_mean: float
+    saved_ms: float
+    tool: str
+    why: str
+    tables: list[str]
+    invalidated_by: list[str]
+    db_saved_ms: float = 0.0
+
+
+@dataclass
+class RepeatedQuery:
+    """The same query with the same parameters and row count across requests of a view."""
+
+    view: str
+    fingerprint: str
+    sql: str
+    requests: int
+    executions: int
+    db_ms_total: float
+    callsite: str
+
+
+@dataclass
+class ViewReport:
+    """Everything the report says about one view."""
+
+    view: str
+    url_name: str | None
+    route: str | None
+    view_path: str | None
+    methods: list[str]
+    sizes: list[SizeStats]
+    fit: Fit | None
+    n_plus_one: list[NPlusOneGroup]
+    caching: CachingCandidate | None
+    tables_read: list[str]
+    tables_written: list[str]
+    profile: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """One analysis: per-view results plus the cross-view findings."""
+
+    source: str
+    records: int
+    sizes: list[str]
+    views: list[ViewReport]
+    caching_candidates: list[CachingCandidate]
+    repeated_queries: list[RepeatedQuery]
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def flagged(self) -> list[ViewReport]:
+        return [v for v in self.views if v.flags]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for view, original in zip(data["views"], self.views, strict=True):
+            if original.fit is not None:
+                view["fit"]["formula"] = original.fit.formula()
+        return data
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 2):g}"

@@ -1,0 +1,59 @@
+"""N+1 groups: one fingerprint run many times in a request, tied to the query it follows."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from perfkit.analysis.fixes import Relation, suggest
+from perfkit.analysis.model import NPlusOneGroup
+from perfkit.analysis.sqltables import tables
+from perfkit.recording import QueryEvent, Recording
+
+THRESHOLD = 5
+
+
+def _main_table(sql: str) -> str | None:
+    read, written = tables(sql)
+    return (read or written or (None,))[0]
+
+
+def groups(
+    recording: Recording, relations: dict[str, list[Relation]], threshold: int = THRESHOLD
+) -> list[NPlusOneGroup]:
+    """Fingerprints executed at least ``threshold`` times in one request, most first."""
+    counts = Counter(q.fingerprint for q in recording.queries)
+    repeated = {fp for fp, n in counts.items() if n >= threshold}
+    if not repeated:
+        return []
+    found = []
+    for fp, n in counts.most_common():
+        if fp not in repeated:
+            continue
+        index = next(i for i, q in enumerate(recording.queries) if q.fingerprint == fp)
+        first = recording.queries[index]
+        parent = _parent(recording.queries[:index], repeated)
+        parent_table = _main_table(parent.sql) if parent else None
+        child_table = _main_table(first.sql)
+        found.append(
+            NPlusOneGroup(
+                fingerprint=fp,
+                sql=first.sql,
+                table=child_table,
+                count=n,
+                callsite=first.callsite,
+                follows_sql=parent.sql if parent else None,
+                follows_table=parent_table,
+                follows_rows=parent.rows if parent else None,
+                fix=suggest(relations, parent_table, child_table),
+                size=recording.labels.get("size", ""),
+            )
+        )
+    return found
+
+
+def _parent(before: list[QueryEvent], repeated: set[str]) -> QueryEvent | None:
+    """The latest earlier query that is not itself repeated: the list the rows came from."""
+    for query in reversed(before):
+        if query.fingerprint not in repeated and query.sql.startswith("SELECT"):
+            return query
+    return None

@@ -1,0 +1,54 @@
+"""Per-view, per-data-size statistics of timing, queries, cache calls and responses."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+from perfkit.analysis.model import SizeStats
+from perfkit.recording import Recording
+
+CACHE_READS = ("get", "get_many", "has_key")
+CACHE_WRITES = ("set", "add", "set_many")
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (inclusive method), or the value itself for one sample."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def size_stats(size: str, group: list[Recording]) -> SizeStats:
+    """Summarise the recordings of one view at one data size."""
+    walls = [r.wall_ms for r in group]
+    cpus = [r.cpu_ms for r in group]
+    queries = [len(r.queries) for r in group]
+    gets = hits = sets = 0
+    for recording in group:
+        for op in recording.cache_ops:
+            if op.op in CACHE_READS:
+                gets += op.keys
+                hits += op.hits
+            elif op.op in CACHE_WRITES:
+                sets += op.keys
+    sizes = [r.response_bytes for r in group if r.response_bytes is not None]
+    return SizeStats(
+        size=size,
+        requests=len(group),
+        statuses={str(k): v for k, v in sorted(Counter(r.status for r in group).items())},
+        wall_p50_ms=statistics.median(walls),
+        wall_p95_ms=percentile(walls, 95),
+        cpu_p50_ms=statistics.median(cpus),
+        cpu_p95_ms=percentile(cpus, 95),
+        queries_mean=statistics.fmean(queries),
+        queries_max=max(queries),
+        db_ms_mean=statistics.fmean(r.db_ms for r in group),
+        cache_gets=gets,
+        cache_hits=hits,
+        cache_misses=gets - hits,
+        cache_sets=sets,
+        cache_hit_ratio=hits / gets if gets else None,
+        bytes_mean=statistics.fmean(sizes) if sizes else None,
+        page_cache_hits=sum(r.page_cache_hit for r in group),
+    )

@@ -1,0 +1,115 @@
+"""``perfkit report``: analyse what the middleware recorded, from any store."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import re
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from perfkit.commands.errors import UsageError
+from perfkit.recording import Recording
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "report", help="analyse recordings from a store: per-view stats, N+1, O(n), caching"
+    )
+    parser.add_argument(
+        "--store",
+        default="sqlite:///perfkit.sqlite3",
+        help="store URL the middleware wrote to (default: sqlite:///perfkit.sqlite3)",
+    )
+    parser.add_argument(
+        "--since", help="only records newer than this: 30m, 6h, 2d or an ISO date-time"
+    )
+    parser.add_argument(
+        "--view", action="append", default=[], help="only these views (glob, repeatable)"
+    )
+    parser.add_argument(
+        "--skip-corrupt", action="store_true", help="leave out records that cannot be read"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
+    parser.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
+    parser.set_defaults(run=run)
+
+
+def parse_since(text: str | None, now: float) -> float | None:
+    """Epoch seconds from ``30m``/``6h``/``2d`` (before now) or an ISO date-time."""
+    if text is None:
+        return None
+    match = _DURATION.match(text.strip())
+    if match:
+        return now - float(match[1]) * _SECONDS[match[2]]
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r} is neither a duration (30m, 6h, 2d) nor an ISO date-time"
+        ) from None
+
+
+def load(
+    rows: Iterator[dict[str, Any]],
+    since: float | None,
+    views: list[str],
+    skip_corrupt: bool,
+) -> tuple[list[Recording], int]:
+    """Recordings that pass the filters, and how many corrupt ones were left out."""
+    found: list[Recording] = []
+    corrupt = 0
+    for position, row in enumerate(rows, start=1):
+        if since is not None and float(row.get("started_at") or 0) < since:
+            continue
+        if views and not any(fnmatch.fnmatchcase(str(row.get("view")), v) for v in views):
+            continue
+        try:
+            found.append(Recording.from_dict(row))
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            if not skip_corrupt:
+                raise UsageError(
+                    f"record {position} ({row.get('id', 'no id')!s:.32}) is not a perfkit "
+                    f"recording ({error}); rerun with --skip-corrupt to leave it out"
+                ) from None
+            corrupt += 1
+    return found, corrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from perfkit.analysis import analyse
+    from perfkit.renderers import html, json, markdown, terminal
+    from perfkit.store import StoreError, open_store, redact_url
+
+    since = parse_since(args.since, time.time())
+    console = Console()
+    try:
+        store = open_store(args.store)
+        with console.status(f"reading {redact_url(args.store)}"):
+            recordings, corrupt = load(store.read(), since, args.view, args.skip_corrupt)
+        store.close()
+    except StoreError as error:
+        raise UsageError(f"{error}; check --store") from None
+    if not recordings:
+        raise UsageError(
+            f"no recordings in {redact_url(args.store)} match; check --store, --since and --view"
+        )
+    report = analyse(recordings, source=redact_url(args.store))
+    terminal.render(report, console)
+    if corrupt:
+        console.print(f"[yellow]{corrupt} corrupt record(s) left out")
+    for path, write in ((args.json, json.write), (args.html, html.write)):
+        if path:
+            write(report, Path(path))
+    if args.markdown:
+        Path(args.markdown).write_text(markdown.render(report))
+    return 0

@@ -1,0 +1,24 @@
+"""Small builders of Recordings for analysis tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from perfkit.fingerprint import fingerprint
+from perfkit.recording import QueryEvent, Recording
+
+_ids = itertools.count()
+
+
+def query(sql: str, rows: int | None = None, params: str = "p", ms: float = 0.1) -> QueryEvent:
+    fp, normalized = fingerprint(sql)
+    return QueryEvent(
+        "default", fp, normalized, ms, rows, "app/views.py:1 in v", False, None, params
+    )
+
+
+def recording(view: str = "app:v", *queries: QueryEvent, size: str = "", **fields) -> Recording:
+    values = {"status": 200, "wall_ms": 5.0, "body_hash": "b", "view": view, **fields}
+    method = values.pop("method", "GET")
+    labels = {"size": size, "phase": "measure"} if size else {}
+    return Recording(f"r{next(_ids)}", 0.0, method, queries=list(queries), labels=labels, **values)

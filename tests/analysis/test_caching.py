@@ -1,0 +1,53 @@
+"""Caching candidates and the views whose writes must invalidate them."""
+
+from __future__ import annotations
+
+from perfkit.analysis import analyse
+from tests.analysis.factories import query, recording
+
+READ = 'SELECT "shop_item"."id" FROM "shop_item" WHERE x = %s'
+WRITE = 'INSERT INTO "shop_item" ("name") VALUES (%s)'
+
+
+def heavy(view: str = "shop:list", **fields):
+    return recording(view, *[query(READ, ms=0.2)] * 4, **fields)
+
+
+def candidates(*recordings):
+    return analyse(recordings, source="t", relations={}).caching_candidates
+
+
+def test_a_repeating_view_is_a_candidate_invalidated_by_the_writer() -> None:
+    (found,) = candidates(
+        heavy(), heavy(), heavy(), recording("shop:add", query(WRITE), method="POST", status=302)
+    )
+    assert (found.view, found.requests, found.repeat_ratio) == ("shop:list", 3, 0.6667)
+    assert found.tables == ["shop_item"]
+    assert found.invalidated_by == ["shop:add"]
+    assert "invalidation" in found.tool
+    assert found.saved_ms == 2 * 5.0
+
+
+def test_anonymous_view_with_no_writers_gets_cache_page() -> None:
+    (found,) = candidates(heavy(), heavy())
+    assert found.tool == "@cache_page"
+
+
+def test_logged_in_views_get_a_fragment_or_low_level_cache() -> None:
+    (found,) = candidates(heavy(authenticated=True), heavy(authenticated=True))
+    assert "fragment" in found.tool
+
+
+def test_views_that_are_not_candidates() -> None:
+    assert candidates(heavy(has_etag=True), heavy(has_etag=True)) == []
+    assert candidates(heavy(body_hash="a"), heavy(body_hash="b")) == []
+    assert candidates(heavy(), heavy(), heavy(method="POST", status=302)) == []
+    cheap = [recording("shop:list", query(READ, ms=0.01)) for _ in range(3)]
+    assert candidates(*cheap) == []
+    assert candidates(heavy()) == []
+
+
+def test_ranked_by_database_time_saved() -> None:
+    light = [recording("a:light", *[query(READ, ms=0.05)] * 3) for _ in range(3)]
+    heavier = [recording("a:heavy", *[query(READ, ms=0.5)] * 3) for _ in range(3)]
+    assert [c.view for c in candidates(*light, *heavier)] == ["a:heavy", "a:light"]

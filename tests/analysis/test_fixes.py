@@ -1,0 +1,21 @@
+"""The fix named for an N+1 group, from the installed models' relations."""
+
+from __future__ import annotations
+
+from perfkit.analysis.fixes import django_relations, suggest
+
+
+def test_forward_foreign_key_and_many_to_many_from_the_demo_models() -> None:
+    relations = django_relations()
+    assert suggest(relations, "demo_story", "demo_author") == 'select_related("author")'
+    assert suggest(relations, "demo_story", "demo_tag") == 'prefetch_related("tags")'
+
+
+def test_reverse_foreign_key_is_prefetched_by_its_accessor() -> None:
+    assert suggest(django_relations(), "demo_author", "demo_story") == 'prefetch_related("stories")'
+
+
+def test_unknown_tables_get_a_general_fix_naming_them() -> None:
+    text = suggest({}, "shop_order", "shop_item")
+    assert "shop_order" in text and "shop_item" in text and "prefetch_related" in text
+    assert "select_related" in suggest({}, None, None)
