@@ -78,13 +78,12 @@ def _view_report(
     groups = n_plus_one.groups(worst, relations, threshold)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
-    read: list[str] = []
-    written: list[str] = []
-    for recording in group:
-        for query in recording.queries:
-            query_read, query_written = tables(query.sql)
-            read.extend(t for t in query_read if t not in read)
-            written.extend(t for t in query_written if t not in written)
+    read: set[str] = set()
+    written: set[str] = set()
+    for sql in {query.sql for recording in group for query in recording.queries}:
+        query_read, query_written = tables(sql)
+        read.update(query_read)
+        written.update(query_written)
     grows = fit is not None and fit.verdict != scaling.CONSTANT
     candidate, _reason = caching.candidate(
         view, group, sorted(read), writers, grows or bool(groups)

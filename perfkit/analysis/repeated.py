@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -42,28 +41,21 @@ def repeated_queries(
             entry.requests.add(recording.id)
             entry.executions += 1
             entry.db_ms += query.duration_ms
-    merged: dict[tuple[str, str], _Seen] = defaultdict(
-        lambda: _Seen(QueryEvent("", "", "", 0, 0, ""))
-    )
+    merged: dict[tuple[str, str], list[_Seen]] = {}
     for (view, _size, fingerprint, _params, _rows), entry in seen.items():
-        if len(entry.requests) < 2:
-            continue
-        total = merged[(view, fingerprint)]
-        total.query = entry.query
-        total.requests |= entry.requests
-        total.executions += entry.executions
-        total.db_ms += entry.db_ms
+        if len(entry.requests) >= 2:
+            merged.setdefault((view, fingerprint), []).append(entry)
     found = [
         RepeatedQuery(
             view=view,
             fingerprint=fingerprint,
-            sql=entry.query.sql,
-            requests=len(entry.requests),
-            executions=entry.executions,
-            db_ms_total=entry.db_ms,
-            callsite=entry.query.callsite,
+            sql=entries[0].query.sql,
+            requests=len(set().union(*(e.requests for e in entries))),
+            executions=sum(e.executions for e in entries),
+            db_ms_total=sum(e.db_ms for e in entries),
+            callsite=entries[0].query.callsite,
         )
-        for (view, fingerprint), entry in merged.items()
+        for (view, fingerprint), entries in merged.items()
     ]
     found.sort(key=lambda q: (-q.db_ms_total, q.view, q.fingerprint))
     return found[:LIMIT]
