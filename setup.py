@@ -8,7 +8,14 @@ from setuptools import find_packages, setup
 HERE = Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "perfkit/__init__.py").read_text())[1]
 
-CLI = ["rich>=13", "httpx>=0.27", "Jinja2>=3.1", "model_bakery>=1.18", "scipy>=1.11"]
+CLI = [
+    "rich>=13",
+    "httpx>=0.27",
+    "Jinja2>=3.1",
+    "model_bakery>=1.18",
+    "scipy>=1.11",
+    "tomli>=2; python_version<'3.11'",
+]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
 STACK = ["gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
 BROWSER = ["playwright>=1.45"]

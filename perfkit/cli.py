@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from perfkit import __version__
-from perfkit.commands import bench, report
+from perfkit.commands import baseline, bench, gate, report
 from perfkit.commands.errors import UsageError
 
 
@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     bench.add_parser(commands)
     report.add_parser(commands)
+    gate.add_parser(commands)
+    baseline.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,112 @@
+"""``perfkit gate``: fail CI on a query, N+1, O(n), cache or latency regression."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from perfkit.commands.errors import UsageError
+
+DEFAULT_CONFIG = Path("perf/gate.toml")
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "gate", help="compare a bench run with a baseline; exit 1 on a regression"
+    )
+    parser.add_argument("--baseline", type=Path, help="the committed baseline JSON")
+    parser.add_argument(
+        "--current",
+        type=Path,
+        help="a run saved with perfkit bench --save-baseline (else: run bench)",
+    )
+    parser.add_argument(
+        "--against", metavar="REF", help="bench this git ref and the working tree alternately"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved rounds for --against (5)"
+    )
+    parser.add_argument(
+        "--config", type=Path, help=f"gate config TOML (default {DEFAULT_CONFIG} if present)"
+    )
+    parser.add_argument("--policy", choices=("exact", "max"), help="query-count policy (exact)")
+    parser.add_argument(
+        "--min-effect", type=float, help="slowdown that fails, as a fraction (0.10)"
+    )
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the findings as JSON")
+    parser.add_argument("--gitlab-metrics", type=Path, metavar="PATH", help="write OpenMetrics")
+    parser.add_argument(
+        "--github",
+        action="store_true",
+        default=os.environ.get("GITHUB_ACTIONS") == "true",
+        help="print ::error annotations and write $GITHUB_STEP_SUMMARY (on in GitHub Actions)",
+    )
+    parser.add_argument("--settings", help="Django settings module of the project to bench")
+    parser.add_argument("--sizes", help="data sizes for the bench run, e.g. 10,50")
+    parser.add_argument("--scenario", help="scenario file for the bench run")
+    parser.set_defaults(run=run)
+
+
+def _bench_args(args: argparse.Namespace) -> list[str]:
+    passed = []
+    for flag in ("settings", "sizes", "scenario"):
+        value = getattr(args, flag)
+        if value:
+            passed += [f"--{flag}", value]
+    return passed
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from perfkit.gate import baseline, config, runs
+    from perfkit.gate.evaluate import evaluate
+    from perfkit.renderers import gate_terminal, github, junit, openmetrics
+
+    if args.baseline is None and args.against is None:
+        raise UsageError("give --baseline PATH (a saved baseline) or --against REF (a git ref)")
+    if args.rounds < 2:
+        raise UsageError(f"--rounds {args.rounds} must be 2 or more")
+    config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    console = Console()
+    try:
+        policy = config.load(config_path, args.policy, args.min_effect)
+        rounds = None
+        if args.against:
+            with console.status(f"benchmarking {args.against} and this tree, interleaved"):
+                base, current, rounds = runs.interleaved(
+                    args.against, Path.cwd(), _bench_args(args), args.rounds
+                )
+            if args.baseline:
+                base = baseline.load(args.baseline)
+        else:
+            base = baseline.load(args.baseline)
+            if args.current:
+                current = baseline.load(args.current)
+            else:
+                with console.status("running perfkit bench"):
+                    work = Path(tempfile.mkdtemp(prefix="perfkit-gate-"))
+                    current = runs.bench(Path.cwd(), Path.cwd(), _bench_args(args), work)
+    except (baseline.BaselineError, config.ConfigError, runs.RunError) as error:
+        raise UsageError(str(error)) from None
+    result = evaluate(base, current, policy, rounds)
+    gate_terminal.render(result, console)
+    if args.junit:
+        args.junit.write_text(junit.render(result))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(result), indent=2, sort_keys=True) + "\n")
+    if args.gitlab_metrics:
+        args.gitlab_metrics.write_text(openmetrics.render(result, current))
+    if args.github:
+        for line in github.annotations(result):
+            print(line)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a") as file:
+                file.write(github.summary(result))
+    return 0 if result.passed else 1

@@ -1,0 +1,1 @@
+"""Regression gates: baselines, the deterministic and statistical checks, and the verdict."""

@@ -1,0 +1,124 @@
+"""The deterministic checks: exact query counts, fingerprints, N+1 groups, O(n), cache hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfkit.gate import findings as F
+from perfkit.gate.findings import Finding
+
+
+@dataclass
+class Policy:
+    """How strict the count checks are: ``exact`` or ``max`` (with per-view allowances)."""
+
+    mode: str = "exact"
+    allowances: dict[str, int] = field(default_factory=dict)
+    hit_ratio_drop: float = 0.0
+    min_effect: float = 0.10
+
+
+def compare(base: dict[str, Any], current: dict[str, Any], policy: Policy) -> list[Finding]:
+    """Every deterministic finding, one per view and check, views in name order."""
+    found: list[Finding] = []
+    for view in sorted(base["views"]):
+        old = base["views"][view]
+        new = current["views"].get(view)
+        if new is None:
+            found.append(
+                Finding(view, F.QUERY_COUNT, True, "not exercised in this run", skipped=True)
+            )
+            continue
+        found.append(_query_count(view, old, new, policy))
+        found.append(_new_fingerprints(view, old, new))
+        found.append(_n_plus_one(view, old, new))
+        found.append(_o_n(view, old, new))
+        found.append(_cache_hit_ratio(view, old, new, policy))
+    return found
+
+
+def _common_sizes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [size for size in old["sizes"] if size in new["sizes"]]
+
+
+def _query_count(view: str, old: dict, new: dict, policy: Policy) -> Finding:
+    allowance = policy.allowances.get(view, 0)
+    changes = []
+    worst_site = None
+    for size in _common_sizes(old, new):
+        before, after = old["sizes"][size]["queries"], new["sizes"][size]["queries"]
+        over = after != before if policy.mode == "exact" else after > before + allowance
+        if over:
+            changes.append(f"n={size}: {before} → {after} queries")
+            worst_site = worst_site or _added_site(old["sizes"][size], new["sizes"][size])
+    if not changes:
+        return Finding(view, F.QUERY_COUNT, True, "query counts unchanged")
+    rule = "must match the baseline" if policy.mode == "exact" else f"allowance +{allowance}"
+    return Finding(view, F.QUERY_COUNT, False, f"{'; '.join(changes)} ({rule})", worst_site)
+
+
+def _added_site(old: dict, new: dict) -> str | None:
+    """The call site of the fingerprint that grew most: where the extra queries come from."""
+    growth = [
+        (entry["count"] - old["fingerprints"].get(fp, {}).get("count", 0), entry["callsite"])
+        for fp, entry in new["fingerprints"].items()
+    ]
+    growth = [g for g in growth if g[0] > 0]
+    return max(growth)[1] if growth else None
+
+
+def _new_fingerprints(view: str, old: dict, new: dict) -> Finding:
+    added: dict[str, dict] = {}
+    for size in _common_sizes(old, new):
+        for fp, entry in new["sizes"][size]["fingerprints"].items():
+            if fp not in old["sizes"][size]["fingerprints"]:
+                added.setdefault(fp, entry)
+    if not added:
+        return Finding(view, F.NEW_FINGERPRINTS, True, "no new queries")
+    fp, entry = next(iter(sorted(added.items())))
+    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    return Finding(
+        view,
+        F.NEW_FINGERPRINTS,
+        False,
+        f"new query {fp}: {entry['sql']} from {entry['callsite']}{more}",
+        entry["callsite"],
+    )
+
+
+def _n_plus_one(view: str, old: dict, new: dict) -> Finding:
+    added = {fp: g for fp, g in new["n_plus_one"].items() if fp not in old["n_plus_one"]}
+    if not added:
+        return Finding(view, F.N_PLUS_ONE, True, "no new N+1 groups")
+    fp, group = next(iter(sorted(added.items())))
+    return Finding(
+        view,
+        F.N_PLUS_ONE,
+        False,
+        f"new N+1 group {fp}: {group['sql']} repeated per row from {group['callsite']}",
+        group["callsite"],
+    )
+
+
+def _o_n(view: str, old: dict, new: dict) -> Finding:
+    if old.get("verdict") in (None, "O(1)") and new.get("verdict") not in (None, "O(1)"):
+        site = next(iter(new["n_plus_one"].values()), {}).get("callsite")
+        return Finding(view, F.O_N, False, f"turned {new['verdict']} (was O(1))", site)
+    return Finding(view, F.O_N, True, f"{new.get('verdict') or 'one size'}")
+
+
+def _cache_hit_ratio(view: str, old: dict, new: dict, policy: Policy) -> Finding:
+    drops = []
+    for size in _common_sizes(old, new):
+        before = old["sizes"][size]["cache_hit_ratio"]
+        after = new["sizes"][size]["cache_hit_ratio"]
+        if before is not None and (after is None or after < before - policy.hit_ratio_drop):
+            drops.append(
+                f"n={size}: {before:.0%} → {'no reads' if after is None else f'{after:.0%}'}"
+            )
+    if drops:
+        return Finding(
+            view, F.CACHE_HIT_RATIO, False, "cache hit ratio dropped: " + "; ".join(drops)
+        )
+    return Finding(view, F.CACHE_HIT_RATIO, True, "cache hit ratio held")

@@ -1,0 +1,107 @@
+"""``perfkit gate`` and ``perfkit baseline diff`` on saved runs: exit codes and outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.gate.factories import LIST, OWNER, baseline, changed
+
+
+def perfkit(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "perfkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", **(env or {})},
+    )
+
+
+def save(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_unchanged_run_passes(tmp_path: Path) -> None:
+    base = save(tmp_path / "base.json", baseline())
+    result = perfkit("gate", "--baseline", str(base), "--current", str(base), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No regressions" in result.stdout
+
+
+def test_regression_exits_1_with_every_ci_output(tmp_path: Path) -> None:
+    base = save(tmp_path / "base.json", baseline())
+    group = {"f2": {"sql": OWNER[1], "callsite": OWNER[3]}}
+    current = save(
+        tmp_path / "cur.json", baseline(11, LIST, OWNER, verdict="O(n)", n_plus_one=group)
+    )
+    summary = tmp_path / "summary.md"
+    result = perfkit(
+        "gate",
+        "--baseline",
+        str(base),
+        "--current",
+        str(current),
+        "--junit",
+        "junit.xml",
+        "--json",
+        "gate.json",
+        "--gitlab-metrics",
+        "metrics.txt",
+        cwd=tmp_path,
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.returncode == 1
+    assert "4 regression(s)" in result.stdout
+    assert "::error file=shop/templates/items.html,line=4," in result.stdout
+    assert "❌ perfkit gate failed" in summary.read_text()
+    assert "<failure" in (tmp_path / "junit.xml").read_text()
+    findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+    assert sum(not f["passed"] for f in findings) == 4
+    assert (
+        'perfkit_queries{view="shop:items",size="10"} 11' in (tmp_path / "metrics.txt").read_text()
+    )
+
+
+def test_latency_is_not_gated_across_machines(tmp_path: Path) -> None:
+    base = save(tmp_path / "base.json", baseline(samples=[1.0] * 10))
+    other = changed(baseline(samples=[3.0] * 10), fingerprint="other")
+    current = save(tmp_path / "cur.json", other)
+    result = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    assert result.returncode == 0
+    assert "latency not gated" in result.stdout
+    same = save(tmp_path / "same.json", baseline(samples=[3.0] * 10))
+    slower = perfkit("gate", "--baseline", str(base), "--current", str(same), cwd=tmp_path)
+    assert slower.returncode == 1 and "latency" in slower.stdout
+
+
+def test_config_policy_and_bad_input(tmp_path: Path) -> None:
+    base = save(tmp_path / "base.json", baseline(2))
+    current = save(tmp_path / "cur.json", baseline(3))
+    config = tmp_path / "perf" / "gate.toml"
+    config.parent.mkdir()
+    config.write_text('policy = "max"\n[allowances]\n"shop:items" = 1\n')
+    result = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    config.write_text("polcy = 1\n")
+    bad = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    assert (bad.returncode, bad.stderr.count("\n")) == (2, 1)
+    assert "unknown key 'polcy'" in bad.stderr
+    config.unlink()
+    (tmp_path / "junk.json").write_text("{not json")
+    junk = perfkit("gate", "--baseline", "junk.json", "--current", str(current), cwd=tmp_path)
+    assert junk.returncode == 2 and "junk.json: not a readable JSON baseline" in junk.stderr
+
+
+def test_baseline_diff(tmp_path: Path) -> None:
+    old = save(tmp_path / "old.json", baseline(2))
+    new = save(tmp_path / "new.json", baseline(3))
+    result = perfkit("baseline", "diff", str(old), str(new), cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == "~ shop:items n=10: 2 → 3 queries\n"
+    same = perfkit("baseline", "diff", str(old), str(old), cwd=tmp_path)
+    assert same.stdout == "no changes\n"

@@ -1,0 +1,53 @@
+"""Baselines for gate tests, built the way perfkit bench builds them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+ENV = {"fingerprint": "aaaa", "cpu": "test cpu", "python": "3.11.7"}
+
+
+def fingerprints(*entries: tuple[str, str, int, str]) -> dict[str, Any]:
+    return {fp: {"sql": sql, "count": n, "callsite": site} for fp, sql, n, site in entries}
+
+
+LIST = ("f1", 'SELECT "shop_item"."id" FROM "shop_item"', 1, "shop/views.py:10 in items")
+OWNER = (
+    "f2",
+    'SELECT "auth_user"."id" FROM "auth_user" WHERE "auth_user"."id" = #',
+    10,
+    "shop/templates/items.html:4 via shop/views.py:12 in items",
+)
+
+
+def baseline(queries: int = 2, *fps: tuple, verdict: str = "O(1)", n_plus_one=None, **extra):
+    fps = fps or (
+        LIST,
+        ("f3", 'SELECT "auth_user"."id" FROM "auth_user"', 1, "shop/views.py:11 in items"),
+    )
+    data = {
+        "format": "perfkit-baseline/1",
+        "environment": dict(ENV),
+        "views": {
+            "shop:items": {
+                "sizes": {
+                    "10": {
+                        "queries": queries,
+                        "fingerprints": fingerprints(*fps),
+                        "cache_hit_ratio": extra.get("ratio"),
+                    }
+                },
+                "verdict": verdict,
+                "n_plus_one": n_plus_one or {},
+            }
+        },
+        "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},
+    }
+    return data
+
+
+def changed(base: dict[str, Any], **environment: str) -> dict[str, Any]:
+    other = copy.deepcopy(base)
+    other["environment"].update(environment)
+    return other

@@ -1,0 +1,59 @@
+"""The deterministic checks."""
+
+from __future__ import annotations
+
+from perfkit.gate.counts import Policy, compare
+from tests.gate.factories import LIST, OWNER, baseline
+
+
+def failed(base, current, policy=None):
+    found = compare(base, current, policy or Policy())
+    return {f.check: f for f in found if not f.passed}
+
+
+def test_an_unchanged_run_passes_every_check() -> None:
+    found = compare(baseline(), baseline(), Policy())
+    assert {f.check for f in found} == {
+        "query_count",
+        "new_fingerprints",
+        "n_plus_one",
+        "o_n",
+        "cache_hit_ratio",
+    }
+    assert all(f.passed for f in found)
+
+
+def test_an_added_per_row_query_fails_naming_the_view_query_and_line() -> None:
+    group = {"f2": {"sql": OWNER[1], "callsite": OWNER[3]}}
+    current = baseline(11, LIST, OWNER, verdict="O(n)", n_plus_one=group)
+    fails = failed(baseline(), current)
+    assert set(fails) == {"query_count", "new_fingerprints", "n_plus_one", "o_n"}
+    assert fails["query_count"].message.startswith("n=10: 2 → 11 queries")
+    assert fails["query_count"].callsite == OWNER[3]
+    assert fails["new_fingerprints"].message.startswith(f"new query f2: {OWNER[1]} from {OWNER[3]}")
+    assert fails["n_plus_one"].location() == ("shop/templates/items.html", 4)
+    assert fails["o_n"].message == "turned O(n) (was O(1))"
+
+
+def test_max_policy_allows_fewer_queries_and_the_allowance() -> None:
+    assert "query_count" in failed(baseline(3), baseline(2))
+    assert "query_count" not in failed(baseline(3), baseline(2), Policy(mode="max"))
+    allowance = Policy(mode="max", allowances={"shop:items": 1})
+    assert "query_count" not in failed(baseline(2), baseline(3), allowance)
+    assert "query_count" in failed(baseline(2), baseline(4), allowance)
+
+
+def test_cache_hit_ratio_drop_fails_and_a_rise_passes() -> None:
+    assert "cache_hit_ratio" in failed(baseline(ratio=1.0), baseline(ratio=0.5))
+    assert "cache_hit_ratio" in failed(baseline(ratio=1.0), baseline(ratio=None))
+    assert "cache_hit_ratio" not in failed(baseline(ratio=0.5), baseline(ratio=1.0))
+    assert "cache_hit_ratio" not in failed(
+        baseline(ratio=1.0), baseline(ratio=0.95), Policy(hit_ratio_drop=0.1)
+    )
+
+
+def test_a_view_missing_from_the_run_is_skipped_not_failed() -> None:
+    current = baseline()
+    current["views"] = {}
+    (finding,) = compare(baseline(), current, Policy())
+    assert finding.skipped and finding.passed
