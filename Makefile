@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: bench test lint format benchmarks clean
+.PHONY: bench test lint format benchmarks benchmarks-gate clean
 
 $(BIN)/perfkit: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ benchmarks: $(BIN)/perfkit  ## perfkit's own overhead, as ratios against bare Dj
 
 clean:
 	rm -rf $(VENV) perfkit-report *.egg-info
+
+benchmarks-gate: $(BIN)/perfkit  ## perfkit gates its own speed: fail when a hot path is >15% slower than the last saved run
+	$(BIN)/pytest benchmarks -p no:django -W ignore::pytest.PytestConfigWarning \
+		--benchmark-min-time=0.5 --benchmark-autosave \
+		$$(ls .benchmarks/*/*.json >/dev/null 2>&1 && echo --benchmark-compare --benchmark-compare-fail=median:15%)

@@ -66,9 +66,23 @@ def _collapse_in_lists(parts: list[str]) -> list[str]:
     return out
 
 
+#: Literals written into the SQL text (not passed as parameters): every value would be a new
+#: statement for the parser (~1 ms each), so they are blanked before the shape is parsed.
+_LITERALS = re.compile(r"'(?:[^']|'')*'|(?<![\w\"`$.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "''" if match.group().startswith("'") else "0"
+
+
 @functools.lru_cache(maxsize=4096)
 def fingerprint(sql: str) -> tuple[str, str]:
     """``(id, normalized_sql)`` for a statement; ids are 16 hex digits, stable across runs."""
+    return _shape(_LITERALS.sub(_blank, sql))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape(sql: str) -> tuple[str, str]:
     normalized = "".join(_normalized_tokens(sql)).strip()
     digest = hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
     return digest, normalized
