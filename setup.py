@@ -54,7 +54,10 @@ setup(
         "toolbar": TOOLBAR,
         "dev": DEV,
     },
-    entry_points={"console_scripts": ["perfkit = perfkit.cli:main"]},
+    entry_points={
+        "console_scripts": ["perfkit = perfkit.cli:main"],
+        "pytest11": ["perfkit = perfkit.pytest_plugin"],
+    },
     classifiers=[
         "Framework :: Django",
         "Framework :: Django :: 4.2",

@@ -20,5 +20,8 @@ def query(sql: str, rows: int | None = None, params: str = "p", ms: float = 0.1)
 def recording(view: str = "app:v", *queries: QueryEvent, size: str = "", **fields) -> Recording:
     values = {"status": 200, "wall_ms": 5.0, "body_hash": "b", "view": view, **fields}
     method = values.pop("method", "GET")
+    started_at = values.pop("started_at", 0.0)
     labels = {"size": size, "phase": "measure"} if size else {}
-    return Recording(f"r{next(_ids)}", 0.0, method, queries=list(queries), labels=labels, **values)
+    return Recording(
+        f"r{next(_ids)}", started_at, method, queries=list(queries), labels=labels, **values
+    )

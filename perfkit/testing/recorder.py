@@ -1,0 +1,177 @@
+"""Record a block of test code with perfkit's own recorder, requests served inside it included."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfkit import conf, health
+from perfkit.analysis.fixes import django_relations
+from perfkit.analysis.model import NPlusOneGroup
+from perfkit.analysis.n_plus_one import THRESHOLD, groups
+from perfkit.capture import cache, db
+from perfkit.recording import CacheEvent, QueryEvent, Recording, current_recording
+from perfkit.signals import recording_finished
+from perfkit.testing import messages
+
+READS = ("get", "get_many", "has_key")
+SETS = ("set", "add", "set_many")
+
+_block: contextvars.ContextVar[Recorded | None] = contextvars.ContextVar(
+    "perfkit_test_block", default=None
+)
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """Cache calls on one alias: keys read, hits, misses and keys written."""
+
+    alias: str
+    gets: int
+    hits: int
+    misses: int
+    sets: int
+
+    @property
+    def hit_ratio(self) -> float | None:
+        return self.hits / self.gets if self.gets else None
+
+
+@dataclass
+class Recorded:
+    """What a ``record()`` block did: every query and cache call, and the requests it made."""
+
+    recording: Recording
+    requests: list[Recording] = field(default_factory=list)
+
+    @property
+    def queries(self) -> list[QueryEvent]:
+        return self.recording.queries
+
+    @property
+    def cache_ops(self) -> list[CacheEvent]:
+        return self.recording.cache_ops
+
+    @property
+    def count(self) -> int:
+        """How many queries the block ran."""
+        return len(self.recording.queries)
+
+    def assert_max_queries(self, limit: int) -> None:
+        """Fail, listing every query with its call site, when the block ran more than ``limit``."""
+        __tracebackhide__ = True
+        if self.count > limit:
+            raise AssertionError(self._budget(f"expected at most {limit}"))
+
+    def assert_num_queries(self, expected: int) -> None:
+        """Fail, listing every query with its call site, unless the block ran ``expected``."""
+        __tracebackhide__ = True
+        if self.count != expected:
+            raise AssertionError(self._budget(f"expected exactly {expected}"))
+
+    def n_plus_one(self, threshold: int = THRESHOLD) -> list[NPlusOneGroup]:
+        """The block's N+1 groups: one query shape run ``threshold`` times or more."""
+        return groups(self.recording, django_relations(), threshold)
+
+    def assert_no_n_plus_one(self, threshold: int = THRESHOLD) -> None:
+        """Fail, naming each repeated query, its call site and the fix, if there is an N+1."""
+        __tracebackhide__ = True
+        found = self.n_plus_one(threshold)
+        if found:
+            lines = [f"{len(found)} N+1 query group(s){messages.during(self.requests)}:"]
+            lines += [line for group in found for line in messages.group_lines(group)]
+            raise AssertionError("\n".join(lines))
+
+    def cache_stats(self, alias: str = "default") -> CacheStats:
+        """Keys read, hits, misses and keys written on one cache alias."""
+        ops = [c for c in self.recording.cache_ops if c.alias == alias]
+        reads = [c for c in ops if c.op in READS]
+        return CacheStats(
+            alias=alias,
+            gets=sum(c.keys for c in reads),
+            hits=sum(c.hits for c in reads),
+            misses=sum(c.keys - c.hits for c in reads),
+            sets=sum(c.keys for c in ops if c.op in SETS),
+        )
+
+    def assert_cache(
+        self,
+        alias: str = "default",
+        *,
+        hits: int | None = None,
+        misses: int | None = None,
+        sets: int | None = None,
+        min_hit_ratio: float | None = None,
+    ) -> None:
+        """Fail, listing the alias's cache calls, unless each given expectation holds."""
+        __tracebackhide__ = True
+        stats = self.cache_stats(alias)
+        wrong = [
+            f"expected {name} {expected}, got {actual}"
+            for name, expected, actual in (
+                ("hits", hits, stats.hits),
+                ("misses", misses, stats.misses),
+                ("sets", sets, stats.sets),
+            )
+            if expected is not None and expected != actual
+        ]
+        ratio = stats.hit_ratio
+        if min_hit_ratio is not None and (ratio is None or ratio < min_hit_ratio):
+            wrong.append(
+                f"expected a hit ratio of at least {min_hit_ratio:.0%}, got {messages.ratio(ratio)}"
+            )
+        if wrong:
+            ops = [c for c in self.recording.cache_ops if c.alias == alias]
+            raise AssertionError(messages.cache_failure(stats, wrong, ops, self.requests))
+
+    def _budget(self, expectation: str) -> str:
+        head = f"{self.count} queries, {expectation}{messages.during(self.requests)}:"
+        return "\n".join([head, *messages.query_lines(self.recording.queries)])
+
+
+@contextmanager
+def record() -> Iterator[Recorded]:
+    """Record every query and cache call in the block, with fingerprints and call sites.
+
+    Requests served inside the block (Django's test client) count too, whether or not
+    ``PerfkitMiddleware`` is installed. Blocks nest: an outer block also sees an inner one's.
+    """
+    conf.get_config()
+    db.install()
+    cache.install()
+    recording_finished.connect(_add_request, weak=False, dispatch_uid="perfkit.testing")
+    recorded = Recorded(Recording(os.urandom(8).hex(), time.time(), ""))
+    outer = _block.get()
+    errors_before = health.error_counts()
+    block_token = _block.set(recorded)
+    token = current_recording.set(recorded.recording)
+    try:
+        yield recorded
+    finally:
+        current_recording.reset(token)
+        _block.reset(block_token)
+    if outer is not None:
+        outer.recording.queries.extend(recorded.queries)
+        outer.recording.cache_ops.extend(recorded.cache_ops)
+        outer.requests.extend(recorded.requests)
+    failed = _new_errors(errors_before, health.error_counts())
+    if failed:
+        raise RuntimeError(f"perfkit failed while {failed}; see the 'perfkit' log for why")
+
+
+def _add_request(sender: Any, recording: Recording, **kwargs: Any) -> None:
+    """Fold a request the middleware recorded inside a block into the block."""
+    block = _block.get()
+    if block is not None and current_recording.get() is block.recording:
+        block.recording.queries.extend(recording.queries)
+        block.recording.cache_ops.extend(recording.cache_ops)
+        block.requests.append(recording)
+
+
+def _new_errors(before: dict[str, int], after: dict[str, int]) -> str:
+    return ", ".join(what for what, n in after.items() if n > before.get(what, 0))
