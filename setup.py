@@ -14,12 +14,13 @@ CLI = [
     "Jinja2>=3.1",
     "model_bakery>=1.18",
     "scipy>=1.11",
+    "pyinstrument>=4.6",
     "tomli>=2; python_version<'3.11'",
 ]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
 STACK = ["gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
 BROWSER = ["playwright>=1.45"]
-TOOLBAR = ["django-debug-toolbar>=4.4", "pyinstrument>=4.6"]
+TOOLBAR = ["django-debug-toolbar>=4.4"]
 DEV = [
     *CLI,
     *STORES,

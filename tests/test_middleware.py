@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from perfkit import health
+from perfkit.capture.callsite import NO_APPLICATION_FRAME
 from perfkit.demo import views
 from perfkit.demo.data import populate
 from perfkit.demo.models import Story
@@ -206,3 +207,16 @@ def test_queries_outside_a_request_are_not_recorded(recordings) -> None:
     populate(3)
     list(Story.objects.all())
     assert recordings == []
+
+
+def test_library_views_have_no_application_call_site(client, recordings) -> None:
+    client.force_login(User.objects.create_superuser("root", "r@example.com", "pw"))
+    client.get("/admin/")
+    (recording,) = recordings
+    assert recording.queries
+    sites = {q.callsite for q in recording.queries}
+    assert NO_APPLICATION_FRAME in sites
+    assert all(
+        site == NO_APPLICATION_FRAME or site.startswith("django/contrib/admin/templates/")
+        for site in sites
+    ), sites

@@ -25,6 +25,10 @@ _ALWAYS_SKIPPED = tuple(
 _USER_CODE_INSIDE_PERFKIT = os.path.realpath(os.path.dirname(perfkit.__file__ or "")) + (
     f"{os.sep}demo{os.sep}"
 )
+#: perfkit's request entry point: the walk stops there, because everything above it is the
+#: server, not the application (a library view such as the admin has no application frame).
+_BOUNDARY = os.path.join(os.path.realpath(os.path.dirname(perfkit.__file__ or "")), "middleware.py")
+NO_APPLICATION_FRAME = "(library code: no application frame)"
 _RENDER_ANNOTATED: CodeType = template_base.Node.render_annotated.__code__
 _THREAD_HANDLER: CodeType = asgiref.sync.SyncToAsync.thread_handler.__code__
 
@@ -37,7 +41,10 @@ current_task: contextvars.ContextVar[asyncio.Task | None] = contextvars.ContextV
 
 @functools.lru_cache(maxsize=1024)
 def short_path(filename: str) -> str:
-    """A path relative to the current directory, else to the directory above its package."""
+    """A path relative to site-packages or the current directory, else above its package."""
+    for marker in _THIRD_PARTY_MARKERS:
+        if marker in filename:
+            return filename.split(marker, 1)[1]
     cwd = os.getcwd() + os.sep
     if filename.startswith(cwd):
         return filename[len(cwd) :]
@@ -60,20 +67,23 @@ class CallsiteFinder:
 
     def __init__(self, ignore_modules: tuple[str, ...] = ()) -> None:
         self._ignore_modules = ignore_modules
-        self._skip: dict[CodeType, bool] = {}
+        self._skip: dict[CodeType, bool | None] = {}
 
-    def _is_skipped(self, frame: FrameType) -> bool:
+    def _is_skipped(self, frame: FrameType) -> bool | None:
+        """True to walk past the frame, False for application code, None at the boundary."""
         code = frame.f_code
-        skipped = self._skip.get(code)
-        if skipped is None:
-            skipped = self._classify(code.co_filename, frame.f_globals.get("__name__", ""))
-            self._skip[code] = skipped
+        if code in self._skip:
+            return self._skip[code]
+        skipped = self._classify(code.co_filename, frame.f_globals.get("__name__", ""))
+        self._skip[code] = skipped
         return skipped
 
-    def _classify(self, filename: str, module: str) -> bool:
+    def _classify(self, filename: str, module: str) -> bool | None:
         if filename.startswith("<"):
             return True
         path = os.path.realpath(filename)
+        if path == _BOUNDARY:
+            return None
         if path.startswith(_USER_CODE_INSIDE_PERFKIT):
             return False
         if path.startswith(_ALWAYS_SKIPPED):
@@ -88,9 +98,9 @@ class CallsiteFinder:
         skip = self._skip
         while frame is not None:
             code = frame.f_code
-            skipped = skip.get(code)
+            skipped = skip[code] if code in skip else self._is_skipped(frame)
             if skipped is None:
-                skipped = self._is_skipped(frame)
+                break
             if code is _RENDER_ANNOTATED:
                 if template is None:
                     template = _template_line(frame)
@@ -101,7 +111,7 @@ class CallsiteFinder:
                 site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
                 return f"{template} via {site}" if template else site
             frame = frame.f_back
-        return template or "<unknown>"
+        return template or NO_APPLICATION_FRAME
 
     def _innermost_user_frame(self, task: asyncio.Task) -> FrameType | None:
         """The innermost frame of the awaiting coroutines that is user code."""
@@ -109,7 +119,7 @@ class CallsiteFinder:
         awaited = task.get_coro()
         while awaited is not None:
             frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
-            if frame is not None and not self._is_skipped(frame):
+            if frame is not None and self._is_skipped(frame) is False:
                 found = frame
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
         return found
