@@ -84,9 +84,9 @@ def _tool(gets: list[Recording], invalidated_by: list[str]) -> tuple[str, str]:
     if invalidated_by:
         return (
             "@cache_page with invalidation on writes, or ETag / conditional GET",
-            "anonymous and identical between writes; clear it when "
+            "anonymous and identical between writes; clear it on writes by "
             + ", ".join(invalidated_by)
-            + " write, or let clients revalidate with an ETag",
+            + ", or let clients revalidate with an ETag",
         )
     return ("@cache_page", "anonymous and identical across requests")
 
