@@ -45,7 +45,10 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["perfkit", "perfkit.*"]),
     include_package_data=True,
-    package_data={"perfkit.demo": ["templates/demo/*.html", "static/demo/*"]},
+    package_data={
+        "perfkit": ["templates/perfkit/*.html", "renderers/templates/*.html"],
+        "perfkit.demo": ["templates/demo/*.html", "static/demo/*"],
+    },
     install_requires=["Django>=4.2,<6"],
     extras_require={
         "cli": CLI,

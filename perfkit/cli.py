@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from perfkit import __version__
-from perfkit.commands import baseline, bench, gate, report
+from perfkit.commands import baseline, bench, gate, latency, report
+from perfkit.commands import load as load_command
+from perfkit.commands import stack as stack_command
 from perfkit.commands.errors import UsageError
 
 
@@ -28,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_parser(commands)
     gate.add_parser(commands)
     baseline.add_parser(commands)
+    latency.add_parser(commands)
+    stack_command.add_parser(commands)
+    load_command.add_parser(commands)
     return parser
 
 

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "IGNORE_PATHS": ["/static/", "/media/", "/favicon.ico"],
     "QUEUE_SIZE": 10_000,
     "BATCH_SIZE": 500,
+    "PROFILE_DIR": "perfkit-profiles",
+    "BENCH_REPORT": "perfkit-report/bench.json",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -33,6 +35,8 @@ DESCRIPTIONS: dict[str, str] = {
     "IGNORE_PATHS": "path prefixes never recorded",
     "QUEUE_SIZE": "records held for the background writer before new ones are dropped",
     "BATCH_SIZE": "records written to the store in one go",
+    "PROFILE_DIR": "directory for on-demand pyinstrument profiles (HTML)",
+    "BENCH_REPORT": "the perfkit bench JSON report the toolbar panel reads O(n)/caching flags from",
 }
 
 
@@ -50,6 +54,10 @@ def _is_str_list(value: Any) -> bool:
 
 def _is_positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
 
 
 def _is_rate(value: Any) -> bool:
@@ -73,6 +81,8 @@ VALIDATORS: dict[str, tuple[Any, str]] = {
     "IGNORE_PATHS": (_is_str_list, "a list of path prefixes"),
     "QUEUE_SIZE": (_is_positive_int, "a whole number above 0"),
     "BATCH_SIZE": (_is_positive_int, "a whole number above 0"),
+    "PROFILE_DIR": (_is_path, "a directory path"),
+    "BENCH_REPORT": (_is_path, "a file path"),
 }
 
 

@@ -13,7 +13,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 
-from perfkit import conf, describe, health, server_timing
+from perfkit import conf, describe, health, profiling, server_timing
 from perfkit.capture import cache, db
 from perfkit.capture.callsite import current_task
 from perfkit.recording import Recording, current_labels, current_recording
@@ -42,27 +42,29 @@ class PerfkitMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
+        get_response = profiling.wrap(self.get_response, request)
         recording = _open(request)
         if recording is None:
-            return self.get_response(request)
+            return get_response(request)
         token = current_recording.set(recording)
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
-            response = self.get_response(request)
+            response = get_response(request)
         finally:
             current_recording.reset(token)
         _close(recording, request, response, started, cpu_started)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        get_response = await profiling.awrap(self.get_response, request)
         recording = _open(request)
         if recording is None:
-            return await self.get_response(request)
+            return await get_response(request)
         token = current_recording.set(recording)
         task_token = current_task.set(asyncio.current_task())
         started, cpu_started = time.perf_counter(), time.thread_time()
         try:
-            response = await self.get_response(request)
+            response = await get_response(request)
         finally:
             current_task.reset(task_token)
             current_recording.reset(token)
@@ -82,6 +84,7 @@ def _open(request: HttpRequest) -> Recording | None:
         labels = current_labels.get()
         if labels:
             recording.labels = dict(labels)
+        request.perfkit_recording = recording  # type: ignore[attr-defined] - read by the panel
         return recording
     except Exception:
         health.count_error("opening a recording")

@@ -56,6 +56,7 @@ class Recording:
     has_last_modified: bool = False
     page_cache_hit: bool = False
     body_hash: str | None = None
+    profile: str | None = None
     queries: list[QueryEvent] = field(default_factory=list)
     cache_ops: list[CacheEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)

@@ -48,9 +48,9 @@ def test_user_values_override_defaults() -> None:
         ),
         (
             {"SAMPLE": 1},
-            "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, CALLSITES, "
-            "CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, "
-            "SERVER_TIMING, STORE",
+            "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, BENCH_REPORT, "
+            "CALLSITES, CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, PROFILE_DIR, QUEUE_SIZE, "
+            "RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE",
         ),
         ([], "PERFKIT must be a dict, not list"),
     ],

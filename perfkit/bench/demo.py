@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import django
@@ -45,13 +46,29 @@ def populate(size: int) -> None:
 
 
 def targets() -> list[Target]:
-    """Every demo view, with a real object for the detail route."""
+    """Every demo view, with a real object for the detail route, then a POST to the add form."""
     from django.urls import reverse
 
-    from perfkit.demo.models import Story
+    from perfkit.demo.models import Author, Story, Tag
 
     first = Story.objects.order_by("id").first()
     found = [Target(name, reverse(f"demo:{name}")) for name in VIEWS]
     if first is not None:
         found.append(Target("story_detail", reverse("demo:story_detail", args=[first.pk])))
+    author = Author.objects.order_by("id").first()
+    if author is not None:
+        tags = list(Tag.objects.order_by("id").values_list("id", flat=True)[:2])
+        data = functools.partial(new_story, author.pk, tags)
+        found.append(Target("story_add:post", reverse("demo:story_add"), "POST", data))
     return found
+
+
+def new_story(author: int, tags: list[int], index: int) -> dict[str, object]:
+    """Form data for the add form; ``index`` keeps the slug unique across repeated POSTs."""
+    return {
+        "title": f"Bench story {index}",
+        "slug": f"bench-story-{index}",
+        "body": "Filed by perfkit bench to see which tables a write touches.",
+        "author": author,
+        "tags": tags,
+    }

@@ -22,6 +22,8 @@ _ALWAYS_SKIPPED = tuple(
     os.path.realpath(os.path.dirname(module.__file__ or "")) + os.sep
     for module in (django, asgiref, perfkit)
 )
+#: Instrumentation that wraps the database cursor, found by module name (it may not be installed).
+_ALWAYS_IGNORED_MODULES = ("debug_toolbar.",)
 _USER_CODE_INSIDE_PERFKIT = os.path.realpath(os.path.dirname(perfkit.__file__ or "")) + (
     f"{os.sep}demo{os.sep}"
 )
@@ -90,7 +92,7 @@ class CallsiteFinder:
             return True
         if path.startswith(_STDLIB) and not any(m in path for m in _THIRD_PARTY_MARKERS):
             return True
-        return bool(self._ignore_modules) and module.startswith(self._ignore_modules)
+        return module.startswith(_ALWAYS_IGNORED_MODULES + self._ignore_modules)
 
     def find(self, frame: FrameType | None) -> str:
         """``path:line in function``, prefixed by ``template:line via`` for template queries."""

@@ -10,9 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def caches_from_url(url: str) -> dict[str, dict[str, Any]]:
-    """The CACHES setting for ``url``: "" or "locmem", "redis://…" or "memcached://host:port"."""
+    """The CACHES setting for ``url``: "" or "locmem", "none", "redis://…" or "memcached://…"."""
     if url in ("", "locmem"):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url == "none":
+        return {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     scheme = urlsplit(url).scheme
     if scheme in ("redis", "rediss"):
         return {
@@ -29,9 +31,34 @@ def caches_from_url(url: str) -> dict[str, dict[str, Any]]:
             }
         }
     raise ImproperlyConfigured(
-        f"PERFKIT_DEMO_CACHE={url!r} is not understood; use locmem, redis://… or "
+        f"PERFKIT_DEMO_CACHE={url!r} is not understood; use locmem, none, redis://… or "
         "memcached://host:port"
     )
+
+
+def databases_from_url(url: str, sqlite_name: str) -> dict[str, dict[str, Any]]:
+    """DATABASES for ``url`` (postgresql://user@host:port/db), else SQLite at ``sqlite_name``."""
+    if not url:
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_name}}
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            f"PERFKIT_DEMO_DATABASE_URL={url!r} is not understood; use "
+            "postgresql://user@host:port/dbname"
+        )
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.strip("/"),
+            "USER": parts.username or "",
+            "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            # Safe behind pgbouncer in transaction mode: no named cursors, no prepared statements.
+            "DISABLE_SERVER_SIDE_CURSORS": True,
+            "OPTIONS": {"prepare_threshold": None},
+        }
+    }
 
 
 SECRET_KEY = "perfkit-demo-not-secret-3c1f0e9b7a"
@@ -85,12 +112,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("PERFKIT_DEMO_DB", "demo.sqlite3"),
-    }
-}
+DATABASES = databases_from_url(
+    os.environ.get("PERFKIT_DEMO_DATABASE_URL", ""),
+    os.environ.get("PERFKIT_DEMO_DB", "demo.sqlite3"),
+)
 
 CACHES = caches_from_url(os.environ.get("PERFKIT_DEMO_CACHE", ""))
 

@@ -1,49 +1,177 @@
-"""The terminal report: a per-view table, N+1 groups and views whose query count grows."""
+"""The terminal report: a per-view table, then the findings and the fix to try for each."""
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
-from perfkit.analysis.views import Scaling, ViewStats
+from perfkit.analysis.model import CACHING_CANDIDATE, N_PLUS_ONE, O_N_QUERIES, Report
+from perfkit.renderers.formatting import ms, number, ratio, shorten
+
+_SHORT_FLAGS = {O_N_QUERIES: "O(n)", N_PLUS_ONE: "N+1", CACHING_CANDIDATE: "cache"}
+_HEADING = "bold underline"
+_SQL = 160
+#: Repeated queries shown in the terminal; the JSON, HTML and Markdown reports list them all.
+REPEATED_SHOWN = 5
 
 
-def render(stats: list[ViewStats], fits: dict[str, Scaling], console: Console) -> None:
-    """Print the report for one bench run."""
-    table = Table(title="perfkit bench: per view and data size", title_justify="left")
-    table.add_column("view", no_wrap=True)
-    for column in ("n", "req", "p50 ms", "p95 ms", "queries", "db ms", "cache hit/miss", "N+1"):
-        table.add_column(column, justify="right")
-    for s in stats:
-        linear = s.view in fits and fits[s.view].is_linear
-        table.add_row(
-            s.view,
-            s.size,
-            str(s.requests),
-            f"{s.wall_p50_ms:.2f}",
-            f"{s.wall_p95_ms:.2f}",
-            f"{s.queries_mean:g}",
-            f"{s.db_ms_mean:.2f}",
-            f"{s.cache_hits}/{s.cache_misses}",
-            str(len(s.n_plus_one)) if s.n_plus_one else "-",
-            style="bold red" if linear else None,
+def render(report: Report, console: Console) -> None:
+    """Print the report: the per-view table first, then what to fix."""
+    console.print(
+        Text.assemble(
+            ("perfkit report", "bold"),
+            f" · {report.source} · {report.records} requests · sizes: "
+            + (", ".join(report.sizes) or "–"),
         )
-    console.print(table)
-    _render_n_plus_one(stats, console)
-    linear = [fit for fit in fits.values() if fit.is_linear]
-    if not linear:
-        console.print("[green]Every view runs a constant number of queries across data sizes.")
-    for fit in sorted(linear, key=lambda f: -f.slope):
-        console.print(f"[bold red]O(n) queries[/]: {fit.view}: {fit.formula()}")
+    )
+    console.print(_table(report))
+    _o_n(report, console)
+    _n_plus_one(report, console)
+    _caching(report, console)
+    _repeated(report, console)
+    _skipped(report, console)
+    _profiles(report, console)
+    if not report.flagged():
+        console.print(Text("No view is flagged: constant queries, nothing worth caching.", "green"))
 
 
-def _render_n_plus_one(stats: list[ViewStats], console: Console) -> None:
-    largest: dict[str, ViewStats] = {}
-    for s in stats:
-        if s.n_plus_one:
-            largest[s.view] = s
-    for view, s in largest.items():
-        console.print(f"[bold]N+1 groups in {view}[/] at n={s.size}:")
-        for group in s.n_plus_one:
-            console.print(f"  {group.count}× {group.sql}", markup=False, highlight=False)
-            console.print(f"     at {group.callsite}", markup=False, highlight=False)
+def _table(report: Report) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="flags: O(n) query count grows with n · N+1 one query per row · "
+        "cache caching candidate",
+        caption_justify="left",
+    )
+    table.add_column("view", overflow="fold", min_width=16, ratio=1)
+    for column in ("n", "req", "p50 ms", "p95 ms", "queries", "db ms", "hit"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("flags", no_wrap=True)
+    for view in report.views:
+        style = "bold red" if O_N_QUERIES in view.flags or N_PLUS_ONE in view.flags else None
+        flags = " ".join(_SHORT_FLAGS.get(f, f) for f in view.flags)
+        for position, size in enumerate(view.sizes):
+            first = position == 0
+            table.add_row(
+                Text(view.view, style=style or "") if first else "",
+                Text(size.size),
+                str(size.requests),
+                ms(size.wall_p50_ms),
+                ms(size.wall_p95_ms),
+                number(size.queries_mean),
+                ms(size.db_ms_mean),
+                ratio(size.cache_hit_ratio),
+                Text(flags, style="bold red" if flags else "") if first else "",
+                end_section=position == len(view.sizes) - 1,
+            )
+    return table
+
+
+def _heading(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, _HEADING))
+
+
+def _at(console: Console, indent: int, *lines: Text) -> None:
+    console.print(Padding(Group(*lines), (0, 0, 0, indent), expand=False))
+
+
+def _item(console: Console, head: Text, *details: Text) -> None:
+    _at(console, 2, head)
+    if details:
+        _at(console, 6, *details)
+
+
+def _o_n(report: Report, console: Console) -> None:
+    grows = [(v, v.fit) for v in report.views if O_N_QUERIES in v.flags and v.fit is not None]
+    if not grows:
+        return
+    _heading(console, "Views whose query count grows with the data (O(n))")
+    for view, fit in sorted(grows, key=lambda pair: -pair[1].slope):
+        points = ", ".join(f"n={n}: {q}" for n, q in fit.points)
+        _item(
+            console,
+            Text.assemble((view.view, "bold red"), f"  {fit.formula()}"),
+            Text(f"worst request per size: {points}", "dim"),
+        )
+
+
+def _n_plus_one(report: Report, console: Console) -> None:
+    views = [v for v in report.views if v.n_plus_one]
+    if not views:
+        return
+    _heading(console, "N+1 queries: one query per row, inside one request")
+    for view in views:
+        _at(console, 2, Text(view.view, "bold"))
+        for group in view.n_plus_one:
+            details = [Text(f"at {group.callsite}")]
+            if group.follows_rows is not None:
+                source = f" from {group.follows_table}" if group.follows_table else ""
+                details.append(
+                    Text(f"after a query that returned {group.follows_rows} rows{source}")
+                )
+            details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
+            _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
+            _at(console, 8, *details)
+
+
+def _caching(report: Report, console: Console) -> None:
+    if not report.caching_candidates:
+        return
+    _heading(console, "Caching candidates, most time saved first")
+    for rank, candidate in enumerate(report.caching_candidates, start=1):
+        details = [
+            Text.assemble(("tool: ", "bold green"), (candidate.tool, "green")),
+            Text(f"why: {candidate.why}"),
+            Text(
+                f"saves ~{ms(candidate.saved_ms)} ms over {candidate.requests} requests "
+                f"({ms(candidate.db_saved_ms)} ms of it in the database; "
+                f"{candidate.repeat_ratio:.0%} of responses repeat)"
+            ),
+        ]
+        if candidate.tables:
+            details.append(Text(f"invalidate on writes to: {', '.join(candidate.tables)}"))
+        if candidate.invalidated_by:
+            details.append(Text(f"written by: {', '.join(candidate.invalidated_by)}"))
+        _item(console, Text.assemble(f"{rank}. ", (candidate.view, "bold")), *details)
+
+
+def _repeated(report: Report, console: Console) -> None:
+    if not report.repeated_queries:
+        return
+    _heading(console, "Repeated identical queries across requests (query-level cache candidates)")
+    for query in report.repeated_queries[:REPEATED_SHOWN]:
+        _item(
+            console,
+            Text.assemble(
+                (query.view, "bold"),
+                f"  {query.executions}× in {query.requests} requests, "
+                f"{ms(query.db_ms_total)} ms in all",
+            ),
+            Text(shorten(query.sql, 90)),
+            Text(f"at {query.callsite}", "dim"),
+        )
+    hidden = len(report.repeated_queries) - REPEATED_SHOWN
+    if hidden > 0:
+        console.print(Text(f"  … and {hidden} more in the JSON, HTML and Markdown reports", "dim"))
+
+
+def _skipped(report: Report, console: Console) -> None:
+    if not report.skipped:
+        return
+    _heading(console, "Skipped")
+    for entry in report.skipped:
+        url = entry.get("url") or entry.get("view") or "?"
+        _item(console, Text.assemble((url, "bold"), f"  {entry.get('reason', '')}"))
+
+
+def _profiles(report: Report, console: Console) -> None:
+    profiled = [v for v in report.views if v.profile]
+    if not profiled:
+        return
+    _heading(console, "Profiles of the slowest request")
+    for view in profiled:
+        _item(console, Text.assemble((view.view, "bold"), f"  {view.profile}"))

@@ -1,0 +1,119 @@
+"""What one bench run does per size: how the data is made and which targets are requested."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfkit.bench import data, discovery, project
+from perfkit.bench.discovery import Discovered
+from perfkit.bench.login import Prober
+from perfkit.bench.runner import Target
+from perfkit.bench.scenario import Scenario
+from perfkit.commands.errors import UsageError
+
+#: ``--login superuser``: log in as a superuser bench creates at every size.
+SUPERUSER = "superuser"
+
+
+@dataclass
+class Plan:
+    """``populate(size)`` then ``targets()``, as the runner calls them.
+
+    ``make`` fills the data for a size; ``find`` lists the targets (and routes it skipped).
+    A ``prober`` (None for the bundled demo, whose views are all public) decides which
+    targets need a login; ``login`` is ``superuser``, a username or None.
+    """
+
+    make: Callable[[int], None]
+    find: Callable[[int], Discovered]
+    prober: Prober | None = None
+    login: str | None = None
+    users: Callable[[], None] = lambda: None
+    size: int = 0
+    found: Discovered | None = None
+
+    def populate(self, size: int) -> None:
+        self.size = size
+        self.make(size)
+        if self.login == SUPERUSER:
+            data.create_superuser()
+        self.users()
+        if self.login not in (None, SUPERUSER):
+            _check_user(self.login)
+        project.clear_caches()
+
+    def targets(self) -> list[Target]:
+        self.found = self.find(self.size)
+        if self.prober is None:
+            return self.found.targets
+        return self.prober.apply(self.found.targets, self.size)
+
+    @property
+    def skipped(self) -> list[dict[str, str]]:
+        """Routes discovery could not fill and targets the probe left out, each with why."""
+        routes = self.found.skipped if self.found is not None else []
+        return [*routes, *(self.prober.skipped if self.prober is not None else [])]
+
+
+def _check_user(username: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    if not model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists():
+        raise UsageError(
+            f"--login {username}: no such user in the data; add it to the scenario's USERS "
+            "or use --login superuser"
+        )
+
+
+def demo_plan(scenario: Scenario | None, login: str) -> Plan:
+    """The bundled demo, or the demo driven by a scenario (its URLs, setup and users)."""
+    from perfkit.bench import demo
+
+    def listed(size: int) -> Discovered:
+        return Discovered(demo.targets())
+
+    if scenario is None:
+        return Plan(make=demo.populate, find=listed)
+
+    def make(size: int) -> None:
+        data.wipe()
+        if scenario.setup is None:
+            demo.populate(size)
+        scenario.build(size)
+
+    return _with_scenario(scenario, make, listed, login)
+
+
+def project_plan(scenario: Scenario | None, login: str, root: Path) -> Plan:
+    """A user's project: generated data and discovered URLs, unless a scenario names its own."""
+    models = data.project_models(root)
+
+    def make(size: int) -> None:
+        data.wipe()
+        if scenario is not None and scenario.setup is not None:
+            scenario.build(size)
+        else:
+            data.fill(models, size)
+
+    return _with_scenario(scenario, make, lambda size: discovery.discover(), login)
+
+
+def _with_scenario(
+    scenario: Scenario | None,
+    make: Callable[[int], None],
+    fallback: Callable[[int], Discovered],
+    login: str,
+) -> Plan:
+    find = fallback
+    if scenario is not None and scenario.urls is not None:
+
+        def find(size: int) -> Discovered:
+            return Discovered(scenario.targets(size))
+
+    user = None if login == "none" else login
+    prober = Prober(data.superuser_name() if user == SUPERUSER else user)
+    users = scenario.create_users if scenario is not None else (lambda: None)
+    return Plan(make=make, find=find, prober=prober, login=user, users=users)

@@ -1,0 +1,90 @@
+"""``perfkit latency``: browser versus curl per page, split into backend, network, frontend."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from perfkit.commands.errors import UsageError
+from perfkit.latency.model import COLD, WARM
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "latency",
+        help="time pages in headless Chromium and with plain HTTP: backend, network, frontend",
+    )
+    parser.add_argument(
+        "urls", nargs="*", metavar="URL", help="pages to measure (default: the bundled demo site)"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per mode (5)")
+    parser.add_argument(
+        "--cold", action="store_true", help="first views: a fresh browser context, empty cache"
+    )
+    parser.add_argument("--warm", action="store_true", help="repeat views: the cache is warm")
+    parser.add_argument(
+        "--browser",
+        metavar="PATH",
+        help="Chromium to drive (default: $PERFKIT_CHROMIUM, else chromium, chromium-browser "
+        "or google-chrome on PATH)",
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
+    parser.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report")
+    parser.set_defaults(run=run)
+
+
+def check_urls(urls: list[str]) -> list[str]:
+    """The URLs as given, once each and in order; anything but http(s)://host… is an error."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"{url!r} is not an http:// or https:// URL with a host")
+    return list(dict.fromkeys(urls))
+
+
+def modes(cold: bool, warm: bool) -> list[str]:
+    """The browser modes to run: the ones asked for, both when neither flag is given."""
+    if cold == warm:
+        return [COLD, WARM]
+    return [COLD] if cold else [WARM]
+
+
+def run(args: argparse.Namespace) -> int:
+    urls = check_urls(args.urls)
+    if args.runs < 1:
+        raise UsageError(f"--runs {args.runs} must be 1 or more")
+    outputs = [Path(p) for p in (args.json, args.html) if p]
+    for path in outputs:
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write {path}: {path.parent} is not a directory")
+
+    from rich.console import Console
+
+    from perfkit.latency import chromium, demo, html, jsonfile, runner, terminal
+    from perfkit.latency.browser import Chromium
+    from perfkit.latency.model import LatencyReport
+
+    path = chromium.find(args.browser)
+    console = Console()
+    with ExitStack() as stack:
+        status = stack.enter_context(console.status("starting"))
+        target = "given URLs"
+        if not urls:
+            status.update("starting the demo site")
+            site = stack.enter_context(demo.demo_site())
+            urls, target = site.urls, site.description
+        status.update("starting Chromium")
+        browser = Chromium(path)
+        stack.callback(browser.close)
+        results = runner.measure(
+            urls, args.runs, modes(args.cold, args.warm), browser, status.update
+        )
+        report = LatencyReport(target, args.runs, path, browser.version, results)
+    terminal.render(report, console)
+    if args.json:
+        jsonfile.write(report, Path(args.json))
+    if args.html:
+        html.write(report, Path(args.html))
+    return 1 if report.failed else 0

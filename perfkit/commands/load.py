@@ -1,0 +1,123 @@
+"""``perfkit load SCENARIO``: Locust in a subprocess against the stack, with tier attribution."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from perfkit.commands.errors import UsageError
+from perfkit.commands.stack import DEFAULT_RUN_DIR
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)?")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "load", help="run a Locust scenario against the stack: exact timings, per-tier time"
+    )
+    parser.add_argument(
+        "scenario", metavar="SCENARIO", help="a Locust file, e.g. scenarios/browse.py"
+    )
+    parser.add_argument("--users", type=int, default=10, help="concurrent users (10)")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=0, help="users started per second (all at once)"
+    )
+    parser.add_argument("--duration", default="30s", help="how long to run: 30s, 2m (30s)")
+    parser.add_argument("--host", help="load this base URL instead of the running stack")
+    parser.add_argument(
+        "--run-dir", default=DEFAULT_RUN_DIR, help=f"the stack's run dir (./{DEFAULT_RUN_DIR})"
+    )
+    parser.add_argument("--output", default="perfkit-report/load", help="report and raw data dir")
+    parser.add_argument("--tags", nargs="+", default=[], help="only tasks with these Locust tags")
+    parser.add_argument("--processes", type=int, default=1, help="Locust worker processes (1)")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the app servers during the run"
+    )
+    parser.add_argument(
+        "--matrix",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="run on stack variants: cache=memcached,none pooler=pgbouncer,none app-servers=1,2",
+    )
+    parser.set_defaults(run=run)
+
+
+def parse_duration(text: str) -> float:
+    """``30s``, ``2m``, ``1.5m``, ``90`` (seconds) → seconds."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or float(match.group(1)) <= 0:
+        raise UsageError(f"--duration {text!r} is not a duration like 30s, 2m or 90")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = Path(args.scenario)
+    if not scenario.is_file():
+        raise UsageError(f"scenario {args.scenario!r} is not a file")
+    duration = parse_duration(args.duration)
+    if args.users < 1 or args.processes < 1:
+        raise UsageError("--users and --processes must be 1 or more")
+    if args.host and not re.match(r"https?://[^/]+", args.host):
+        raise UsageError(f"--host {args.host!r} is not an http:// or https:// URL")
+    if args.host and (args.matrix or args.profile):
+        raise UsageError("--matrix and --profile need the stack: leave out --host")
+
+    from rich.console import Console
+
+    from perfkit.load import LoadError, matrix
+    from perfkit.load.locust_process import LocustRun
+    from perfkit.load.renderers import html, json, terminal
+    from perfkit.load.run import run as run_once
+    from perfkit.stack import StackError
+    from perfkit.stack import state as stack_state
+    from perfkit.stack.options import StackOptions
+
+    console = Console()
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+
+    def spec(host: str) -> LocustRun:
+        return LocustRun(
+            scenario=scenario.resolve(),
+            host=host,
+            users=args.users,
+            spawn_rate=args.spawn_rate or args.users,
+            duration_s=duration,
+            processes=args.processes,
+            tags=tuple(args.tags),
+        )
+
+    try:
+        if args.matrix:
+            axes = matrix.parse(args.matrix)
+            current = stack_state.load(Path(args.run_dir))
+            base = StackOptions(**current.options) if current else StackOptions()
+
+            def run_one(state: stack_state.StackState, label: str, out: Path) -> object:
+                result = run_once(spec(state.url), out, stack=state, console=console, label=label)
+                terminal.render(console, result)
+                return result
+
+            with console.status("matrix") as status:
+                results = matrix.run_matrix(
+                    base, axes, Path(args.run_dir), run_one, lambda t: status.update(t)
+                )
+            terminal.render_matrix(console, results)
+        else:
+            current = None if args.host else stack_state.require(Path(args.run_dir))
+            host = args.host or current.url
+            results = [
+                run_once(
+                    spec(host), output, stack=current, console=console, profile_app=args.profile
+                )
+            ]
+            terminal.render(console, results[0])
+    except (LoadError, StackError) as error:
+        raise UsageError(str(error)) from None
+    json.write(output / "load.json", results)
+    html.write(output / "load.html", results)
+    console.print(f"Report written to {output / 'load.json'} and {output / 'load.html'}")
+    return 1 if any(r.reconciliation.losses or r.failures for r in results) else 0

@@ -1,0 +1,1 @@
+"""``perfkit latency``: browser versus curl per page, split into backend, network and frontend."""

@@ -1,0 +1,7 @@
+"""`perfkit load`: Locust scenarios in a subprocess, exact timings, tier attribution, reports."""
+
+from __future__ import annotations
+
+
+class LoadError(Exception):
+    """The load run could not start or finish; the message is one line."""

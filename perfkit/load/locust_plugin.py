@@ -1,0 +1,72 @@
+"""Loaded by Locust (never by perfkit): writes every request's exact timing as a JSON line.
+
+Locust rounds response times in its stats; the ``request`` event carries the exact value.
+Each Locust process (the local runner, or every worker) appends to its own file in
+$PERFKIT_LOAD_DIR; the runner that owns the users also writes the user count every half
+second, so perfkit's live view and report need nothing from Locust's own stats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import gevent
+from locust import events
+from locust.runners import MasterRunner, WorkerRunner
+
+_OUT_DIR = os.environ["PERFKIT_LOAD_DIR"]
+_requests = open(  # noqa: SIM115 - open for the life of the Locust process
+    os.path.join(_OUT_DIR, f"requests-{os.getpid()}.jsonl"), "a", buffering=1
+)
+
+
+@events.request.add_listener
+def _on_request(
+    request_type: str,
+    name: str,
+    response_time: float,
+    response_length: int,
+    exception: Any = None,
+    response: Any = None,
+    start_time: float | None = None,
+    url: str | None = None,
+    **kwargs: Any,
+) -> None:
+    headers = getattr(response, "headers", None) or {}
+    line = {
+        "t": start_time or time.time() - response_time / 1000.0,
+        "method": request_type,
+        "name": name,
+        "ms": response_time,
+        "bytes": response_length,
+        "status": getattr(response, "status_code", 0) or 0,
+        "error": None if exception is None else str(exception)[:200],
+        "id": headers.get("X-Request-Id", ""),
+        # Redirects Locust followed: each was one more request through nginx.
+        "redirects": len(getattr(response, "history", None) or ()),
+        "timing": headers.get("Server-Timing", ""),
+        "url": url or "",
+    }
+    _requests.write(json.dumps(line) + "\n")
+
+
+@events.init.add_listener
+def _on_init(environment: Any, **kwargs: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    path = os.path.join(_OUT_DIR, "users.jsonl")
+
+    def report_users() -> None:
+        with open(path, "a", buffering=1) as out:
+            while True:
+                runner = environment.runner
+                count = runner.user_count if runner is not None else 0
+                if isinstance(runner, MasterRunner):
+                    count = sum(w.user_count for w in runner.clients.values())
+                out.write(json.dumps({"t": time.time(), "users": count}) + "\n")
+                gevent.sleep(0.5)
+
+    gevent.spawn(report_users)

@@ -1,0 +1,81 @@
+"""Start Locust headless in a subprocess (it monkey-patches gevent: never import it here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PLUGIN = Path(__file__).with_name("locust_plugin.py")
+
+
+@dataclass(frozen=True)
+class LocustRun:
+    """What to run: a scenario file against ``host`` with these users for this long."""
+
+    scenario: Path
+    host: str
+    users: int
+    spawn_rate: float
+    duration_s: float
+    processes: int = 1
+    tags: tuple[str, ...] = ()
+    extra_args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def command(run: LocustRun, out_dir: Path) -> list[str]:
+    """The ``locust`` command line: the plugin first, then the scenario."""
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        f"{PLUGIN},{run.scenario}",
+        "--headless",
+        "--host",
+        run.host,
+        "--users",
+        str(run.users),
+        "--spawn-rate",
+        f"{run.spawn_rate:g}",
+        "--run-time",
+        f"{max(1, round(run.duration_s))}s",
+        "--stop-timeout",
+        "2",
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--logfile",
+        str(out_dir / "locust.log"),
+        "--exit-code-on-error",
+        "0",
+    ]
+    if run.processes > 1:
+        argv += ["--processes", str(run.processes)]
+    if run.tags:
+        argv += ["--tags", *run.tags]
+    return argv + list(run.extra_args)
+
+
+def start(run: LocustRun, out_dir: Path) -> subprocess.Popen[bytes]:
+    """Start Locust writing its exact timings into ``out_dir``."""
+    env = {
+        **os.environ,
+        "PERFKIT_LOAD_DIR": str(out_dir),
+        # For LoadTestShape classes, which Locust's --users and --run-time do not reach.
+        "PERFKIT_LOAD_USERS": str(run.users),
+        "PERFKIT_LOAD_DURATION": f"{run.duration_s:g}",
+        **dict(run.env),
+    }
+    with open(out_dir / "locust.out", "ab") as out:
+        return subprocess.Popen(
+            command(run, out_dir),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )

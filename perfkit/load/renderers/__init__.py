@@ -1,0 +1,1 @@
+"""Renderers for load results: terminal, JSON, self-contained HTML."""

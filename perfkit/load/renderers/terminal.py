@@ -1,0 +1,132 @@
+"""The load report in the terminal: endpoints, tier attribution, reconciliation, matrix."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from perfkit.load.model import LoadResult
+
+
+def _ms(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.1f}"
+
+
+def _clock(epoch: float | None) -> str:
+    return "-" if epoch is None else time.strftime("%H:%M:%S", time.localtime(epoch))
+
+
+def render(console: Console, result: LoadResult) -> None:
+    """Print one run's report."""
+    latency = Table(
+        title=escape(
+            f"perfkit load: {result.label or result.scenario} → {result.host} "
+            f"({result.users} users, {result.duration_s:.1f}s)"
+        ),
+        title_justify="left",
+    )
+    for column in ("endpoint", "req", "req/s", "fail", "p50", "p95", "p99", "max"):
+        latency.add_column(column, justify="left" if column == "endpoint" else "right")
+    tiers = Table(title="where the time went (mean ms per request)", title_justify="left")
+    for column in ("endpoint", "client", "nginx", "connect", "app", "db", "cache"):
+        tiers.add_column(column, justify="left" if column == "endpoint" else "right")
+    for e in result.endpoints:
+        a = e.attribution
+        name = escape(f"{e.method} {e.name}")
+        latency.add_row(
+            name,
+            str(e.requests),
+            f"{e.rps:.1f}",
+            str(e.failures),
+            *(_ms(v) for v in (e.p50, e.p95, e.p99, e.max)),
+        )
+        tiers.add_row(
+            name,
+            *(
+                _ms(v)
+                for v in (
+                    a.client_ms,
+                    a.nginx_ms,
+                    a.upstream_connect_ms,
+                    a.app_ms,
+                    a.db_ms,
+                    a.cache_ms,
+                )
+            ),
+        )
+    latency.add_section()
+    latency.add_row(
+        "all",
+        str(result.requests),
+        f"{result.rps:.1f}",
+        str(result.failures),
+        _ms(result.p50),
+        _ms(result.p95),
+        _ms(result.p99),
+        "",
+    )
+    console.print(latency)
+    console.print("latency in ms from every request's exact time, as Locust measured it")
+    console.print(tiers)
+    console.print(
+        "client = Locust − nginx (network, load generator), nginx = request − upstream, "
+        "connect = nginx → app server, app/db/cache = the recorder's Server-Timing"
+    )
+    counters = result.tiers
+    if "pgbouncer" in counters:
+        p = counters["pgbouncer"]
+        console.print(
+            f"pgbouncer: {p['transactions']} transactions, wait {_ms(p['wait_ms_per_transaction'])}"
+            f" ms per transaction ({_ms(p['wait_ms_total'])} ms in all), up to "
+            f"{p['max_clients_waiting']} clients waiting, longest wait {_ms(p['max_wait_ms'])} ms"
+        )
+    if "cache" in counters:
+        c = counters["cache"]
+        ratio = "-" if math.isnan(c["hit_ratio"]) else f"{c['hit_ratio']:.1%}"
+        console.print(f"{c['kind']}: {c['hits']} hits, {c['misses']} misses, hit ratio {ratio}")
+    r = result.reconciliation
+    text = f"reconciliation: Locust sent {r.sent}, answered {r.answered}"
+    if r.redirects:
+        text += f" (+{r.redirects} redirects followed)"
+    if r.nginx_logged is not None:
+        text += f"; nginx logged {r.nginx_logged} ({r.proxied} to app servers)"
+    if r.recorded is not None:
+        text += f"; store recorded {r.recorded}"
+    console.print(text + ": " + ("no loss" if not r.losses else "LOSS: " + "; ".join(r.losses)))
+    e = result.errors
+    if e.failures or e.failovers:
+        console.print(
+            f"errors: {e.failures} failures ({_clock(e.first_failure)}–{_clock(e.last_failure)}),"
+            f" {e.failovers} nginx failovers ({_clock(e.first_failover)}–"
+            f"{_clock(e.last_failover)})"
+        )
+        for text, count in e.by_error.items():
+            console.print(f"  {count}× {escape(text)}")
+    for item in result.profiles:
+        console.print(escape(f"profile ({item['app_server']}, {item['format']}): {item['path']}"))
+
+
+def render_matrix(console: Console, results: list[LoadResult]) -> None:
+    """The variants side by side."""
+    table = Table(title="perfkit load --matrix", title_justify="left")
+    for column in ("variant", "req/s", "p50 ms", "p95 ms", "p99 ms", "fail", "db ms", "loss"):
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for result in results:
+        timed = [e for e in result.endpoints if not math.isnan(e.attribution.db_ms)]
+        weight = sum(e.requests for e in timed)
+        db = sum(e.attribution.db_ms * e.requests for e in timed) / weight if weight else math.nan
+        table.add_row(
+            escape(result.label),
+            f"{result.rps:.1f}",
+            _ms(result.p50),
+            _ms(result.p95),
+            _ms(result.p99),
+            str(result.failures),
+            _ms(db),
+            str(len(result.reconciliation.losses)),
+        )
+    console.print(table)

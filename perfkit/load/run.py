@@ -1,0 +1,201 @@
+"""One load run: Locust in a subprocess, the live view, then every tier's numbers joined."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+
+from perfkit.load import LoadError, analyse, profile
+from perfkit.load.live import LiveStats
+from perfkit.load.locust_process import LocustRun, start
+from perfkit.load.model import LoadResult
+from perfkit.load.timings import Request, Tail
+from perfkit.stack.state import StackState
+from perfkit.stack.stats import cache, nginx, pgbouncer, records
+
+POLL_S = 0.5
+GRACE_S = 30.0
+DB_NAME = "perfkit"
+
+
+def run(
+    spec: LocustRun,
+    out_dir: Path,
+    *,
+    stack: StackState | None,
+    console: Console,
+    label: str = "",
+    profile_app: bool = False,
+    during: Callable[[float], None] | None = None,
+) -> LoadResult:
+    """Run ``spec``; with ``stack``, join nginx's log, the store and the tier counters."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in [*out_dir.glob("requests-*.jsonl"), out_dir / "users.jsonl"]:
+        old.unlink(missing_ok=True)
+    before = _counters(stack)
+    pool_samples: list[dict[str, float]] = []
+    window_start = time.time()
+    py_spy = profile.find() if profile_app and stack is not None else None
+    if stack is not None:
+        # Scenarios pick ids that exist: the demo has stories 1..size.
+        size = str(stack.options.get("size", ""))
+        spec = replace(spec, env=(*spec.env, ("PERFKIT_DEMO_SIZE", size)))
+    process = start(spec, out_dir)
+    profiler = None
+    try:
+        if py_spy is not None and stack is not None:
+            targets = {t.name: t.pid for t in stack.tier("app")}
+            profiler = profile.start(py_spy, targets, out_dir, spec.duration_s)
+        requests = _watch(process, spec, out_dir, stack, label, during, console, pool_samples)
+    except BaseException:
+        _kill(process)
+        if profiler is not None:
+            profile.finish(profiler, timeout=0)
+        raise
+    window_end = time.time()
+    if process.returncode != 0 or not requests:
+        raise LoadError(f"Locust failed (exit {process.returncode}): {_locust_error(out_dir)}")
+    started = min(r.t for r in requests)
+    ended = max(r.t + r.ms / 1000.0 for r in requests)
+    lines: list[nginx.AccessLine] | None = None
+    found: list[dict[str, Any]] | None = None
+    if stack is not None:
+        access_log = Path(stack.run_dir) / "logs" / "nginx-access.log"
+        lines = nginx.read(access_log, window_start, window_end + 1)
+        expected = analyse.reconcile(requests, lines, None).proxied or 0
+        found = records.settled(stack.store_url, window_start, window_end + 1, expected)
+    result = analyse.summarise(
+        scenario=str(spec.scenario),
+        host=spec.host,
+        label=label,
+        users=spec.users,
+        started=started,
+        ended=ended,
+        requests=requests,
+        lines=lines,
+        records=found,
+        user_samples=_user_samples(out_dir),
+    )
+    if stack is not None:
+        result.tiers = _tier_report(stack, before, _counters(stack), pool_samples)
+        result.stack = {"url": stack.url, **stack.options}
+    if profiler is not None:
+        result.profiles = profile.finish(profiler, timeout=GRACE_S)
+    return result
+
+
+def _watch(
+    process: Any,
+    spec: LocustRun,
+    out_dir: Path,
+    stack: StackState | None,
+    label: str,
+    during: Callable[[float], None] | None,
+    console: Console,
+    pool_samples: list[dict[str, float]],
+) -> list[Request]:
+    """Follow Locust until it exits: the live view, pgbouncer's pools, the caller's hook."""
+    live = LiveStats(out_dir, spec.duration_s, label or spec.scenario.name)
+    tail = Tail(out_dir)
+    requests: list[Request] = []
+    window_start = time.time()
+    deadline = time.monotonic() + spec.duration_s + GRACE_S
+    show = console.is_terminal
+    with (
+        Live(live.table(0), console=console, transient=False, auto_refresh=False)
+        if show
+        else (contextlib.nullcontext()) as view
+    ):
+        while process.poll() is None:
+            time.sleep(POLL_S)
+            now = time.time()
+            fresh = tail.read_new()
+            requests.extend(fresh)
+            live.add(fresh, now)
+            if stack is not None and stack.pooler_admin_url:
+                with contextlib.suppress(Exception):
+                    pool_samples.append(pgbouncer.pools(stack.pooler_admin_url, DB_NAME))
+            if during is not None:
+                during(now - window_start)
+            if view is not None:
+                view.update(live.table(now - window_start), refresh=True)
+            if time.monotonic() > deadline:
+                raise LoadError(f"Locust did not stop within {GRACE_S:.0f}s of --duration")
+    requests.extend(tail.read_new())
+    return requests
+
+
+def _kill(process: Any) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _locust_error(out_dir: Path) -> str:
+    for name in ("locust.out", "locust.log"):
+        with contextlib.suppress(OSError):
+            lines = [x for x in (out_dir / name).read_text().splitlines() if x.strip()]
+            errors = [x for x in lines if "Error" in x or "error" in x]
+            if errors or lines:
+                return (errors or lines)[-1].strip()[:300]
+    return "no requests were made"
+
+
+def _user_samples(out_dir: Path) -> list[dict[str, float]]:
+    import json
+
+    with contextlib.suppress(OSError):
+        return [json.loads(x) for x in (out_dir / "users.jsonl").read_text().splitlines() if x]
+    return []
+
+
+def _counters(stack: StackState | None) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if stack is None:
+        return found
+    if stack.pooler_admin_url:
+        with contextlib.suppress(Exception):
+            found["pgbouncer"] = pgbouncer.stats(stack.pooler_admin_url, DB_NAME)
+    with contextlib.suppress(Exception):
+        found["cache"] = cache.counters(stack.cache_url)
+    return found
+
+
+def _tier_report(
+    stack: StackState,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    pools: list[dict[str, float]],
+) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    if "pgbouncer" in before and "pgbouncer" in after:
+        delta = {k: after["pgbouncer"][k] - before["pgbouncer"][k] for k in before["pgbouncer"]}
+        xacts = delta["xacts"] or float("nan")
+        report["pgbouncer"] = {
+            "transactions": int(delta["xacts"]),
+            "queries": int(delta["queries"]),
+            "wait_ms_total": delta["wait_us"] / 1000.0,
+            "wait_ms_per_transaction": delta["wait_us"] / 1000.0 / xacts,
+            "transaction_ms_mean": delta["xact_us"] / 1000.0 / xacts,
+            "max_clients_waiting": max((p["cl_waiting"] for p in pools), default=0),
+            "max_wait_ms": max((p["maxwait_ms"] for p in pools), default=0.0),
+        }
+    if before.get("cache") and after.get("cache"):
+        hits = after["cache"]["hits"] - before["cache"]["hits"]
+        misses = after["cache"]["misses"] - before["cache"]["misses"]
+        report["cache"] = {
+            "kind": stack.options.get("cache", ""),
+            "hits": hits,
+            "misses": misses,
+            "hit_ratio": hits / (hits + misses) if hits + misses else float("nan"),
+        }
+    return report

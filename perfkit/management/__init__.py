@@ -1,0 +1,1 @@
+"""perfkit's Django management commands."""

@@ -1,0 +1,155 @@
+"""The django-debug-toolbar panel: this request's N+1 groups and cache calls, the view's history."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from debug_toolbar.decorators import require_show_toolbar
+from debug_toolbar.panels import Panel
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.urls import URLPattern, path, reverse
+
+from perfkit import conf, describe, profiling
+from perfkit.analysis import n_plus_one
+from perfkit.analysis.fixes import django_relations
+from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES, percentile
+from perfkit.recording import Recording
+
+#: How many of the view's latest stored requests the history summarises.
+HISTORY_RUNS = 20
+
+_COUNTS = ("gets", "hits", "sets", "other", "ms")
+
+
+class PerfkitPanel(Panel):
+    """perfkit's view of the current request, plus what the store and bench know of its view."""
+
+    title = "perfkit"
+    template = "perfkit/panel.html"
+
+    @property
+    def nav_subtitle(self) -> str:
+        stats = self.get_stats()
+        if not stats.get("recorded"):
+            return "not recorded"
+        queries, groups = stats["queries"], len(stats["n_plus_one"])
+        found = f", {groups} N+1 group{'s' if groups != 1 else ''}" if groups else ""
+        return f"{queries} quer{'y' if queries == 1 else 'ies'}{found}"
+
+    def generate_stats(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        recording = getattr(request, "perfkit_recording", None)
+        if recording is None:
+            self.record_stats({"recorded": False})
+            return
+        if not recording.view:  # the toolbar runs inside PerfkitMiddleware: not closed yet
+            describe.describe_view(recording, request)
+        config = conf.get_config()
+        self.record_stats(
+            {
+                "recorded": True,
+                "view": recording.view,
+                "queries": len(recording.queries),
+                "db_ms": recording.db_ms,
+                "n_plus_one": [asdict(g) for g in n_plus_one.groups(recording, django_relations())],
+                "cache": cache_by_pattern(recording),
+                "profile": _profile_link(recording.profile),
+                "history": history(recording, config["STORE"]),
+                "bench": bench_flags(recording.view, Path(config["BENCH_REPORT"])),
+            }
+        )
+
+    @classmethod
+    def get_urls(cls) -> list[URLPattern]:
+        return [path("perfkit/profile/<str:name>", profile_view, name="perfkit_profile")]
+
+
+def cache_by_pattern(recording: Recording) -> list[dict[str, Any]]:
+    """Cache calls per (alias, key pattern): gets, hits, misses, sets, other calls, time."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for op in recording.cache_ops:
+        row = rows.setdefault(
+            (op.alias, op.key_pattern),
+            {"alias": op.alias, "pattern": op.key_pattern, **dict.fromkeys(_COUNTS, 0)},
+        )
+        row["ms"] += op.duration_ms
+        if op.op in CACHE_READS:
+            row["gets"] += op.keys
+            row["hits"] += op.hits
+        elif op.op in CACHE_WRITES:
+            row["sets"] += op.keys
+        else:
+            row["other"] += 1
+    for row in rows.values():
+        row["misses"] = row["gets"] - row["hits"]
+    return sorted(rows.values(), key=lambda r: (r["alias"], r["pattern"]))
+
+
+def history(recording: Recording, store_url: str) -> dict[str, Any]:
+    """The view's latest stored requests: p50/p95 wall time, query counts, the newest profile."""
+    from perfkit.store import open_store, redact_url
+
+    latest: deque[dict[str, Any]] = deque(maxlen=HISTORY_RUNS)
+    try:
+        store = open_store(store_url)
+        try:
+            latest.extend(
+                row
+                for row in store.read()
+                if row.get("view") == recording.view and row.get("id") != recording.id
+            )
+        finally:
+            store.close()
+    except Exception as error:
+        return {"error": f"{redact_url(store_url)}: {error}"}
+    if not latest:
+        return {"runs": 0, "store": redact_url(store_url)}
+    walls = [float(row.get("wall_ms") or 0.0) for row in latest]
+    profiles = [row["profile"] for row in latest if row.get("profile")]
+    return {
+        "runs": len(latest),
+        "store": redact_url(store_url),
+        "wall_p50_ms": percentile(walls, 50),
+        "wall_p95_ms": percentile(walls, 95),
+        "queries": [len(row.get("queries") or ()) for row in latest],
+        "profile": _profile_link(profiles[-1] if profiles else None),
+    }
+
+
+def bench_flags(view: str, report: Path) -> dict[str, Any] | None:
+    """What the last ``perfkit bench`` report says about ``view``, if there is such a report."""
+    try:
+        data = json.loads(report.read_text())
+        views = [v for v in data.get("views") or () if isinstance(v, dict)]
+    except (OSError, ValueError, AttributeError):
+        return None
+    for entry in views:
+        if entry.get("view") == view:
+            caching = entry.get("caching") or {}
+            return {
+                "report": str(report),
+                "flags": list(entry.get("flags") or ()),
+                "fit": (entry.get("fit") or {}).get("formula"),
+                "caching": caching.get("tool"),
+                "caching_why": caching.get("why"),
+            }
+    return {"report": str(report), "flags": [], "fit": None, "caching": None}
+
+
+def _profile_link(stored: str | None) -> dict[str, str] | None:
+    if not stored:
+        return None
+    name = Path(stored).name
+    return {"name": name, "url": reverse("djdt:perfkit_profile", args=[name])}
+
+
+@require_show_toolbar
+def profile_view(request: HttpRequest, name: str) -> FileResponse:
+    """A stored pyinstrument profile, by file name, from ``PERFKIT["PROFILE_DIR"]``."""
+    found = profiling.find(name)
+    if found is None:
+        raise Http404("no such profile")
+    return FileResponse(found.open("rb"), content_type="text/html; charset=utf-8")

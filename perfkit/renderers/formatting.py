@@ -1,0 +1,79 @@
+"""Small formatting helpers shared by the report renderers: numbers, flags, shortened SQL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from perfkit.analysis.model import (
+    CACHING_CANDIDATE,
+    N_PLUS_ONE,
+    O_N_QUERIES,
+    SizeStats,
+    ViewReport,
+)
+
+#: What each flag is called in a report, most serious first.
+FLAG_LABELS = {
+    O_N_QUERIES: "O(n) queries",
+    N_PLUS_ONE: "N+1",
+    CACHING_CANDIDATE: "caching candidate",
+}
+
+_SPACE = re.compile(r"\s+")
+
+
+def _rank(flag: str) -> int:
+    order = list(FLAG_LABELS)
+    return order.index(flag) if flag in order else len(order)
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    """The flags' names, most serious first; an unknown flag keeps its own name."""
+    return [FLAG_LABELS.get(f, f) for f in sorted(flags, key=lambda f: (_rank(f), f))]
+
+
+def severity(view: ViewReport) -> int:
+    """Sort key: views with O(n) queries first, then N+1, then caching candidates."""
+    return min((_rank(f) for f in view.flags), default=len(FLAG_LABELS))
+
+
+def one_line(text: str) -> str:
+    """Whitespace (newlines included) collapsed to single spaces."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    """One line of at most ``limit`` characters, cut with an ellipsis."""
+    line = one_line(text)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def ms(value: float | None) -> str:
+    """Milliseconds with the precision that matters at that scale."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}"
+
+
+def number(value: float) -> str:
+    """A count or mean without trailing zeros."""
+    return f"{round(value, 2):g}"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio as a percentage, or a dash when there is nothing to divide."""
+    return "–" if value is None else f"{value:.0%}"
+
+
+def largest(view: ViewReport) -> SizeStats | None:
+    """The view's stats at its largest data size (the last one analysis lists)."""
+    return view.sizes[-1] if view.sizes else None
+
+
+def file_href(path: str) -> str:
+    """A link to a file (a profile) that can only ever be a file path, never ``javascript:``."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    quoted = quote(str(posix), safe="/")
+    return f"file://{quoted}" if posix.is_absolute() else quoted

@@ -1,0 +1,73 @@
+"""Bad input to ``perfkit bench``: one clear line, exit status 2, and nothing recorded is lost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.bench.conftest import perfkit
+
+
+def assert_one_line(result: subprocess.CompletedProcess[str], start: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"perfkit: error: {start}"), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unknown_settings_module(tmp_path: Path) -> None:
+    result = perfkit(tmp_path, "bench", "--settings", "nosuch.settings")
+    assert_one_line(result, f"--settings nosuch.settings: no such module in {tmp_path}")
+
+
+def test_a_settings_module_that_fails_to_import(project: Path) -> None:
+    (project / "mysite/settings.py").write_text("SECRET_KEY = 1 / 0\n")
+    result = perfkit(project, "bench", "--settings", "mysite.settings")
+    assert_one_line(result, "--settings mysite.settings fails to import: ZeroDivisionError")
+
+
+def test_a_urlconf_that_fails_to_import(project: Path) -> None:
+    urls = project / "mysite/urls.py"
+    urls.write_text("import no_such_module_here\n" + urls.read_text())
+    result = perfkit(project, "bench", "--settings", "mysite.settings")
+    assert_one_line(
+        result,
+        "the URLconf 'mysite.urls' fails to import: ModuleNotFoundError: "
+        "No module named 'no_such_module_here'",
+    )
+    assert not (project / "real.sqlite3").exists()
+
+
+def test_a_scenario_with_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("URLS = [\n    '/ping/',\n    (\n")
+    result = perfkit(tmp_path, "bench", "--scenario", "broken.py")
+    assert_one_line(result, "scenario broken.py: syntax error at line")
+
+
+def test_a_scenario_whose_setup_fails_keeps_what_was_recorded(tmp_path: Path) -> None:
+    (tmp_path / "grows.py").write_text(
+        "from perfkit.demo.data import populate\n"
+        "URLS = ['/ping/', '/stories/']\n"
+        "def setup(n):\n"
+        "    if n > 5:\n"
+        "        raise RuntimeError('the disk is full')\n"
+        "    populate(n)\n"
+    )
+    args = ("bench", "--scenario", "grows.py", "--sizes", "2,9", "--repeat", "2")
+    result = perfkit(tmp_path, *args)
+    assert_one_line(result, "scenario grows.py: setup(9) raised RuntimeError: the disk is full")
+    lines = (tmp_path / "perfkit-report/recordings.jsonl").read_text().splitlines()
+    kept = [json.loads(line) for line in lines]
+    measured = [r for r in kept if r["labels"]["phase"] == "measure"]
+    assert {(r["view"], r["labels"]["size"]) for r in measured} == {
+        ("demo:ping", "2"),
+        ("demo:story_list", "2"),
+    }
+    assert len(measured) == 4
+
+
+def test_a_login_user_that_does_not_exist(tmp_path: Path) -> None:
+    (tmp_path / "ping.py").write_text("URLS = ['/ping/']\n")
+    result = perfkit(tmp_path, "bench", "--scenario", "ping.py", "--login", "ghost")
+    assert_one_line(result, "--login ghost: no such user in the data")

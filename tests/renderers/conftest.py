@@ -1,0 +1,198 @@
+"""Reports built by hand for the renderer tests, and one headless Chromium for the HTML ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from perfkit.analysis.model import (
+    CACHING_CANDIDATE,
+    N_PLUS_ONE,
+    O_N_QUERIES,
+    CachingCandidate,
+    Fit,
+    NPlusOneGroup,
+    RepeatedQuery,
+    Report,
+    SizeStats,
+    ViewReport,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+#: Strings that run script if a renderer ever lets them through unescaped.
+PAYLOADS = (
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=window.__pwned=1>",
+    '"><svg onload=window.__pwned=1>',
+    "'><iframe src=javascript:window.parent.__pwned=1>",
+    "</textarea></style></title><script>window.__pwned=1</script>",
+    "{{ 7*7 }} [bold]markup[/bold] | pipe ` tick",
+)
+
+
+def size_stats(size: str, queries: float, **fields: Any) -> SizeStats:
+    values: dict[str, Any] = {
+        "requests": 5,
+        "statuses": {"200": 5},
+        "wall_p50_ms": 12.5,
+        "wall_p95_ms": 18.25,
+        "cpu_p50_ms": 10.0,
+        "cpu_p95_ms": 15.0,
+        "queries_mean": queries,
+        "queries_max": int(queries),
+        "db_ms_mean": 4.5,
+        "cache_gets": 0,
+        "cache_hits": 0,
+        "cache_misses": 0,
+        "cache_sets": 0,
+        "cache_hit_ratio": None,
+        "bytes_mean": 2048.0,
+        "page_cache_hits": 0,
+        **fields,
+    }
+    return SizeStats(size=size, **values)
+
+
+def view_report(view: str, **fields: Any) -> ViewReport:
+    values: dict[str, Any] = {
+        "url_name": view,
+        "route": f"{view.split(':')[-1]}/",
+        "view_path": f"news.views.{view.split(':')[-1]}",
+        "methods": ["GET"],
+        "sizes": [size_stats("10", 2), size_stats("50", 2)],
+        "fit": Fit(2, 0, [(10, 2), (50, 2)], "O(1)"),
+        "n_plus_one": [],
+        "caching": None,
+        "tables_read": ["news_story"],
+        "tables_written": [],
+        **fields,
+    }
+    return ViewReport(view=view, **values)
+
+
+def n_plus_one(sql: str, callsite: str, fix: str) -> NPlusOneGroup:
+    return NPlusOneGroup(
+        fingerprint="f1",
+        sql=sql,
+        table="news_author",
+        count=50,
+        callsite=callsite,
+        follows_sql='SELECT * FROM "news_story"',
+        follows_table="news_story",
+        follows_rows=50,
+        fix=fix,
+        size="50",
+    )
+
+
+def candidate(view: str, tool: str, why: str, saved_ms: float) -> CachingCandidate:
+    return CachingCandidate(
+        view=view,
+        requests=10,
+        repeat_ratio=0.9,
+        wall_mean_ms=saved_ms / 9,
+        db_ms_mean=saved_ms / 18,
+        saved_ms=saved_ms,
+        tool=tool,
+        why=why,
+        tables=["news_story", "news_tag"],
+        invalidated_by=["news:story_add"],
+        db_saved_ms=saved_ms / 2,
+    )
+
+
+def build(
+    *,
+    slow: str = "news:story_list",
+    sql: str = 'SELECT "news_author"."id", "news_author"."name" FROM "news_author" WHERE id = %s',
+    callsite: str = "news/templates/news/list.html:7 via news/views.py:41 in story_list",
+    fix: str = 'select_related("author")',
+    front: str = "news:front",
+    tool: str = "@cache_page",
+    why: str = "anonymous and identical across requests",
+    url: str = "/news/<slug:slug>/edit/",
+    profile: str = "profiles/news-story_list.html",
+) -> Report:
+    """A demo-like report: one O(n) N+1 view, its fixed twin, a front page worth caching."""
+    story_list = view_report(
+        slow,
+        sizes=[
+            size_stats("10", 21, cache_gets=4, cache_hits=3, cache_misses=1, cache_hit_ratio=0.75),
+            size_stats("50", 101, wall_p50_ms=64.0, wall_p95_ms=80.0),
+        ],
+        fit=Fit(1, 2, [(10, 21), (50, 101)], "O(n)"),
+        n_plus_one=[n_plus_one(sql, callsite, fix)],
+        tables_read=["news_author", "news_story"],
+        profile=profile,
+        flags=[O_N_QUERIES, N_PLUS_ONE],
+    )
+    front_candidate = candidate(front, tool, why, 120.0)
+    front_page = view_report(front, caching=front_candidate, flags=[CACHING_CANDIDATE])
+    return Report(
+        source="jsonl:///tmp/recordings.jsonl",
+        records=40,
+        sizes=["10", "50"],
+        views=[
+            front_page,
+            story_list,
+            view_report("news:story_add", methods=["GET", "POST"], tables_written=["news_story"]),
+            view_report("news:story_list_fixed"),
+        ],
+        caching_candidates=[front_candidate],
+        repeated_queries=[
+            RepeatedQuery(
+                view=front,
+                fingerprint="f2",
+                sql=sql.replace("news_author", "news_tag"),
+                requests=10,
+                executions=10,
+                db_ms_total=3.5,
+                callsite=callsite,
+            )
+        ],
+        skipped=[{"url": url, "reason": "needs a login; --login none"}],
+    )
+
+
+def hostile() -> Report:
+    """The same report with a script payload in every string a user's site controls."""
+    script, img, svg, iframe, closer, markup = PAYLOADS
+    return build(
+        slow=f"news:{script}",
+        sql=f"SELECT '{img}' FROM t WHERE a = '{closer}'",
+        callsite=f"views.py:1 in {svg}",
+        fix=f'select_related("{iframe}")',
+        front=f"front{svg}{markup}",
+        tool=f"@cache_page {script}",
+        why=img,
+        url=f"/x/{script}/{iframe}",
+        profile=f"javascript:window.__pwned=1//{svg}",
+    )
+
+
+@pytest.fixture
+def report() -> Report:
+    return build()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for a module's tests: launching costs about a second."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

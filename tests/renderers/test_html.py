@@ -1,0 +1,119 @@
+"""The HTML report: one offline file, shown in the real headless Chromium, and no XSS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markupsafe import escape
+
+from perfkit.analysis.model import Report
+from perfkit.renderers import html
+from tests.renderers.conftest import PAYLOADS, hostile
+
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{escape(html.CSP)}">'
+
+
+class Page:
+    """A page opened from a file, with every console error, page error and stray request."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"pageerror {error}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed {r.url}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(path.as_uri())
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def stray_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
+
+
+@pytest.fixture
+def open_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
+    pages: list[Page] = []
+
+    def open_(text: str) -> Page:
+        path = tmp_path / f"report{len(pages)}.html"
+        path.write_text(text, encoding="utf-8")
+        pages.append(Page(browser, path))
+        return pages[-1]
+
+    yield open_
+    for page in pages:
+        page.page.close()
+
+
+def test_the_file_needs_nothing_from_outside(report: Report) -> None:
+    text = html.render(report)
+    assert CSP_META in text
+    assert "<script" not in text.lower()
+    assert "<link" not in text.lower() and "@import" not in text and "url(" not in text
+    links = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', text)
+    assert links == ["profiles/news-story_list.html"]
+    assert 'xmlns="http' not in text
+
+
+def test_chromium_shows_flagged_views_with_flags_and_fit(report: Report, open_page: Any) -> None:
+    shown = open_page(html.render(report))
+    page = shown.page
+    story = page.locator('article.finding[data-view="news:story_list"]')
+    assert story.is_visible()
+    assert story.locator(".flag").all_inner_texts() == ["O(n) queries", "N+1"]
+    assert story.locator(".formula").inner_text() == "queries ≈ 1 + 2·n"
+    assert 'select_related("author")' in story.locator(".fix").inner_text()
+    assert story.locator("a").get_attribute("href") == "profiles/news-story_list.html"
+    front = page.locator('article.finding[data-view="news:front"]')
+    assert front.is_visible() and front.locator(".flag").inner_text() == "caching candidate"
+    assert page.locator('article.finding[data-view="news:story_list_fixed"]').count() == 0
+    assert page.locator("section#findings article").count() == 2
+    charts = page.locator("svg")
+    assert charts.count() == 1 + len(report.views)
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 50
+    assert page.locator("svg rect.bar.flagged").count() == 2
+    assert shown.problems == [] and shown.stray_requests() == []
+
+
+def test_hostile_strings_stay_text_even_without_the_csp(open_page: Any) -> None:
+    text = html.render(hostile())
+    assert "<script" not in text.lower()
+    assert not re.search(r"<(img|svg onload|iframe)", text)
+    without_csp = text.replace(CSP_META, "")
+    assert "Content-Security-Policy" not in without_csp
+    shown = open_page(without_csp)
+    page = shown.page
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("body script, body img, body iframe").count() == 0
+    has_handler = "[...document.querySelectorAll('*')].some(e => [...e.attributes]"
+    has_handler += ".some(a => a.name.startsWith('on')))"
+    assert page.evaluate(has_handler) is False
+    body = page.inner_text("body")
+    for payload in PAYLOADS:
+        assert payload in body
+    assert page.eval_on_selector_all("a", "links => links.map(a => a.protocol)") == ["file:"]
+    assert shown.problems == [] and shown.stray_requests() == []
+
+
+def test_the_csp_would_stop_a_script_that_slipped_through(report: Report, open_page: Any) -> None:
+    slipped = "<script>window.__pwned=1</script><img src=x onerror=window.__pwned=1>"
+    shown = open_page(html.render(report).replace("</body>", slipped + "</body>"))
+    assert shown.page.evaluate("typeof window.__pwned") == "undefined"
+    assert any("Content Security Policy" in problem for problem in shown.problems)
+    assert shown.stray_requests() == []
+
+
+def test_write_puts_the_page_in_a_file(report: Report, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    html.write(report, path)
+    assert path.read_text(encoding="utf-8") == html.render(report)

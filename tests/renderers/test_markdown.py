@@ -1,0 +1,67 @@
+"""The Markdown report: tables keep their shape and every value shows as written."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown_it import MarkdownIt
+
+from perfkit.analysis.model import Report
+from perfkit.renderers import markdown
+from tests.renderers.conftest import build, hostile
+
+#: CommonMark with raw HTML allowed, as GitHub parses it, plus GFM tables.
+PARSER = MarkdownIt("commonmark").enable("table")
+
+
+def rows(rendered: str, heading: str) -> list[list[str]]:
+    """The body cells of the first table after ``heading``, as plain text."""
+    table = rendered.split(heading, 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell))
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_pipes_and_backticks_keep_the_table_shape() -> None:
+    sql = "SELECT a || `b` FROM ``t`` WHERE x = '|'"
+    report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
+    rendered = PARSER.render(markdown.render(report))
+    views = rows(rendered, "<h2>Views</h2>")
+    assert len(views) == 8 and all(len(cells) == 9 for cells in views)
+    assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
+    repeated = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
+    assert repeated[0][4] == sql.replace("news_author", "news_tag")
+    assert repeated[0][5] == "v.py:1 | `x`"
+
+
+def test_text_escapes_markdown_and_html() -> None:
+    assert markdown.text("a|b *c* _d_ <e> [f](g) `h` \\i") == (
+        "a\\|b \\*c\\* \\_d\\_ \\<e\\> \\[f\\](g) \\`h\\` \\\\i"
+    )
+    assert markdown.code("a `b` c") == "`` a `b` c ``"
+    assert markdown.code("x|y", cell=True) == "`x\\|y`"
+
+
+def test_hostile_strings_render_as_text_not_html() -> None:
+    source = markdown.render(hostile())
+    rendered = PARSER.render(source)
+    assert not re.search(r"<(script|img|svg|iframe)", rendered)
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in rendered
+    assert "[bold]markup[/bold]" in rendered
+    hrefs = re.findall(r'href="([^"]*)"', rendered)
+    assert len(hrefs) == 1 and not hrefs[0].lower().startswith("javascript:")
+
+
+def test_findings_name_the_formula_the_fix_and_the_ranking(report: Report) -> None:
+    source = markdown.render(report)
+    assert "- **news:story\\_list**: `queries ≈ 1 + 2·n` (n=10: 21, n=50: 101)" in source
+    assert '  - fix: `select_related("author")`' in source
+    assert "| 1 | news:front | `@cache_page` | 120.0 | 60.0 | `news_story`, `news_tag` |" in source
+    assert "| `/news/<slug:slug>/edit/` | needs a login; --login none |" in source
+    assert "[profiles/news-story\\_list.html](profiles/news-story_list.html)" in source

@@ -1,0 +1,77 @@
+"""The terminal report: readable at 100 columns, the flagged view and its fix in plain sight."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from rich.cells import cell_len
+from rich.console import Console
+
+from perfkit.analysis.model import Report
+from perfkit.renderers import terminal
+from tests.renderers.conftest import PAYLOADS, build, candidate, hostile
+
+
+def text_of(report: Report, width: int = 100) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    terminal.render(report, console)
+    return console.export_text()
+
+
+def test_every_line_fits_100_columns_and_the_fix_is_shown(report: Report) -> None:
+    text = text_of(report)
+    assert max(cell_len(line) for line in text.splitlines()) <= 100
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("news:story_list "))
+    assert row.rstrip().endswith("O(n) N+1")
+    assert "news:story_list  queries ≈ 1 + 2·n" in text
+    assert '50× SELECT "news_author"."id"' in text
+    assert "at news/templates/news/list.html:7 via news/views.py:41 in story_list" in text
+    assert "after a query that returned 50 rows from news_story" in text
+    assert 'fix: select_related("author")' in text
+
+
+def test_long_hostile_strings_wrap_and_markup_stays_literal() -> None:
+    text = text_of(hostile())
+    assert max(cell_len(line) for line in text.splitlines()) <= 100
+    assert "[bold]markup[/bold]" in " ".join(text.split())
+    assert "<script>window.__pwned=1</script>" in text
+    assert all(p.split()[0] in text for p in PAYLOADS)
+
+
+def test_caching_candidates_ranked_with_tool_saving_and_invalidation(report: Report) -> None:
+    second = candidate("news:tags", "ETag / conditional GET", "changes rarely", 40.0)
+    text = text_of(replace(report, caching_candidates=[*report.caching_candidates, second]))
+    first_at, second_at = text.index("1. news:front"), text.index("2. news:tags")
+    assert first_at < second_at
+    block = text[first_at:second_at]
+    assert "tool: @cache_page" in block
+    assert "saves ~120.0 ms over 10 requests (60.0 ms of it in the database" in block
+    assert "invalidate on writes to: news_story, news_tag" in block
+    assert "written by: news:story_add" in block
+    assert "tool: ETag / conditional GET" in text[second_at:]
+
+
+def test_repeated_queries_skipped_urls_and_profiles_are_listed(report: Report) -> None:
+    text = text_of(report)
+    assert "news:front  10× in 10 requests, 3.50 ms in all" in text
+    assert "/news/<slug:slug>/edit/  needs a login; --login none" in text
+    assert "news:story_list  profiles/news-story_list.html" in text
+
+
+def test_an_unflagged_report_says_so_and_has_no_findings() -> None:
+    quiet = build()
+    quiet.views = [v for v in quiet.views if not v.flags]
+    quiet.caching_candidates, quiet.repeated_queries, quiet.skipped = [], [], []
+    text = text_of(quiet)
+    assert "No view is flagged" in text
+    assert "N+1 queries" not in text and "Caching candidates" not in text
+
+
+def test_only_the_first_repeated_queries_are_listed(report: Report) -> None:
+    first = report.repeated_queries[0]
+    more = [replace(first, view=f"news:v{i}") for i in range(terminal.REPEATED_SHOWN + 2)]
+    text = text_of(replace(report, repeated_queries=more))
+    assert f"news:v{terminal.REPEATED_SHOWN - 1}  10×" in text
+    assert f"news:v{terminal.REPEATED_SHOWN}  10×" not in text
+    assert "… and 2 more in the JSON, HTML and Markdown reports" in text

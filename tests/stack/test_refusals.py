@@ -1,0 +1,77 @@
+"""`stack up` refuses cleanly: a missing binary, a port taken, a tier that dies at start —
+one line, exit status 2, and nothing left running."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from perfkit.cli import main
+from perfkit.stack.state import STATE_FILE
+from tests.stack.helpers import leftovers, started_pids
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_a_missing_binary_names_the_debian_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["stack", "up", "--run-dir", str(tmp_path / "run")]) == 2
+    err = _one_line_error(capsys)
+    assert "apt-get install -y nginx" in err or "apt-get install -y pgbouncer" in err
+    assert started_pids(tmp_path / "run") == {}
+
+
+def test_a_taken_port_is_refused_before_anything_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        code = main(["stack", "up", "--run-dir", str(tmp_path), "--port", str(port)])
+    assert code == 2
+    assert f"port {port} is already taken" in _one_line_error(capsys)
+    assert started_pids(tmp_path) == {}
+
+
+def test_a_tier_dying_at_start_stops_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PERFKIT_MEMCACHED", "/bin/false")
+    assert main(["stack", "up", "--run-dir", str(tmp_path), "--app-servers", "1"]) == 2
+    assert "memcached exited at start" in _one_line_error(capsys)
+    started = started_pids(tmp_path)
+    assert set(started) == {"postgresql", "pgbouncer", "memcached"}
+    assert leftovers(tmp_path) == []
+    assert not (tmp_path / STATE_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["stack", "status"], "no stack is up"),
+        (["stack", "up", "--app-servers", "0"], "--app-servers 0 must be 1 or more"),
+        (["stack", "up", "--app", "mysite"], "must be module:callable"),
+        (["load", "nope.py"], "is not a file"),
+        (["load", "scenarios/browse.py", "--duration", "soon"], "--duration 'soon'"),
+        (["load", "scenarios/browse.py", "--host", "ftp://x"], "is not an http"),
+        (["load", "scenarios/browse.py"], "no stack is up"),
+        (["load", "scenarios/browse.py", "--matrix", "db=a,b"], "must be KEY=V1,V2"),
+        (["load", "scenarios/browse.py", "--matrix", "cache=varnish"], "choose from"),
+    ],
+)
+def test_bad_input_is_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    argv = [str(root / a) if a.startswith("scenarios/") else a for a in argv]
+    assert main([*argv, "--run-dir", str(tmp_path)]) == 2
+    assert message in _one_line_error(capsys)
