@@ -15,31 +15,34 @@ RESAMPLES = 2000
 
 
 def _interval(
-    data: tuple[Sequence[float], ...], statistic: Any, paired: bool
-) -> tuple[float, float]:
+    data: tuple[Sequence[float], ...], statistic: Any, family: int = 1
+) -> tuple[float, float, float]:
+    """A percentile-bootstrap interval and its level, widened (Bonferroni) for ``family`` views."""
     from scipy.stats import bootstrap
 
+    level = 1 - (1 - CONFIDENCE) / max(1, family)
     result = bootstrap(
         data,
         statistic,
-        paired=paired,
+        paired=False,
         vectorized=False,
         n_resamples=RESAMPLES,
-        confidence_level=CONFIDENCE,
+        confidence_level=level,
         method="percentile",
         rng=0,
     )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+    interval = result.confidence_interval
+    return float(interval.low), float(interval.high), level
 
 
 def _verdict(
-    view: str, ratio: float, low: float, high: float, min_effect: float, how: str
+    view: str, ratio: float, interval: tuple[float, float, float], min_effect: float, how: str
 ) -> Finding:
-    text = f"{how}: ×{ratio:.3f} (95% CI ×{low:.3f}–×{high:.3f})"
+    low, high, level = interval
+    text = f"{how}: ×{ratio:.3f} ({level:.1%} CI ×{low:.3f}–×{high:.3f})"
     if low > 1 + min_effect:
-        return Finding(
-            view, F.LATENCY, False, f"slower {text}, beyond the {min_effect:.0%} minimum"
-        )
+        message = f"slower {text}, beyond the {min_effect:.0%} minimum"
+        return Finding(view, F.LATENCY, False, message)
     return Finding(view, F.LATENCY, True, text)
 
 
@@ -53,21 +56,23 @@ def unpaired(
     def ratio(a: Sequence[float], b: Sequence[float]) -> float:
         return statistics.median(b) / statistics.median(a)
 
-    low, high = _interval((before, after), ratio, paired=False)
-    return _verdict(
-        view, ratio(before, after), low, high, min_effect, "median against the baseline"
-    )
+    interval = _interval((before, after), ratio)
+    return _verdict(view, ratio(before, after), interval, min_effect, "median against baseline")
 
 
 def paired(
-    view: str, before: Sequence[float], after: Sequence[float], min_effect: float
+    view: str,
+    before: Sequence[float],
+    after: Sequence[float],
+    min_effect: float,
+    family: int = 1,
 ) -> Finding:
     """Interleaved rounds (one median per side per round): median of the per-round ratios."""
     if len(before) != len(after) or len(before) < MIN_SAMPLES:
         return Finding(view, F.LATENCY, True, f"fewer than {MIN_SAMPLES} rounds", skipped=True)
     ratios = [b / a for a, b in zip(before, after, strict=True)]
-    low, high = _interval((ratios,), statistics.median, paired=False)
-    return _verdict(view, statistics.median(ratios), low, high, min_effect, "paired rounds")
+    interval = _interval((ratios,), statistics.median, family)
+    return _verdict(view, statistics.median(ratios), interval, min_effect, "paired rounds")
 
 
 def compare(base: dict[str, Any], current: dict[str, Any], min_effect: float) -> list[Finding]:
