@@ -150,7 +150,7 @@ def test_against_a_ref_a_over_a_passes_with_paired_latency(repository: Path) -> 
 def test_against_a_ref_a_slower_view_fails_on_latency(repository: Path) -> None:
     original = edit(
         repository,
-        'def ping(request: HttpRequest) -> HttpResponse:\n',
+        "def ping(request: HttpRequest) -> HttpResponse:\n",
         "def ping(request: HttpRequest) -> HttpResponse:\n    __import__('time').sleep(0.01)\n",
     )
     try:
