@@ -36,6 +36,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--skip-corrupt", action="store_true", help="leave out records that cannot be read"
     )
+    parser.add_argument(
+        "--settings",
+        help="Django settings module of the project, so fixes can name model fields",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
     parser.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report")
     parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
@@ -83,6 +87,23 @@ def load(
     return found, corrupt
 
 
+def _setup_django(settings: str) -> None:
+    """Load the project (current directory importable, like manage.py) for its model relations."""
+    import os
+    import sys
+
+    import django
+
+    sys.path.insert(0, os.getcwd())
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    try:
+        django.setup()
+    except Exception as error:
+        raise UsageError(
+            f"--settings {settings}: cannot load the project ({type(error).__name__}: {error})"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -91,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
     from perfkit.store import StoreError, open_store, redact_url
 
     since = parse_since(args.since, time.time())
+    if args.settings:
+        _setup_django(args.settings)
     console = Console()
     try:
         store = open_store(args.store)

@@ -39,7 +39,8 @@ def compare(base: dict[str, Any], current: dict[str, Any], policy: Policy) -> li
 
 
 def _common_sizes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return [size for size in old["sizes"] if size in new["sizes"]]
+    common = [size for size in old["sizes"] if size in new["sizes"]]
+    return sorted(common, key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0, s))
 
 
 def _query_count(view: str, old: dict, new: dict, policy: Policy) -> Finding:

@@ -1,34 +1,37 @@
-"""The gate's terminal output: failures first with where to look, then the tally."""
+"""The gate's terminal output: each failure with where to look, then the tally."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from perfkit.gate.findings import GateResult
 
 
 def render(result: GateResult, console: Console) -> None:
-    table = Table(title="perfkit gate", title_justify="left", show_lines=False)
-    table.add_column("view", no_wrap=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("details")
-    ordered = sorted(result.findings, key=lambda f: (f.passed, f.skipped, f.view, f.check))
-    for finding in ordered:
-        if finding.skipped:
-            state = "[yellow]skipped"
-        elif finding.passed:
-            state = "[green]ok"
-        else:
-            state = "[bold red]FAIL"
-        table.add_row(Text(finding.view), finding.check, state, Text(finding.message))
-    console.print(table, markup=True, highlight=False)
+    failed = result.failed
+    skipped = [f for f in result.findings if f.skipped]
+    passed = len(result.findings) - len(failed) - len(skipped)
+    for finding in failed:
+        console.print(
+            Text.assemble(("FAIL ", "bold red"), (finding.view, "bold"), f" · {finding.check}")
+        )
+        console.print(Text(finding.message), style=None, soft_wrap=False)
+        if finding.callsite:
+            console.print(Text(f"at {finding.callsite}", style="dim"))
+        console.print()
     for note in result.notes:
         console.print(Text(note, style="yellow"))
-    failed = len(result.failed)
+    views = len({f.view for f in failed})
+    tally = f"{passed} checks passed, {len(skipped)} skipped"
     if failed:
-        console.print(f"[bold red]{failed} regression(s)[/]: the gate fails.", highlight=False)
+        console.print(
+            Text.assemble(
+                (f"{len(failed)} regression(s) in {views} view(s)", "bold red"),
+                f"; {tally}: the gate fails.",
+            )
+        )
     else:
-        console.print("[bold green]No regressions[/]: the gate passes.", highlight=False)
+        console.print(
+            Text.assemble(("No regressions", "bold green"), f"; {tally}: the gate passes.")
+        )

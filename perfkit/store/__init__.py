@@ -52,6 +52,8 @@ def redact_url(url: str) -> str:
         password = parts.password
     except ValueError:
         return url
+    if password is None and "password=" not in parts.query:
+        return url
     netloc = parts.netloc
     if password is not None:
         userinfo, _, host = netloc.rpartition("@")
