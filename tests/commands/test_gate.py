@@ -75,10 +75,18 @@ def test_latency_against_a_stored_baseline_is_reported_not_gated(tmp_path: Path)
     assert result.returncode == 0
     assert "latency not gated" in result.stdout
     same = save(tmp_path / "same.json", baseline(samples=[3.0] * 10))
-    slower = perfkit("gate", "--baseline", str(base), "--current", str(same), cwd=tmp_path)
+    slower = perfkit(
+        "gate", "--baseline", str(base), "--current", str(same), "--json", "g.json", cwd=tmp_path
+    )
     assert slower.returncode == 0
-    assert "not gated, for information: slower median against baseline: ×3.000" in slower.stdout
     assert "gate latency with --against REF" in slower.stdout
+    (latency,) = [
+        f
+        for f in json.loads((tmp_path / "g.json").read_text())["findings"]
+        if f["check"] == "latency"
+    ]
+    assert latency["skipped"]
+    assert latency["message"].startswith("not gated, for information: slower median against")
 
 
 def test_config_policy_and_bad_input(tmp_path: Path) -> None:
