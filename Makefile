@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: bench test lint format benchmarks benchmarks-gate clean
+.PHONY: bench test lint format benchmarks benchmarks-gate stack-deps clean
 
 $(BIN)/perfkit: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ format: $(BIN)/perfkit
 benchmarks: $(BIN)/perfkit  ## perfkit's own overhead, as ratios against bare Django
 	$(BIN)/pytest benchmarks -p no:django -W ignore::pytest.PytestConfigWarning \
 		--benchmark-columns=median,iqr,rounds --benchmark-min-time=0.5
+
+stack-deps:  ## the system packages of the stack, the browser tests and the load benchmark (Debian, as root)
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends nginx pgbouncer memcached redis-server \
+		postgresql chromium wrk
 
 clean:
 	rm -rf $(VENV) perfkit-report *.egg-info

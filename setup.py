@@ -47,6 +47,7 @@ setup(
     include_package_data=True,
     package_data={
         "perfkit": ["templates/perfkit/*.html", "renderers/templates/*.html"],
+        "perfkit.load": ["renderers/templates/*.html"],
         "perfkit.demo": ["templates/demo/*.html", "static/demo/*"],
     },
     install_requires=["Django>=4.2,<6"],

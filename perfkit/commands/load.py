@@ -29,9 +29,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--run-dir", default=DEFAULT_RUN_DIR, help=f"the stack's run dir (./{DEFAULT_RUN_DIR})"
     )
-    parser.add_argument("--output", default="perfkit-report/load", help="report and raw data dir")
-    parser.add_argument("--tags", nargs="+", default=[], help="only tasks with these Locust tags")
+    parser.add_argument(
+        "--output",
+        default="perfkit-report/load",
+        help="report and raw data dir (perfkit-report/load)",
+    )
+    parser.add_argument(
+        "--tags", default="", metavar="TAG,TAG", help="only tasks with these Locust tags"
+    )
     parser.add_argument("--processes", type=int, default=1, help="Locust worker processes (1)")
+    parser.add_argument(
+        "--expect-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="be a Locust master for N workers on other hosts (see the docs)",
+    )
+    parser.add_argument(
+        "--master-bind",
+        default="127.0.0.1:5557",
+        metavar="HOST:PORT",
+        help="where the master listens for workers (127.0.0.1:5557)",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the app servers during the run"
     )
@@ -62,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--users and --processes must be 1 or more")
     if args.host and not re.match(r"https?://[^/]+", args.host):
         raise UsageError(f"--host {args.host!r} is not an http:// or https:// URL")
+    host, _, port = args.master_bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--master-bind {args.master_bind!r} is not HOST:PORT")
+    master_bind = (host, int(port))
+    if args.expect_workers < 0 or (args.expect_workers and args.processes > 1):
+        raise UsageError("--expect-workers takes a count ≥ 1 and does not mix with --processes")
     if args.host and (args.matrix or args.profile):
         raise UsageError("--matrix and --profile need the stack: leave out --host")
 
@@ -69,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     from perfkit.load import LoadError, matrix
     from perfkit.load.locust_process import LocustRun
+    from perfkit.load.model import LoadResult
     from perfkit.load.renderers import html, json, terminal
     from perfkit.load.run import run as run_once
     from perfkit.stack import StackError
@@ -87,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
             spawn_rate=args.spawn_rate or args.users,
             duration_s=duration,
             processes=args.processes,
-            tags=tuple(args.tags),
+            tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
+            expect_workers=args.expect_workers,
+            master_bind=master_bind,
         )
 
     try:
@@ -96,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             current = stack_state.load(Path(args.run_dir))
             base = StackOptions(**current.options) if current else StackOptions()
 
-            def run_one(state: stack_state.StackState, label: str, out: Path) -> object:
+            def run_one(state: stack_state.StackState, label: str, out: Path) -> LoadResult:
                 result = run_once(spec(state.url), out, stack=state, console=console, label=label)
                 terminal.render(console, result)
                 return result

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfkit.commands.errors import UsageError
+
+if TYPE_CHECKING:
+    from perfkit.stack.options import StackOptions
 
 DEFAULT_RUN_DIR = "perfkit-stack"
 
@@ -42,7 +46,7 @@ def add_run_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    """The stack-shape flags, shared with `perfkit load`'s own stack and matrix."""
+    """The flags that shape the stack (what `perfkit load --matrix` varies, too)."""
     from perfkit.stack.options import CACHES, DEMO_APP, DEMO_SETTINGS, POOLERS, STORES
 
     add_run_dir(parser)
@@ -57,7 +61,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=int, default=50, help="demo stories to seed (50)")
 
 
-def options_from(args: argparse.Namespace) -> object:
+def options_from(args: argparse.Namespace) -> StackOptions:
+    """The stack's shape from the command line, checked."""
     from perfkit.stack.options import StackOptions
 
     for flag in ("app_servers", "workers", "threads", "size"):

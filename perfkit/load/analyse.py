@@ -114,7 +114,9 @@ def error_window(requests: list[Request], lines: list[AccessLine]) -> ErrorWindo
     )
 
 
-def timeline(requests: list[Request], users: list[dict[str, float]], start: float) -> list[dict]:
+def timeline(
+    requests: list[Request], users: list[dict[str, float]], start: float
+) -> list[dict[str, float]]:
     """One point per second: requests/s, p50 and p95 of requests started then, failures, users."""
     buckets: dict[int, list[Request]] = defaultdict(list)
     for request in requests:

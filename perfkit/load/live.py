@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import deque
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class LiveStats:
             f"{elapsed:.0f}/{self.duration_s:.0f}s",
             str(self.users()),
             f"{len(self.recent) / RPS_WINDOW_S:.0f}",
-            "-" if p95 != p95 else f"{p95:.1f}",
+            "-" if math.isnan(p95) else f"{p95:.1f}",
             str(len(self.times)),
             str(self.failures),
             *self.extra.values(),

@@ -1,9 +1,11 @@
 """Loaded by Locust (never by perfkit): writes every request's exact timing as a JSON line.
 
 Locust rounds response times in its stats; the ``request`` event carries the exact value.
-Each Locust process (the local runner, or every worker) appends to its own file in
-$PERFKIT_LOAD_DIR; the runner that owns the users also writes the user count every half
-second, so perfkit's live view and report need nothing from Locust's own stats.
+Each Locust process perfkit started (the local runner, or a ``--processes`` worker) appends
+to its own file in $PERFKIT_LOAD_DIR. A worker on another host (no $PERFKIT_LOAD_DIR) sends
+its lines to the master with each stats report instead, and the master writes them. The
+runner that owns the users also writes the user count every half second, so perfkit's live
+view and report need nothing from Locust's own stats.
 """
 
 from __future__ import annotations
@@ -17,10 +19,40 @@ import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-_OUT_DIR = os.environ["PERFKIT_LOAD_DIR"]
-_requests = open(  # noqa: SIM115 - open for the life of the Locust process
-    os.path.join(_OUT_DIR, f"requests-{os.getpid()}.jsonl"), "a", buffering=1
-)
+_OUT_DIR = os.environ.get("PERFKIT_LOAD_DIR", "")
+_files: dict[str, Any] = {}
+_unsent: list[str] = []
+
+
+def _out(name: str) -> Any:
+    """The file ``requests-NAME.jsonl``, opened once per process."""
+    key = f"{name}:{os.getpid()}"
+    if key not in _files:
+        path = os.path.join(_OUT_DIR, f"requests-{name}.jsonl")
+        _files[key] = open(path, "a", buffering=1)  # noqa: SIM115 - open while Locust runs
+    return _files[key]
+
+
+def _write(line: str) -> None:
+    if _OUT_DIR:
+        # Per pid: ``--processes`` forks the workers after this module is imported.
+        _out(str(os.getpid())).write(line)
+    else:
+        _unsent.append(line)
+
+
+@events.report_to_master.add_listener
+def _on_report_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    if _unsent:
+        data["perfkit_requests"] = list(_unsent)
+        _unsent.clear()
+
+
+@events.worker_report.add_listener
+def _on_worker_report(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    lines = data.get("perfkit_requests")
+    if lines and _OUT_DIR:
+        _out("remote").write("".join(lines))
 
 
 @events.request.add_listener
@@ -50,12 +82,12 @@ def _on_request(
         "timing": headers.get("Server-Timing", ""),
         "url": url or "",
     }
-    _requests.write(json.dumps(line) + "\n")
+    _write(json.dumps(line) + "\n")
 
 
 @events.init.add_listener
 def _on_init(environment: Any, **kwargs: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner):
+    if isinstance(environment.runner, WorkerRunner) or not _OUT_DIR:
         return
     path = os.path.join(_OUT_DIR, "users.jsonl")
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PLUGIN = Path(__file__).with_name("locust_plugin.py")
+# How long a master waits for the workers of other hosts to connect.
+WORKER_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class LocustRun:
     tags: tuple[str, ...] = ()
     extra_args: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    expect_workers: int = 0
+    master_bind: tuple[str, int] = ("127.0.0.1", 5557)
 
 
 def command(run: LocustRun, out_dir: Path) -> list[str]:
@@ -55,6 +59,11 @@ def command(run: LocustRun, out_dir: Path) -> list[str]:
     ]
     if run.processes > 1:
         argv += ["--processes", str(run.processes)]
+    if run.expect_workers:
+        host, port = run.master_bind
+        argv += ["--master", "--expect-workers", str(run.expect_workers)]
+        argv += ["--expect-workers-max-wait", f"{WORKER_WAIT_S:g}"]
+        argv += ["--master-bind-host", host, "--master-bind-port", str(port)]
     if run.tags:
         argv += ["--tags", *run.tags]
     return argv + list(run.extra_args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import time
@@ -14,7 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 
-from perfkit.load import LoadError, analyse, profile
+from perfkit.load import LoadError, analyse, locust_process, profile
 from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
 from perfkit.load.model import LoadResult
@@ -62,6 +63,8 @@ def run(
             profile.finish(profiler, timeout=0)
         raise
     window_end = time.time()
+    # Before reading the store: a Redis store's reads would count as cache hits.
+    after = _counters(stack)
     if process.returncode != 0 or not requests:
         raise LoadError(f"Locust failed (exit {process.returncode}): {_locust_error(out_dir)}")
     started = min(r.t for r in requests)
@@ -86,7 +89,7 @@ def run(
         user_samples=_user_samples(out_dir),
     )
     if stack is not None:
-        result.tiers = _tier_report(stack, before, _counters(stack), pool_samples)
+        result.tiers = _tier_report(stack, before, after, pool_samples)
         result.stack = {"url": stack.url, **stack.options}
     if profiler is not None:
         result.profiles = profile.finish(profiler, timeout=GRACE_S)
@@ -108,7 +111,8 @@ def _watch(
     tail = Tail(out_dir)
     requests: list[Request] = []
     window_start = time.time()
-    deadline = time.monotonic() + spec.duration_s + GRACE_S
+    waiting = locust_process.WORKER_WAIT_S if spec.expect_workers else 0.0
+    deadline = time.monotonic() + spec.duration_s + GRACE_S + waiting
     show = console.is_terminal
     with (
         Live(live.table(0), console=console, transient=False, auto_refresh=False)
@@ -151,8 +155,6 @@ def _locust_error(out_dir: Path) -> str:
 
 
 def _user_samples(out_dir: Path) -> list[dict[str, float]]:
-    import json
-
     with contextlib.suppress(OSError):
         return [json.loads(x) for x in (out_dir / "users.jsonl").read_text().splitlines() if x]
     return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfkit.stack import processes
-from perfkit.stack.up import STARTED_LOG
+from perfkit.stack.tiers import STARTED_LOG
 
 
 def started_pids(run_dir: Path) -> dict[str, int]:

@@ -66,6 +66,7 @@ def test_a_tier_dying_at_start_stops_the_others(
         (["load", "scenarios/browse.py"], "no stack is up"),
         (["load", "scenarios/browse.py", "--matrix", "db=a,b"], "must be KEY=V1,V2"),
         (["load", "scenarios/browse.py", "--matrix", "cache=varnish"], "choose from"),
+        (["load", "scenarios/browse.py", "--master-bind", "5557"], "is not HOST:PORT"),
     ],
 )
 def test_bad_input_is_one_line(

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -17,11 +18,12 @@ import pytest
 from rich.console import Console
 
 from perfkit.cli import main
-from perfkit.load.locust_process import LocustRun
+from perfkit.load.locust_process import PLUGIN, LocustRun
 from perfkit.load.run import run as run_load
 from perfkit.stack import processes
 from perfkit.stack.down import down
 from perfkit.stack.state import STATE_FILE, load
+from tests.conftest import free_port
 from tests.stack.helpers import leftovers, started_pids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +93,7 @@ def test_load_reconciles_and_attributes_time(
 ) -> None:
     report = tmp_path / "report"
     argv = ["load", str(BROWSE), "--run-dir", str(run_dir), "--users", "6", "--duration", "5s"]
-    assert main([*argv, "--output", str(report), "--profile"]) == 0
+    assert main([*argv, "--output", str(report), "--profile", "--processes", "2"]) == 0
     out = capsys.readouterr().out
     assert "no loss" in out
     run = json.loads((report / "load.json").read_text())["runs"][0]
@@ -111,7 +113,9 @@ def test_load_reconciles_and_attributes_time(
     assert run["tiers"]["cache"]["hits"] > 0
     assert {v["view"] for v in run["views"]} >= {"demo:front", "demo:story_detail"}
     # Exact timings: Locust's own stats would round these to two significant digits.
-    times = [json.loads(x)["ms"] for p in report.glob("requests-*.jsonl") for x in p.open()]
+    files = list(report.glob("requests-*.jsonl"))
+    assert len(files) == 2  # one per Locust worker process, merged by perfkit
+    times = [json.loads(x)["ms"] for path in files for x in path.read_text().splitlines()]
     assert len(times) == run["requests"]
     assert any(t != float(f"{t:.2g}") for t in times)
     # The profile: speedscope JSON and a flame graph per app server, the graph in the HTML.
@@ -121,6 +125,67 @@ def test_load_reconciles_and_attributes_time(
     page = (report / "load.html").read_text()
     assert "<polyline" in page and "data:image/svg+xml;base64," in page
     assert "locust" not in sys.modules and "gevent" not in sys.modules
+
+
+def test_logged_in_editors_write_through_csrf(run_dir: Path, tmp_path: Path) -> None:
+    argv = ["load", str(ROOT / "scenarios" / "mixed.py"), "--run-dir", str(run_dir)]
+    assert main([*argv, "--users", "2", "--duration", "4s", "--output", str(tmp_path)]) == 0
+    run = json.loads((tmp_path / "load.json").read_text())["runs"][0]
+    endpoints = {e["name"]: e for e in run["endpoints"]}
+    assert endpoints["/admin/login/ [POST]"]["requests"] == 2
+    assert endpoints["/stories/add/ [POST]"]["requests"] > 0
+    assert run["failures"] == 0
+    # Each login and each new story redirects; nginx saw those requests too.
+    assert run["reconciliation"]["redirects"] >= 2 + endpoints["/stories/add/ [POST]"]["requests"]
+    assert run["reconciliation"]["losses"] == []
+    assert "demo:story_add" in {v["view"] for v in run["views"]}
+
+
+def test_the_ramp_shape_steps_up_to_the_users_asked_for(run_dir: Path, tmp_path: Path) -> None:
+    argv = ["load", str(ROOT / "scenarios" / "ramp.py"), "--run-dir", str(run_dir)]
+    argv += ["--tags", "cached,static", "--output", str(tmp_path)]
+    assert main([*argv, "--users", "4", "--duration", "4s"]) == 0
+    run = json.loads((tmp_path / "load.json").read_text())["runs"][0]
+    assert {e["name"] for e in run["endpoints"]} <= {"/cached/", "/tags/", "/static/demo/site.css"}
+    samples = [json.loads(x)["users"] for x in (tmp_path / "users.jsonl").read_text().splitlines()]
+    counts = [n for n in samples if n]
+    assert max(counts) == 4 and counts[0] < 4
+    assert counts == sorted(counts)
+
+
+def test_a_worker_on_another_host_reports_through_the_master(run_dir: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PERFKIT_LOAD_DIR"}
+    api = ROOT / "scenarios" / "api.py"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            f"{PLUGIN},{api}",
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        argv = ["load", str(api), "--run-dir", str(run_dir), "--users", "3", "--duration", "3s"]
+        argv += ["--expect-workers", "1", "--master-bind", f"127.0.0.1:{port}"]
+        assert main([*argv, "--output", str(tmp_path)]) == 0
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert [p.name for p in tmp_path.glob("requests-*.jsonl")] == ["requests-remote.jsonl"]
+    rec = json.loads((tmp_path / "load.json").read_text())["runs"][0]["reconciliation"]
+    assert rec["sent"] == rec["nginx_logged"] == rec["recorded"] > 0
 
 
 def test_killing_an_app_server_mid_run_fails_over(
