@@ -60,6 +60,7 @@ class Recording:
     queries: list[QueryEvent] = field(default_factory=list)
     cache_ops: list[CacheEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    callsites: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def db_ms(self) -> float:
@@ -80,7 +81,7 @@ class Recording:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; written by hand because ``dataclasses.asdict`` deep-copies."""
         data = {name: getattr(self, name) for name in _SCALARS}
-        data["queries"] = [_event_dict(q, _QUERY_FIELDS) for q in self.queries]
+        data["queries"] = _query_dicts(self.queries)
         data["cache_ops"] = [_event_dict(c, _CACHE_FIELDS) for c in self.cache_ops]
         data["labels"] = dict(self.labels)
         return data
@@ -88,20 +89,51 @@ class Recording:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recording:
         values = dict(data)
-        values["queries"] = [QueryEvent(**q) for q in values.get("queries", [])]
+        values["queries"] = _query_events(values.get("queries", []))
         values["cache_ops"] = [CacheEvent(**c) for c in values.get("cache_ops", [])]
         return cls(**values)
 
 
 _SCALARS = tuple(
-    f.name for f in fields(Recording) if f.name not in ("queries", "cache_ops", "labels")
+    f.name
+    for f in fields(Recording)
+    if f.name not in ("queries", "cache_ops", "labels", "callsites")
 )
+#: Repeats of a statement in one request leave these out when they equal its first execution's.
+_SHARED = ("sql", "callsite")
 _QUERY_FIELDS = tuple(f.name for f in fields(QueryEvent))
 _CACHE_FIELDS = tuple(f.name for f in fields(CacheEvent))
 
 
 def _event_dict(event: QueryEvent | CacheEvent, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(event, name) for name in names}
+
+
+def _query_dicts(queries: list[QueryEvent]) -> list[dict[str, Any]]:
+    """Queries as dicts; an N+1 group's SQL and call site are written once, not fifty times."""
+    first: dict[str, QueryEvent] = {}
+    found = []
+    for query in queries:
+        data = _event_dict(query, _QUERY_FIELDS)
+        earlier = first.setdefault(query.fingerprint, query)
+        if earlier is not query:
+            for name in _SHARED:
+                if data[name] == getattr(earlier, name):
+                    del data[name]
+        found.append(data)
+    return found
+
+
+def _query_events(dicts: list[dict[str, Any]]) -> list[QueryEvent]:
+    """The inverse of ``_query_dicts``: repeats take the SQL and call site of the first."""
+    first: dict[str, dict[str, Any]] = {}
+    found = []
+    for data in dicts:
+        earlier = first.setdefault(data["fingerprint"], data)
+        if earlier is not data:
+            data = {**{name: earlier[name] for name in _SHARED if name in earlier}, **data}
+        found.append(QueryEvent(**data))
+    return found
 
 
 current_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(

@@ -34,9 +34,16 @@ def _record(
     config = conf.get_config()
     fp, normalized = fingerprint(sql)
     rows = getattr(cursor, "rowcount", -1)
+    recording = current_recording.get()
     callsite = ""
-    if config["CALLSITES"]:
-        callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(3))
+    if config["CALLSITES"] and recording is not None:
+        # Walking the stack is the costly part (CPython builds a frame object for each level
+        # it passes), so a statement's call site is found once per request: an N+1 group's
+        # fifty executions share the line that issued the first.
+        callsite = recording.callsites.get(fp, "")
+        if not callsite:
+            callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(3))
+            recording.callsites[fp] = callsite
     event = QueryEvent(
         alias=alias,
         fingerprint=fp,
@@ -48,7 +55,6 @@ def _record(
         params=repr(params)[:1000] if config["RECORD_PARAMS"] else None,
         params_hash=_params_hash(params),
     )
-    recording = current_recording.get()
     if recording is not None:
         recording.queries.append(event)
 
