@@ -94,7 +94,7 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         if {"bare", "recorded"} <= sides.keys():
             ratio = sides["recorded"] / sides["bare"]
             terminalreporter.write_line(
-                f"{group:<36} bare {sides['bare'] * 1e6 / BURST:9.1f} µs/request   "
+                f"{group:<46} bare {sides['bare'] * 1e6 / BURST:9.1f} µs/request   "
                 f"recorded {sides['recorded'] * 1e6 / BURST:9.1f} µs/request   ×{ratio:.3f}"
             )
     stats = writer.stats()
