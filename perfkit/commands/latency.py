@@ -30,6 +30,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="Chromium to drive (default: $PERFKIT_CHROMIUM, else chromium, chromium-browser "
         "or google-chrome on PATH)",
     )
+    parser.add_argument(
+        "--stack-dir",
+        default="perfkit-stack",
+        help="with no URL, measure the demo on the stack running from this directory if it is "
+        "up (perfkit-stack), else start the demo under gunicorn",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON")
     parser.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report")
     parser.set_defaults(run=run)
@@ -72,8 +78,10 @@ def run(args: argparse.Namespace) -> int:
         status = stack.enter_context(console.status("starting"))
         target = "given URLs"
         if not urls:
-            status.update("starting the demo site")
-            site = stack.enter_context(demo.demo_site())
+            site = demo.running_stack(Path(args.stack_dir))
+            if site is None:
+                status.update("starting the demo site")
+                site = stack.enter_context(demo.demo_site())
             urls, target = site.urls, site.description
         status.update("starting Chromium")
         browser = Chromium(path)

@@ -59,6 +59,31 @@ class DemoSite:
     description: str
 
 
+def running_stack(run_dir: Path) -> DemoSite | None:
+    """The demo on a stack that ``perfkit stack up`` started in ``run_dir`` and that answers."""
+    import httpx
+
+    from perfkit.stack import StackError, state
+
+    try:
+        found = state.load(run_dir)
+    except StackError:
+        return None
+    if found is None or found.options.get("app", "perfkit.demo.wsgi:application") != (
+        "perfkit.demo.wsgi:application"
+    ):
+        return None
+    try:
+        httpx.get(f"{found.url}/ping/", timeout=2).raise_for_status()
+    except httpx.HTTPError:
+        return None
+    return DemoSite(
+        [f"{found.url}{path}" for path in PATHS],
+        f"the demo site on the running stack ({run_dir}: nginx → gunicorn → pgbouncer → "
+        "PostgreSQL)",
+    )
+
+
 @contextmanager
 def demo_site(root: Path | None = None) -> Iterator[DemoSite]:
     """Migrate and seed a demo database, start the servers, stop them on the way out."""

@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from perfkit.cli import main
+from perfkit.latency.demo import running_stack
 from perfkit.load.locust_process import PLUGIN, LocustRun
 from perfkit.load.run import run as run_load
 from perfkit.stack import processes
@@ -75,6 +76,19 @@ def test_status_and_logs(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "==> pgbouncer" in capsys.readouterr().out
     assert main(["stack", "logs", "--run-dir", str(run_dir), "varnish"]) == 2
     assert "no tier 'varnish'" in capsys.readouterr().err
+
+
+def test_latency_measures_the_demo_on_the_running_stack(run_dir: Path, tmp_path: Path) -> None:
+    site = running_stack(run_dir)
+    assert site is not None
+    url = load(run_dir).url
+    assert site.urls == [f"{url}/", f"{url}/stories/", f"{url}/stories/slow/"]
+    out = tmp_path / "latency.json"
+    argv = ["latency", "--stack-dir", str(run_dir), "--runs", "1", "--cold", "--json", str(out)]
+    assert main(argv) == 0
+    report = json.loads(out.read_text())
+    assert "running stack" in json.dumps(report)
+    assert running_stack(tmp_path) is None
 
 
 def test_a_second_up_is_refused_and_changes_nothing(
