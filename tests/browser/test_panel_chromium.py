@@ -6,25 +6,15 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from perfkit.latency.chromium import ARGS
 from tests.servers import demo_env, serving
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = list(ARGS)
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "panel.png"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs {CHROMIUM}")
 
 
 def test_open_the_perfkit_panel_on_the_slow_list(tmp_path: Path) -> None:

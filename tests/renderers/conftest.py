@@ -19,17 +19,10 @@ from perfkit.analysis.model import (
     SizeStats,
     ViewReport,
 )
+from perfkit.latency.chromium import ARGS
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = list(ARGS)
 
 #: Strings that run script if a renderer ever lets them through unescaped.
 PAYLOADS = (
