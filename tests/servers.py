@@ -16,6 +16,34 @@ import httpx
 from tests.conftest import free_port
 
 
+def run_perfkit(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m perfkit ARGS`` in ``cwd``, as a user runs it, with a wide terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "perfkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", **(env or {})},
+    )
+
+
+def gunicorn(app: str = "perfkit.demo.wsgi:application", workers: int = 2) -> list[str]:
+    """argv for gunicorn serving ``app`` on the free port ``serving`` picks."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        "127.0.0.1:{port}",
+        app,
+    ]
+
+
 def demo_env(tmp_path: Path, store: str, size: int = 10) -> dict[str, str]:
     """Environment for a demo server process with a migrated, seeded database."""
     env = {

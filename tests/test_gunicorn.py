@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -12,22 +11,9 @@ import psycopg
 import pytest
 
 from perfkit.store import open_store
-from tests.servers import demo_env, serving
+from tests.servers import demo_env, gunicorn, serving
 
 REQUESTS = 1000
-
-
-def gunicorn(workers: int = 2) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        "127.0.0.1:{port}",
-        "perfkit.demo.wsgi:application",
-    ]
 
 
 def serve_requests(base: str) -> list[int]:

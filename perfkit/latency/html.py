@@ -7,18 +7,9 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from perfkit.latency.model import LatencyReport, ModeResult, Summary, UrlResult
+from perfkit.latency.model import ROWS, LatencyReport, ModeResult, Summary, UrlResult
 
 PARTS = (("backend", "#c62828"), ("network", "#f9a825"), ("frontend", "#1565c0"))
-ROWS = (
-    ("DNS + connect", "connect_ms", "connect_ms"),
-    ("TTFB", "ttfb_ms", "ttfb_ms"),
-    ("HTML done", "total_ms", "response_end_ms"),
-    ("DOMContentLoaded", "", "dom_content_loaded_ms"),
-    ("load", "", "load_ms"),
-    ("first contentful paint", "", "fcp_ms"),
-    ("largest contentful paint", "", "lcp_ms"),
-)
 
 _TEMPLATE = """<!doctype html>
 <html lang="en">

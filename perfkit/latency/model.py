@@ -8,6 +8,17 @@ from typing import Any
 COLD = "cold"
 WARM = "warm"
 
+#: The timing table's rows: label, the curl summary's field, the browser summaries' field.
+ROWS = (
+    ("DNS + connect", "connect_ms", "connect_ms"),
+    ("TTFB", "ttfb_ms", "ttfb_ms"),
+    ("HTML done", "total_ms", "response_end_ms"),
+    ("DOMContentLoaded", "", "dom_content_loaded_ms"),
+    ("load", "", "load_ms"),
+    ("first contentful paint", "", "fcp_ms"),
+    ("largest contentful paint", "", "lcp_ms"),
+)
+
 
 @dataclass
 class ServerTimingEntry:

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from perfkit.latency.model import LatencyReport, ModeResult, Split, Summary, UrlResult
+from perfkit.latency.model import ROWS, LatencyReport, ModeResult, Split, Summary, UrlResult
 
 BAR_WIDTH = 50
 COLOURS = {"backend": "red", "network": "yellow", "frontend": "blue"}
@@ -46,17 +46,6 @@ def render_url(result: UrlResult, console: Console) -> None:
     for finding in result.findings:
         line = Text(f"  • {finding.message}", style=_SEVERITY.get(finding.severity, ""))
         console.print(line)
-
-
-ROWS = (
-    ("DNS + connect", "connect_ms", "connect_ms"),
-    ("TTFB", "ttfb_ms", "ttfb_ms"),
-    ("HTML done", "total_ms", "response_end_ms"),
-    ("DOMContentLoaded", "", "dom_content_loaded_ms"),
-    ("load", "", "load_ms"),
-    ("first contentful paint", "", "fcp_ms"),
-    ("largest contentful paint", "", "lcp_ms"),
-)
 
 
 def _ms(summary: Summary | None) -> str:

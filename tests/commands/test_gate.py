@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.gate.factories import LIST, OWNER, baseline, changed
-
-
-def perfkit(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", **(env or {})},
-    )
+from tests.servers import run_perfkit
 
 
 def save(path: Path, data: dict) -> Path:
@@ -28,7 +16,7 @@ def save(path: Path, data: dict) -> Path:
 
 def test_unchanged_run_passes(tmp_path: Path) -> None:
     base = save(tmp_path / "base.json", baseline())
-    result = perfkit("gate", "--baseline", str(base), "--current", str(base), cwd=tmp_path)
+    result = run_perfkit("gate", "--baseline", str(base), "--current", str(base), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No regressions" in result.stdout
 
@@ -40,7 +28,7 @@ def test_regression_exits_1_with_every_ci_output(tmp_path: Path) -> None:
         tmp_path / "cur.json", baseline(11, LIST, OWNER, verdict="O(n)", n_plus_one=group)
     )
     summary = tmp_path / "summary.md"
-    result = perfkit(
+    result = run_perfkit(
         "gate",
         "--baseline",
         str(base),
@@ -71,11 +59,11 @@ def test_latency_against_a_stored_baseline_is_reported_not_gated(tmp_path: Path)
     base = save(tmp_path / "base.json", baseline(samples=[1.0] * 10))
     other = changed(baseline(samples=[3.0] * 10), fingerprint="other")
     current = save(tmp_path / "cur.json", other)
-    result = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    result = run_perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
     assert result.returncode == 0
     assert "latency not gated" in result.stdout
     same = save(tmp_path / "same.json", baseline(samples=[3.0] * 10))
-    slower = perfkit(
+    slower = run_perfkit(
         "gate", "--baseline", str(base), "--current", str(same), "--json", "g.json", cwd=tmp_path
     )
     assert slower.returncode == 0
@@ -95,23 +83,23 @@ def test_config_policy_and_bad_input(tmp_path: Path) -> None:
     config = tmp_path / "perf" / "gate.toml"
     config.parent.mkdir()
     config.write_text('policy = "max"\n[allowances]\n"shop:items" = 1\n')
-    result = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    result = run_perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     config.write_text("polcy = 1\n")
-    bad = perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
+    bad = run_perfkit("gate", "--baseline", str(base), "--current", str(current), cwd=tmp_path)
     assert (bad.returncode, bad.stderr.count("\n")) == (2, 1)
     assert "unknown key 'polcy'" in bad.stderr
     config.unlink()
     (tmp_path / "junk.json").write_text("{not json")
-    junk = perfkit("gate", "--baseline", "junk.json", "--current", str(current), cwd=tmp_path)
+    junk = run_perfkit("gate", "--baseline", "junk.json", "--current", str(current), cwd=tmp_path)
     assert junk.returncode == 2 and "junk.json: not a readable JSON baseline" in junk.stderr
 
 
 def test_baseline_diff(tmp_path: Path) -> None:
     old = save(tmp_path / "old.json", baseline(2))
     new = save(tmp_path / "new.json", baseline(3))
-    result = perfkit("baseline", "diff", str(old), str(new), cwd=tmp_path)
+    result = run_perfkit("baseline", "diff", str(old), str(new), cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout == "~ shop:items n=10: 2 → 3 queries\n"
-    same = perfkit("baseline", "diff", str(old), str(old), cwd=tmp_path)
+    same = run_perfkit("baseline", "diff", str(old), str(old), cwd=tmp_path)
     assert same.stdout == "no changes\n"

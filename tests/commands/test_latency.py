@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
-from tests.latency.conftest import gunicorn
-from tests.servers import serving
+from tests.servers import gunicorn, serving
 
 
 def perfkit(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -95,8 +94,7 @@ def test_a_slow_blocking_script_is_frontend_bound_after_an_unreachable_url(tmp_p
 def test_with_no_url_it_measures_the_demo_site_behind_a_real_server(
     tmp_path: Path, nginx: bool
 ) -> None:
-    if nginx and shutil.which("nginx") is None:
-        pytest.skip("nginx is not installed")
+    assert not nginx or shutil.which("nginx"), "needs nginx: apt-get install -y nginx"
     out_json = tmp_path / "latency.json"
     # /usr/sbin holds nginx; leaving it off PATH makes perfkit serve static files itself.
     path = os.environ["PATH"] if nginx else "/usr/local/bin:/usr/bin:/bin"

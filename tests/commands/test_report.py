@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from perfkit.commands.errors import UsageError
 from perfkit.commands.report import load, parse_since
 from perfkit.store import open_store
 from tests.analysis.factories import query, recording
+from tests.servers import run_perfkit
 
 AUTHOR = 'SELECT "demo_author"."id" FROM "demo_author" WHERE "demo_author"."id" = %s'
 LIST = 'SELECT "demo_story"."id" FROM "demo_story"'
@@ -25,17 +24,6 @@ def records() -> list[dict]:
     ]
     fast = [recording("demo:fast", query(LIST), started_at=2000.0 + i) for i in range(3)]
     return [r.to_dict() for r in slow + fast]
-
-
-def perfkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120"},
-    )
 
 
 def test_since_accepts_durations_and_dates() -> None:
@@ -66,7 +54,7 @@ def test_a_corrupt_record_is_one_clear_error_or_left_out() -> None:
 def test_report_from_a_store_writes_every_format(tmp_path: Path, scheme: str) -> None:
     url = f"{scheme}:///{tmp_path / ('perf.' + scheme)}"
     open_store(url).write(records())
-    result = perfkit(
+    result = run_perfkit(
         "report",
         "--store",
         url,
@@ -90,10 +78,10 @@ def test_report_from_a_store_writes_every_format(tmp_path: Path, scheme: str) ->
 
 
 def test_unreachable_store_and_empty_selection_are_one_line(tmp_path: Path) -> None:
-    down = perfkit("report", "--store", "redis://127.0.0.1:1/0", cwd=tmp_path)
+    down = run_perfkit("report", "--store", "redis://127.0.0.1:1/0", cwd=tmp_path)
     assert down.returncode == 2 and down.stderr.count("\n") == 1
     assert "check --store" in down.stderr
     url = f"jsonl:///{tmp_path / 'perf.jsonl'}"
     open_store(url).write(records())
-    none = perfkit("report", "--store", url, "--view", "nope:*", cwd=tmp_path)
+    none = run_perfkit("report", "--store", url, "--view", "nope:*", cwd=tmp_path)
     assert none.returncode == 2 and "no recordings" in none.stderr

@@ -9,26 +9,15 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import perfkit
+from tests.servers import run_perfkit
 
 DEMO = Path(perfkit.__file__).parent / "demo"
 BENCH = ["--settings", "newsroom.settings", "--sizes", "3,8"]
-
-
-def perfkit_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +27,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DEMO, root / "newsroom", ignore=shutil.ignore_patterns("__pycache__"))
     for path in (root / "newsroom").rglob("*.py"):
         path.write_text(path.read_text().replace("perfkit.demo", "newsroom"))
-    saved = perfkit_cli("bench", *BENCH, "--save-baseline", "perf/baseline.json", cwd=root)
+    saved = run_perfkit("bench", *BENCH, "--save-baseline", "perf/baseline.json", cwd=root)
     assert saved.returncode == 0, saved.stderr
     return root
 
@@ -52,7 +41,7 @@ def edit(project: Path, old: str, new: str, path: str = "newsroom/views.py") -> 
 
 
 def gate(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return perfkit_cli(
+    return run_perfkit(
         "gate",
         "--baseline",
         "perf/baseline.json",

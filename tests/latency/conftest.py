@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from perfkit.latency import chromium
 from perfkit.latency.browser import Chromium
-
-
-def gunicorn(app: str, workers: int = 2) -> list[str]:
-    """argv for gunicorn serving ``app`` on the free port ``serving`` picks."""
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        "127.0.0.1:{port}",
-        app,
-    ]
 
 
 @pytest.fixture(scope="module")

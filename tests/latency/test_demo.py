@@ -14,8 +14,7 @@ from perfkit.latency.browser import Chromium
 from perfkit.latency.model import COLD, WARM, UrlResult
 from perfkit.store import open_store
 from tests.conftest import free_port
-from tests.latency.conftest import gunicorn
-from tests.servers import demo_env, serving
+from tests.servers import demo_env, gunicorn, serving
 
 RUNS = 3
 PAGE = "/stories/slow/"  # 1 + 2n queries: a page with real server time
