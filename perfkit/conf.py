@@ -109,7 +109,9 @@ def get_config() -> dict[str, Any]:
     found = problems(user)
     if found:
         raise ConfigError("; ".join(found))
-    return {**DEFAULTS, **user}
+    config = {**DEFAULTS, **user}
+    config["IGNORE_PATHS"] = tuple(config["IGNORE_PATHS"])  # ready for str.startswith
+    return config
 
 
 @receiver(setting_changed)

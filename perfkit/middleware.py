@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections.abc import Callable
@@ -16,9 +15,9 @@ from django.http import HttpRequest, HttpResponseBase
 from perfkit import conf, describe, health, profiling, server_timing
 from perfkit.capture import cache, db
 from perfkit.capture.callsite import current_task
-from perfkit.recording import Recording, current_labels, current_recording
+from perfkit.recording import Recording, current_labels, current_recording, new_id
 from perfkit.signals import recording_finished
-from perfkit.store import as_row, writer
+from perfkit.store import writer
 
 
 class PerfkitMiddleware:
@@ -75,12 +74,12 @@ class PerfkitMiddleware:
 def _open(request: HttpRequest) -> Recording | None:
     try:
         config = conf.get_config()
-        if not config["ENABLED"] or request.path.startswith(tuple(config["IGNORE_PATHS"])):
+        if not config["ENABLED"] or request.path.startswith(config["IGNORE_PATHS"]):
             return None
         rate = config["SAMPLE_RATE"]
         if rate < 1 and random.random() >= rate:
             return None
-        recording = Recording(os.urandom(16).hex(), time.time(), request.method or "")
+        recording = Recording(new_id(), time.time(), request.method or "")
         labels = current_labels.get()
         if labels:
             recording.labels = dict(labels)
@@ -108,11 +107,12 @@ def _close(
         if server_timing.allowed(request, config["SERVER_TIMING"]):
             response["Server-Timing"] = server_timing.header(recording, total_ms)
         writer.submit(
-            as_row(recording),
+            recording,
             config["STORE"],
             queue_size=config["QUEUE_SIZE"],
             batch_size=config["BATCH_SIZE"],
         )
-        recording_finished.send(sender=PerfkitMiddleware, recording=recording)
+        if recording_finished.receivers:
+            recording_finished.send(sender=PerfkitMiddleware, recording=recording)
     except Exception:
         health.count_error("closing a recording")

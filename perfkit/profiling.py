@@ -103,6 +103,9 @@ def _session_user(session: Any) -> Any:
 
 def wrap(get_response: Handler, request: HttpRequest) -> Handler:
     """``get_response`` itself, or a profiling wrapper around it when the trigger is allowed."""
+    meta = request.META
+    if HEADER not in meta and PARAM not in meta.get("QUERY_STRING", ""):
+        return get_response  # the path of almost every request: no trigger at all
     if not permitted(request):
         return get_response
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import itertools
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -134,6 +136,26 @@ def _query_events(dicts: list[dict[str, Any]]) -> list[QueryEvent]:
             data = {**{name: earlier[name] for name in _SHARED if name in earlier}, **data}
         found.append(QueryEvent(**data))
     return found
+
+
+def new_id() -> str:
+    """32 hex digits, unique across processes: this process's random tag, then a counter.
+
+    A process's ids rise, so its rows append at one place of a store's primary-key index
+    instead of landing at random places in it: that more than halves the cost of inserting
+    a row into SQLite. A forked child draws a new tag before it records anything.
+    """
+    return f"{_process_tag}{next(_sequence):012x}"
+
+
+def _new_process_tag() -> None:
+    global _process_tag, _sequence
+    _process_tag, _sequence = os.urandom(10).hex(), itertools.count()
+
+
+_process_tag, _sequence = "", itertools.count()
+_new_process_tag()
+os.register_at_fork(after_in_child=_new_process_tag)
 
 
 current_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(

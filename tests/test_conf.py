@@ -15,7 +15,7 @@ from perfkit.middleware import PerfkitMiddleware
 def test_defaults_apply_when_unset() -> None:
     with override_settings(PERFKIT={}):
         config = conf.get_config()
-    assert config == conf.DEFAULTS
+    assert config == {**conf.DEFAULTS, "IGNORE_PATHS": tuple(conf.DEFAULTS["IGNORE_PATHS"])}
     assert config["STORE"] == "sqlite:///perfkit.sqlite3"
     assert config["SAMPLE_RATE"] == 1.0
 

@@ -49,10 +49,10 @@ class _Writer:
         logger.warning(message, *args)
 
     def ensure_thread(self) -> None:
-        if self.thread is not None and self.thread.is_alive():
-            return
+        if self.thread is not None:
+            return  # run() clears it if the thread ever ends
         with self.lock:
-            if self.thread is not None and self.thread.is_alive():
+            if self.thread is not None:
                 return
             thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
             thread.start()
@@ -77,6 +77,12 @@ class _Writer:
         return not full
 
     def run(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self.thread = None
+
+    def drain(self) -> None:
         while True:
             if not self.items:
                 if self.stopping:
@@ -169,7 +175,9 @@ _warned_without_writer = False
 def _current(queue_size: int, batch_size: int) -> _Writer:
     global _writer
     writer = _writer
-    if writer is not None and writer.pid == os.getpid():
+    if writer is not None:
+        # A forked child never sees its parent's writer here: _after_fork_in_child drops it.
+        # (os.getpid() is a system call on every use since glibc 2.25: not on the hot path.)
         return writer
     with _guard:
         if _writer is not None and _writer.pid != os.getpid():
@@ -191,7 +199,8 @@ def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> 
     writer: _Writer | None = None
     try:
         writer = _current(queue_size, batch_size)
-        writer.batch_size = max(1, batch_size)
+        if batch_size != writer.batch_size:
+            writer.batch_size = max(1, batch_size)
         writer.ensure_thread()
         return writer.put(store_url, record)
     except Exception as exc:
