@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
+import operator
 import os
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -81,18 +82,35 @@ class Recording:
         return sum(c.keys - c.hits for c in self.cache_ops if c.hit is not None)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; written by hand because ``dataclasses.asdict`` deep-copies."""
-        data = {name: getattr(self, name) for name in _SCALARS}
-        data["queries"] = _query_dicts(self.queries)
-        data["cache_ops"] = [_event_dict(c, _CACHE_FIELDS) for c in self.cache_ops]
+        """The stored form: JSON-ready, compact, written by hand (``asdict`` deep-copies).
+
+        Queries and cache calls are arrays of :data:`QUERY_COLUMNS` / :data:`CACHE_COLUMNS`
+        with durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this
+        runs once per query). A statement's SQL and call site are stored once, under
+        ``statements``: every execution of a statement in one request shares them.
+        """
+        data = dict(zip(_SCALARS, _scalar_values(self), strict=True))
+        queries = self.queries
+        data["queries"] = [
+            [q.alias, q.fingerprint, _us(q.duration_ms), q.rows, q.many, q.params, q.params_hash]
+            for q in queries
+        ]
+        # Reversed, so that a statement keeps its first execution's SQL and call site.
+        data["statements"] = {q.fingerprint: [q.sql, q.callsite] for q in reversed(queries)}
+        data["cache_ops"] = [
+            [c.alias, c.op, c.key_pattern, _us(c.duration_ms), c.hit, c.keys, c.hits]
+            for c in self.cache_ops
+        ]
         data["labels"] = dict(self.labels)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recording:
+        """The inverse of :meth:`to_dict`."""
         values = dict(data)
-        values["queries"] = _query_events(values.get("queries", []))
-        values["cache_ops"] = [CacheEvent(**c) for c in values.get("cache_ops", [])]
+        statements = values.pop("statements", {})
+        values["queries"] = [_query_event(row, statements) for row in values.get("queries", ())]
+        values["cache_ops"] = [_cache_event(row) for row in values.get("cache_ops", ())]
         return cls(**values)
 
 
@@ -101,41 +119,29 @@ _SCALARS = tuple(
     for f in fields(Recording)
     if f.name not in ("queries", "cache_ops", "labels", "callsites")
 )
-#: Repeats of a statement in one request leave these out when they equal its first execution's.
-_SHARED = ("sql", "callsite")
-_QUERY_FIELDS = tuple(f.name for f in fields(QueryEvent))
-_CACHE_FIELDS = tuple(f.name for f in fields(CacheEvent))
+_scalar_values = operator.attrgetter(*_SCALARS)
+
+#: A stored query's fields, in order (its SQL and call site are under ``statements``).
+QUERY_COLUMNS = ("alias", "fingerprint", "duration_us", "rows", "many", "params", "params_hash")
+#: A stored cache call's fields, in order.
+CACHE_COLUMNS = ("alias", "op", "key_pattern", "duration_us", "hit", "keys", "hits")
 
 
-def _event_dict(event: QueryEvent | CacheEvent, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in names}
+def _us(milliseconds: float) -> int:
+    return int(milliseconds * 1000.0 + 0.5)
 
 
-def _query_dicts(queries: list[QueryEvent]) -> list[dict[str, Any]]:
-    """Queries as dicts; an N+1 group's SQL and call site are written once, not fifty times."""
-    first: dict[str, QueryEvent] = {}
-    found = []
-    for query in queries:
-        data = _event_dict(query, _QUERY_FIELDS)
-        earlier = first.setdefault(query.fingerprint, query)
-        if earlier is not query:
-            for name in _SHARED:
-                if data[name] == getattr(earlier, name):
-                    del data[name]
-        found.append(data)
-    return found
+def _query_event(row: list[Any], statements: dict[str, list[str]]) -> QueryEvent:
+    alias, fingerprint, duration_us, rows, many, params, params_hash = row
+    sql, callsite = statements.get(fingerprint, ["", ""])
+    return QueryEvent(
+        alias, fingerprint, sql, duration_us / 1000.0, rows, callsite, many, params, params_hash
+    )
 
 
-def _query_events(dicts: list[dict[str, Any]]) -> list[QueryEvent]:
-    """The inverse of ``_query_dicts``: repeats take the SQL and call site of the first."""
-    first: dict[str, dict[str, Any]] = {}
-    found = []
-    for data in dicts:
-        earlier = first.setdefault(data["fingerprint"], data)
-        if earlier is not data:
-            data = {**{name: earlier[name] for name in _SHARED if name in earlier}, **data}
-        found.append(QueryEvent(**data))
-    return found
+def _cache_event(row: list[Any]) -> CacheEvent:
+    alias, op, key_pattern, duration_us, hit, keys, hits = row
+    return CacheEvent(alias, op, key_pattern, duration_us / 1000.0, hit, keys, hits)
 
 
 def new_id() -> str:

@@ -1,10 +1,13 @@
-"""Recording ids: unique, rising within a process, never shared with a forked child."""
+"""Recordings: ids unique across processes; the stored form compact and exact to the µs."""
 
 from __future__ import annotations
 
+import json
 import os
 
-from perfkit.recording import new_id
+import pytest
+
+from perfkit.recording import CacheEvent, QueryEvent, Recording, new_id
 
 
 def test_ids_are_32_hex_digits_and_rise_within_a_process() -> None:
@@ -32,3 +35,31 @@ def test_a_forked_child_draws_a_new_tag() -> None:
     assert child[:20] != before[:20]
     assert after[:20] == before[:20]
     assert child not in (before, after)
+
+
+def _query(fingerprint: str, duration_ms: float, sql: str, callsite: str) -> QueryEvent:
+    return QueryEvent("default", fingerprint, sql, duration_ms, 1, callsite, params_hash="h")
+
+
+def test_stored_form_round_trips_and_holds_a_statement_once() -> None:
+    author = 'SELECT "name" FROM "author" WHERE "id" = #'
+    queries = [
+        _query("f1", 0.25, 'SELECT "id" FROM "story"', "views.py:10 in listing"),
+        *(
+            _query("f2", 0.062 * n + 0.0001, author, "list.html:9 via views.py:11")
+            for n in range(1, 51)
+        ),
+    ]
+    cache = [CacheEvent("default", "get", "story:#", 0.0125, hit=True, hits=1)]
+    recording = Recording(new_id(), 1.5, "GET", view="demo:list", queries=queries, cache_ops=cache)
+
+    text = json.dumps(recording.to_dict())
+    back = Recording.from_dict(json.loads(text))
+
+    assert text.count("author") == 1
+    assert text.count("list.html:9") == 1
+    assert back.queries == [
+        _query(q.fingerprint, round(q.duration_ms, 3), q.sql, q.callsite) for q in queries
+    ]
+    assert back.cache_ops == [CacheEvent("default", "get", "story:#", 0.013, hit=True, hits=1)]
+    assert (back.id, back.view, back.db_ms) == (recording.id, "demo:list", pytest.approx(79.3))

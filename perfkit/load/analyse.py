@@ -8,6 +8,7 @@ from typing import Any
 
 from perfkit.load.model import Attribution, Endpoint, ErrorWindow, LoadResult, Reconciliation
 from perfkit.load.timings import Request, mean, percentile
+from perfkit.recording import Recording
 from perfkit.stack.stats.nginx import AccessLine
 
 IGNORED_PREFIXES = ("/static/", "/media/", "/favicon.ico")
@@ -145,25 +146,21 @@ def timeline(
 
 def views(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per view from the store's records: requests, queries and DB/cache time per request."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[Recording]] = defaultdict(list)
     for record in records:
-        groups[record.get("view", "")].append(record)
+        recording = Recording.from_dict(record)
+        groups[recording.view].append(recording)
     result = []
     for view, group in sorted(groups.items()):
-        queries = [len(r.get("queries", [])) for r in group]
-        db = [sum(q.get("duration_ms", 0.0) for q in r.get("queries", [])) for r in group]
-        ops = [op for r in group for op in r.get("cache_ops", []) if op.get("hit") is not None]
-        hits = sum(op.get("hits", 0) for op in ops)
-        keys = sum(op.get("keys", 1) for op in ops)
         result.append(
             {
                 "view": view,
                 "requests": len(group),
-                "queries_per_request": mean([float(q) for q in queries]),
-                "db_ms": mean(db),
-                "wall_ms": mean([r.get("wall_ms", 0.0) for r in group]),
-                "cache_hits": hits,
-                "cache_misses": keys - hits,
+                "queries_per_request": mean([float(len(r.queries)) for r in group]),
+                "db_ms": mean([r.db_ms for r in group]),
+                "wall_ms": mean([r.wall_ms for r in group]),
+                "cache_hits": sum(r.cache_hits for r in group),
+                "cache_misses": sum(r.cache_misses for r in group),
             }
         )
     return result
