@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable
 
 import pytest
@@ -82,21 +81,19 @@ def recorded() -> Callable[[str], bytes]:
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
     session = getattr(config, "_benchmarksession", None)
-    if session is None or not session.benchmarks:
+    if session is None:
         return
-    medians: dict[str, dict[str, float]] = defaultdict(dict)
-    for bench in session.benchmarks:
-        side = "recorded" if "recorded" in bench.name else "bare"
-        medians[bench.group][side] = bench.stats.median
+    paired = [b for b in session.benchmarks if "ratio" in b.extra_info]
+    if not paired:
+        return
     writer.flush(timeout=30)
-    terminalreporter.write_sep("-", "perfkit overhead: median with / median without the middleware")
-    for group, sides in sorted(medians.items()):
-        if {"bare", "recorded"} <= sides.keys():
-            ratio = sides["recorded"] / sides["bare"]
-            terminalreporter.write_line(
-                f"{group:<46} bare {sides['bare'] * 1e6 / BURST:9.1f} µs/request   "
-                f"recorded {sides['recorded'] * 1e6 / BURST:9.1f} µs/request   ×{ratio:.3f}"
-            )
+    terminalreporter.write_sep("-", "perfkit overhead: median over paired rounds, with / without")
+    for bench in sorted(paired, key=lambda b: b.name):
+        info = bench.extra_info
+        terminalreporter.write_line(
+            f"{bench.name:<46} bare {info['bare_us']:9.1f} µs/request   "
+            f"recorded {info['recorded_us']:9.1f} µs/request   ×{info['ratio']:.3f}"
+        )
     stats = writer.stats()
     terminalreporter.write_line(
         f"writer: {stats['written']} recordings written, {stats['dropped']} dropped"

@@ -22,7 +22,7 @@ class QueryEvent:
     callsite: str
     many: bool = False
     params: str | None = None
-    params_hash: str | None = None
+    params_hash: int | None = None
 
 
 @dataclass(slots=True)
@@ -63,7 +63,10 @@ class Recording:
     queries: list[QueryEvent] = field(default_factory=list)
     cache_ops: list[CacheEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-    callsites: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: This request's statements by raw SQL: (fingerprint, normalized SQL, call site). Not stored.
+    statements: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def db_ms(self) -> float:
@@ -117,7 +120,7 @@ class Recording:
 _SCALARS = tuple(
     f.name
     for f in fields(Recording)
-    if f.name not in ("queries", "cache_ops", "labels", "callsites")
+    if f.name not in ("queries", "cache_ops", "labels", "statements")
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
 

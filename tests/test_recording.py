@@ -38,7 +38,7 @@ def test_a_forked_child_draws_a_new_tag() -> None:
 
 
 def _query(fingerprint: str, duration_ms: float, sql: str, callsite: str) -> QueryEvent:
-    return QueryEvent("default", fingerprint, sql, duration_ms, 1, callsite, params_hash="h")
+    return QueryEvent("default", fingerprint, sql, duration_ms, 1, callsite, params_hash=7)
 
 
 def test_stored_form_round_trips_and_holds_a_statement_once() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import sys
@@ -18,7 +17,7 @@ from django.db.backends.signals import connection_created
 from perfkit import conf, health
 from perfkit.capture.callsite import CallsiteFinder
 from perfkit.fingerprint import fingerprint
-from perfkit.recording import QueryEvent, current_recording
+from perfkit.recording import QueryEvent, Recording, current_recording
 
 logger = logging.getLogger("perfkit")
 
@@ -28,45 +27,47 @@ def _finder(ignore: tuple[str, ...]) -> CallsiteFinder:
     return CallsiteFinder(ignore)
 
 
-def _record(
-    alias: str, sql: str, params: Any, many: bool, cursor: Any, started: float, ended: float
-) -> None:
-    config = conf.get_config()
+def _statement(sql: str, config: dict[str, Any]) -> tuple[str, str, str]:
+    """``(fingerprint, normalized SQL, call site)`` of a statement's first execution."""
     fp, normalized = fingerprint(sql)
-    rows = getattr(cursor, "rowcount", -1)
-    recording = current_recording.get()
     callsite = ""
-    if config["CALLSITES"] and recording is not None:
-        # Walking the stack is the costly part (CPython builds a frame object for each level
-        # it passes), so a statement's call site is found once per request: an N+1 group's
-        # fifty executions share the line that issued the first.
-        callsite = recording.callsites.get(fp, "")
-        if not callsite:
-            callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(3))
-            recording.callsites[fp] = callsite
-    event = QueryEvent(
-        alias=alias,
-        fingerprint=fp,
-        sql=normalized,
-        duration_ms=(ended - started) * 1000.0,
-        rows=rows if isinstance(rows, int) and rows >= 0 and not many else None,
-        callsite=callsite,
-        many=many,
-        params=repr(params)[:1000] if config["RECORD_PARAMS"] else None,
-        params_hash=_params_hash(params),
+    if config["CALLSITES"]:
+        # Frames: _statement, _event, QueryRecorder.__call__, then Django's cursor wrapper.
+        callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(3))
+    return fp, normalized, callsite
+
+
+def _event(
+    recording: Recording, alias: str, sql: str, params: Any, many: bool, cursor: Any, ms: float
+) -> QueryEvent:
+    config = conf.get_config()
+    # Walking the stack is the costly part (CPython builds a frame object for each level it
+    # passes), so a statement's call site is found once per request: an N+1 group's fifty
+    # executions share the line that issued the first, and its fingerprint.
+    statement = recording.statements.get(sql)
+    if statement is None:
+        statement = recording.statements[sql] = _statement(sql, config)
+    fp, normalized, callsite = statement
+    # Django's CursorWrapper answers rowcount through a Python __getattr__: ask the driver's.
+    rows = getattr(getattr(cursor, "cursor", cursor), "rowcount", -1)
+    return QueryEvent(
+        alias,
+        fp,
+        normalized,
+        ms,
+        rows if rows.__class__ is int and rows >= 0 and not many else None,
+        callsite,
+        many,
+        repr(params)[:1000] if config["RECORD_PARAMS"] else None,
+        hash(_PARAMS_SALT + repr(params)),
     )
-    if recording is not None:
-        recording.queries.append(event)
 
 
-#: Parameters are hashed with a key that lives only in this process: equal hashes mean the
-#: same parameters within one process (so repeated queries can be found), and nobody can
-#: test guesses of a value against a stored hash.
-_PARAMS_KEY = os.urandom(16)
-
-
-def _params_hash(params: Any) -> str:
-    return hashlib.blake2b(repr(params).encode(), key=_PARAMS_KEY, digest_size=8).hexdigest()
+#: Parameters are hashed with keys that live only in this process: equal hashes mean the same
+#: parameters within one process (so repeated queries can be found), and nobody can test
+#: guesses of a value against a stored hash. ``hash()`` of a str is SipHash keyed by the
+#: process's random hash secret; the salt keeps it keyed even where PYTHONHASHSEED is fixed.
+_PARAMS_SALT = os.urandom(16).hex()
 
 
 class QueryRecorder:
@@ -78,15 +79,18 @@ class QueryRecorder:
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
     ) -> Any:
-        if current_recording.get() is None:
+        recording = current_recording.get()
+        if recording is None:
             return execute(sql, params, many, context)
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            ended = time.perf_counter()
+            ms = (time.perf_counter() - started) * 1000.0
             try:
-                _record(self.alias, sql, params, many, context.get("cursor"), started, ended)
+                recording.queries.append(
+                    _event(recording, self.alias, sql, params, many, context.get("cursor"), ms)
+                )
             except Exception:
                 health.count_error("recording a query")
 
