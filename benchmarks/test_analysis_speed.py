@@ -25,7 +25,7 @@ SQL = [fingerprint(f'SELECT "t{i}"."id" FROM "t{i}" WHERE "t{i}"."id" = %s') for
 def _record(rng: random.Random, i: int) -> str:
     view = rng.choice(VIEWS)
     queries = [
-        QueryEvent("default", fp, sql, rng.random(), 1, f"app/views.py:{n} in v", False, None, "h")
+        QueryEvent("default", fp, sql, rng.random(), 1, f"app/views.py:{n} in v", False, None, 7)
         for n, (fp, sql) in enumerate(rng.sample(SQL, rng.randint(1, 8)))
     ]
     recording = Recording(
