@@ -6,7 +6,7 @@ import zlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.functional import empty
+from django.utils.functional import LazyObject, empty
 
 from perfkit.recording import Recording
 
@@ -50,7 +50,8 @@ def is_authenticated(request: HttpRequest) -> bool:
     user = request.__dict__.get("user")
     if user is None:
         return False
-    wrapped = getattr(user, "_wrapped", user)
+    # LazyObject answers every attribute through a Python __getattribute__: read past it.
+    wrapped = object.__getattribute__(user, "_wrapped") if isinstance(user, LazyObject) else user
     if wrapped is empty:
         session = getattr(request, "session", None)
         loaded = getattr(session, "_session_cache", None)
