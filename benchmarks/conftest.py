@@ -21,9 +21,6 @@ from perfkit.store import writer  # noqa: E402
 
 PERFKIT = "perfkit.middleware.PerfkitMiddleware"
 
-#: Requests per timed call (the recorded side then waits for the writer to store them).
-BURST = 50
-
 #: 25 stories: the slow list then runs 1 + 2·25 = 51 queries.
 SIZE = 25
 
