@@ -173,12 +173,8 @@ _warned_without_writer = False
 
 
 def _current(queue_size: int, batch_size: int) -> _Writer:
+    """This process's writer, made on first use; a forked child starts with none."""
     global _writer
-    writer = _writer
-    if writer is not None:
-        # A forked child never sees its parent's writer here: _after_fork_in_child drops it.
-        # (os.getpid() is a system call on every use since glibc 2.25: not on the hot path.)
-        return writer
     with _guard:
         if _writer is not None and _writer.pid != os.getpid():
             _forked_away.append(_writer)
@@ -198,10 +194,13 @@ def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> 
     global _warned_without_writer
     writer: _Writer | None = None
     try:
-        writer = _current(queue_size, batch_size)
+        # A forked child never sees its parent's writer here (_after_fork_in_child drops it), so
+        # the hot path needs no os.getpid(), a system call on every use since glibc 2.25.
+        writer = _writer or _current(queue_size, batch_size)
         if batch_size != writer.batch_size:
             writer.batch_size = max(1, batch_size)
-        writer.ensure_thread()
+        if writer.thread is None:
+            writer.ensure_thread()
         return writer.put(store_url, record)
     except Exception as exc:
         if writer is not None:
