@@ -2,8 +2,10 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+#: A second environment on Django 4.2 LTS, the oldest release perfkit supports.
+BIN42 := .venv-django42/bin
 
-.PHONY: bench test lint format benchmarks benchmarks-gate stack-deps clean
+.PHONY: bench test test-django42 lint format benchmarks benchmarks-gate stack-deps clean
 
 $(BIN)/perfkit: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +18,15 @@ bench: $(BIN)/perfkit  ## the main job: perfkit bench on the bundled demo site
 
 test: $(BIN)/perfkit  ## the test suite (needs PostgreSQL, MariaDB and Redis running)
 	$(BIN)/pytest
+
+$(BIN42)/perfkit: setup.py
+	test -x $(BIN42)/python || $(PYTHON) -m venv .venv-django42
+	$(BIN42)/python -m pip install -q --upgrade pip
+	$(BIN42)/python -m pip install -q -e '.[dev]' 'Django>=4.2,<4.3'
+	touch $@
+
+test-django42: $(BIN42)/perfkit  ## the suite on Django 4.2, but for the tiers (browser, stack, load, latency) make test covers
+	$(BIN42)/pytest --ignore=tests/browser --ignore=tests/stack --ignore=tests/load --ignore=tests/latency
 
 lint: $(BIN)/perfkit
 	$(BIN)/ruff check .
@@ -35,7 +46,7 @@ stack-deps:  ## the system packages of the stack, the browser tests and the load
 		postgresql chromium wrk
 
 clean:
-	rm -rf $(VENV) perfkit-report *.egg-info
+	rm -rf $(VENV) .venv-django42 perfkit-report *.egg-info
 
 benchmarks-gate: $(BIN)/perfkit  ## perfkit gates its own speed: fail when a hot path is >15% slower than the last saved run
 	$(BIN)/pytest benchmarks -p no:django -W ignore::pytest.PytestConfigWarning \

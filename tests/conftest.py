@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from perfkit.recording import Recording
 from perfkit.signals import recording_finished
@@ -29,3 +31,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def async_get(client: Any, path: str, **extra: Any) -> Any:
+    """An AsyncClient GET run to completion (Django 4.2 does not mark ``get`` as async)."""
+
+    async def get() -> Any:
+        return await client.get(path, **extra)
+
+    return async_to_sync(get)()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import Client
 
 from perfkit.demo.data import populate
 from perfkit.demo.models import Story
+from tests.conftest import async_get
 from tests.servers import demo_env, serving
 
 EXPECTED_QUERIES = {
@@ -50,7 +50,7 @@ def test_eight_threads_never_mix_recordings(recordings) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_async_view_under_async_client(async_client, recordings) -> None:
     populate(7)
-    response = async_to_sync(async_client.get)("/api/stories/async/")
+    response = async_get(async_client, "/api/stories/async/")
     assert response.status_code == 200
     assert len(response.json()["stories"]) == 7
     (recording,) = recordings

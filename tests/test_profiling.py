@@ -16,6 +16,7 @@ from django.test import AsyncClient, override_settings
 from perfkit.demo.data import populate
 from perfkit.profiling import RESPONSE_HEADER, make_token
 from perfkit.recording import Recording
+from tests.conftest import async_get
 
 OUTSIDE = "10.9.8.7"  # not in INTERNAL_IPS
 INSIDE = "127.0.0.1"  # in INTERNAL_IPS
@@ -72,14 +73,10 @@ def test_valid_signed_token(client: Any, profiles: Path, recordings: list) -> No
 
 
 def test_async_view_with_a_token(profiles: Path, recordings: list) -> None:
-    from asgiref.sync import async_to_sync
-
     client = AsyncClient()
     headers = {"X-Perfkit-Profile": make_token(60)}
-    unprofiled = async_to_sync(client.get)("/api/stories/async/", REMOTE_ADDR=OUTSIDE)
-    response = async_to_sync(client.get)(
-        "/api/stories/async/", REMOTE_ADDR=OUTSIDE, headers=headers
-    )
+    unprofiled = async_get(client, "/api/stories/async/", REMOTE_ADDR=OUTSIDE)
+    response = async_get(client, "/api/stories/async/", REMOTE_ADDR=OUTSIDE, headers=headers)
     assert_profiled(response, unprofiled, profiles, recordings[-1])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django
 import pytest
 from django.contrib.auth.models import User
 from django.urls import resolve
@@ -74,10 +75,14 @@ def test_admin_object_routes_get_the_object_with_the_most_related_rows(found) ->
     assert paths["admin:auth_user_password_change"] == f"/admin/auth/user/{user.pk}/password/"
 
 
+#: The admin's shortcut route types its content type id ``int`` before Django 5.0.
+SHORTCUT_CONVERTER = "int" if django.VERSION < (5, 0) else "path"
+
+
 def test_routes_it_cannot_fill_are_skipped_with_a_reason(found) -> None:
     reasons = {s["url"]: s["reason"] for s in found.skipped}
     assert reasons == {
-        "/admin/r/<path:content_type_id>/<path:object_id>/": (
+        f"/admin/r/<{SHORTCUT_CONVERTER}:content_type_id>/<path:object_id>/": (
             "no data for <object_id>: no model or unique field by that name"
         ),
         "/admin/auth/group/<path:object_id>/history/": "no Group rows to fill <object_id>",

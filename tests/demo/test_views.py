@@ -10,7 +10,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.cache import cache, caches
 from django.db import connection
 from django.template.base import Node
@@ -19,6 +18,7 @@ from django.urls import reverse
 from perfkit.demo import views
 from perfkit.demo.data import populate
 from perfkit.demo.models import Author, Story, Tag
+from tests.conftest import async_get
 
 SLOW_TEMPLATE = "demo/story_list_slow.html"
 SLOW_AUTHOR_LINE = 9
@@ -226,7 +226,7 @@ def test_api_stories_async_is_two_queries(
 ) -> None:
     populate(count)
     with django_assert_num_queries(2):
-        response = async_to_sync(async_client.get)(reverse("demo:api_stories_async"))
+        response = async_get(async_client, reverse("demo:api_stories_async"))
     assert response.status_code == 200
     assert len(response.json()["stories"]) == count
     assert response.json() == expected_json()

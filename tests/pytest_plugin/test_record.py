@@ -6,13 +6,13 @@ import sys
 from unittest import mock
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.cache import caches
 from django.test import AsyncClient, Client
 
 from perfkit.demo.data import populate
 from perfkit.demo.models import Story
 from perfkit.testing import CacheStats, record
+from tests.conftest import async_get
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_requests_are_recorded_without_the_middleware_too(settings) -> None:
 def test_an_async_view_under_the_async_client_is_recorded() -> None:
     populate(6)
     with record() as recorded:
-        async_to_sync(AsyncClient().get)("/api/stories/async/")
+        async_get(AsyncClient(), "/api/stories/async/")
     recorded.assert_num_queries(2)
     assert [(r.view, r.status) for r in recorded.requests] == [("demo:api_stories_async", 200)]
     assert all("in api_stories_async" in q.callsite for q in recorded.queries)
