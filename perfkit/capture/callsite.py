@@ -106,8 +106,8 @@ class CallsiteFinder:
             if code is _RENDER_ANNOTATED:
                 if template is None:
                     template = _template_line(frame)
-            elif code is _THREAD_HANDLER and current_task.get() is not None:
-                frame = self._innermost_user_frame(current_task.get())
+            elif code is _THREAD_HANDLER and (task := current_task.get() or _task_of(frame)):
+                frame = self._innermost_user_frame(task)
                 continue
             elif not skipped:
                 site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
@@ -125,6 +125,20 @@ class CallsiteFinder:
                 found = frame
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
         return found
+
+
+def _task_of(handler: FrameType) -> asyncio.Task | None:
+    """The task awaiting a ``sync_to_async`` call that runs the way WSGI runs an async view.
+
+    There the middleware ran synchronously (so ``current_task`` is unset), Django's
+    ``async_to_sync`` runs the view on an event loop of its own, and the ORM call comes back to
+    the request's thread: the view is the one task on that loop.
+    """
+    loop = handler.f_locals.get("loop")
+    if not isinstance(loop, asyncio.AbstractEventLoop):
+        return None
+    tasks = asyncio.all_tasks(loop)
+    return tasks.pop() if len(tasks) == 1 else None
 
 
 def _template_line(frame: FrameType) -> str | None:
