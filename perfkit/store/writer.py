@@ -54,9 +54,9 @@ class _Writer:
         with self.lock:
             if self.thread is not None:
                 return
-            thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
-            thread.start()
-            self.thread = thread
+            # Set before start(), so a thread that ends at once leaves None behind, not itself.
+            self.thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
+            self.thread.start()
 
     def put(self, store_url: str, record: Any) -> bool:
         with self.lock:
