@@ -55,8 +55,14 @@ class _Writer:
             if self.thread is not None:
                 return
             # Set before start(), so a thread that ends at once leaves None behind, not itself.
-            self.thread = threading.Thread(target=self.run, name="perfkit-writer", daemon=True)
-            self.thread.start()
+            thread = self.thread = threading.Thread(
+                target=self.run, name="perfkit-writer", daemon=True
+            )
+            try:
+                thread.start()
+            except BaseException:
+                self.thread = None
+                raise
 
     def put(self, store_url: str, record: Any) -> bool:
         with self.lock:
