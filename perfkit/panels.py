@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -92,17 +91,13 @@ def history(recording: Recording, store_url: str) -> dict[str, Any]:
     """The view's latest stored requests: p50/p95 wall time, query counts, the newest profile."""
     from perfkit.store import open_store, redact_url
 
-    latest: deque[dict[str, Any]] = deque(maxlen=HISTORY_RUNS)
     try:
         store = open_store(store_url)
         try:
-            latest.extend(
-                row
-                for row in store.read()
-                if row.get("view") == recording.view and row.get("id") != recording.id
-            )
+            rows = store.latest(recording.view, HISTORY_RUNS + 1)
         finally:
             store.close()
+        latest = [row for row in rows if row.get("id") != recording.id][-HISTORY_RUNS:]
     except Exception as error:
         return {"error": f"{redact_url(store_url)}: {error}"}
     if not latest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,13 @@ class Store(ABC):
     @abstractmethod
     def read(self) -> Iterator[dict[str, Any]]:
         """Yield every stored record, oldest first."""
+
+    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` records of ``view``, oldest first.
+
+        This reads the whole store; stores with an index on (view, started_at) override it.
+        """
+        return list(deque((r for r in self.read() if r.get("view") == view), maxlen=limit))
 
     @abstractmethod
     def count(self) -> int:

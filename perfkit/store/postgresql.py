@@ -172,6 +172,13 @@ class PostgreSQLStore(Store):
                 return
             last = (rows[-1][0], rows[-1][1])
 
+    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        query = self._sql(
+            "SELECT payload FROM {} WHERE view = %s ORDER BY started_at DESC, id DESC LIMIT %s"
+        )
+        rows = self._run("read", lambda c: c.execute(query, (view, limit)).fetchall())
+        return [payload for (payload,) in reversed(rows)]
+
     def count(self) -> int:
         query = self._sql("SELECT count(*) FROM {}")
         return self._run("count", lambda c: c.execute(query).fetchone()[0])

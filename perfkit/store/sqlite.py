@@ -49,6 +49,9 @@ _NEXT_CHUNK = (
     " WHERE started_at > ? OR (started_at = ? AND id > ?) ORDER BY started_at, id LIMIT ?"
 )
 
+#: A view's newest records, through the (view, started_at) index.
+_LATEST = "SELECT payload FROM recordings WHERE view = ? ORDER BY started_at DESC, id DESC LIMIT ?"
+
 
 def parse_sqlite_url(url: str) -> str:
     """``sqlite:///rel/path`` -> ``rel/path``; ``sqlite:////abs/path`` -> ``/abs/path``."""
@@ -161,6 +164,14 @@ class SQLiteStore(Store):
             if len(rows) < READ_CHUNK:
                 return
             last = (rows[-1][0], rows[-1][1])
+
+    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        with self._lock:
+            try:
+                rows = self._connection().execute(_LATEST, (view, limit)).fetchall()
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail("read", exc) from exc
+        return [json.loads(payload) for (payload,) in reversed(rows)]
 
     def count(self) -> int:
         with self._lock:

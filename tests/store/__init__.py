@@ -8,6 +8,7 @@ from typing import Any
 
 from perfkit.recording import CacheEvent, QueryEvent, Recording
 from perfkit.store import open_store
+from perfkit.store.base import Store
 
 
 def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
@@ -41,6 +42,18 @@ def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
         ],
         labels={"scenario": "unit", "ünïcode": "✓"},
     ).to_dict()
+
+
+def assert_latest_per_view(store: Store) -> None:
+    """``store.latest``: a view's newest records, oldest first, none of another view's."""
+    records = [make_record(i) for i in range(60)]
+    store.write(records)
+    view = records[0]["view"]
+    mine = [r for r in records if r["view"] == view]
+    assert len(mine) == 12
+    assert store.latest(view, 5) == mine[-5:]
+    assert store.latest(view, 100) == mine
+    assert store.latest("no.such.view", 5) == []
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
-from tests.store import make_record, write_from_processes
+from tests.store import assert_latest_per_view, make_record, write_from_processes
 
 
 def test_round_trip_is_exact_and_in_append_order(tmp_path: Path) -> None:
@@ -77,3 +77,7 @@ def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
     assert store.count() == 1000
     assert len(set(ids)) == 1000
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
+
+
+def test_latest_reads_one_view(tmp_path: Path) -> None:
+    assert_latest_per_view(open_store(f"jsonl://{tmp_path}/latest.jsonl"))

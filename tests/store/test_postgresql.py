@@ -10,7 +10,7 @@ import pytest
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
-from tests.store import make_record, write_from_processes
+from tests.store import assert_latest_per_view, make_record, write_from_processes
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -112,4 +112,10 @@ def test_four_processes_write_one_table(table: str) -> None:
     assert store.count() == 1000
     assert len(set(ids)) == 1000
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
+    store.close()
+
+
+def test_latest_reads_one_view(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    assert_latest_per_view(store)
     store.close()

@@ -11,7 +11,7 @@ import redis
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.redis import DEFAULT_KEY, RedisStore
-from tests.store import make_record
+from tests.store import assert_latest_per_view, make_record
 
 SERVER = "redis://127.0.0.1:6379/14"
 
@@ -58,3 +58,9 @@ def test_unreachable_server_fails_fast_with_store_error() -> None:
     with pytest.raises(StoreError, match="redis store count failed"):
         store.count()
     assert time.monotonic() - started < 2.5
+
+
+def test_latest_reads_one_view(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    assert_latest_per_view(store)
+    store.close()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from perfkit.store import StoreError, open_store
-from perfkit.store.sqlite import SQLiteStore, parse_sqlite_url
-from tests.store import make_record, write_from_processes
+from perfkit.store.sqlite import _LATEST, SQLiteStore, parse_sqlite_url
+from tests.store import assert_latest_per_view, make_record, write_from_processes
 
 
 def test_round_trip_is_exact_and_oldest_first(tmp_path: Path) -> None:
@@ -114,4 +114,12 @@ def test_connection_is_reopened_in_a_forked_child(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     assert store._conn is parent_conn
     assert store.count() == 2
+    store.close()
+
+
+def test_latest_reads_one_view_through_its_index(tmp_path: Path) -> None:
+    store = SQLiteStore(f"sqlite:///{tmp_path}/latest.sqlite3")
+    assert_latest_per_view(store)
+    plan = store._connection().execute("EXPLAIN QUERY PLAN " + _LATEST, ("v", 5)).fetchall()
+    assert "USING INDEX recordings_view_started" in plan[0][3]
     store.close()
