@@ -87,10 +87,11 @@ class Recording:
     def to_dict(self) -> dict[str, Any]:
         """The stored form: JSON-ready, compact, written by hand (``asdict`` deep-copies).
 
-        Queries and cache calls are arrays of :data:`QUERY_COLUMNS` / :data:`CACHE_COLUMNS`
-        with durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this
-        runs once per query). A statement's SQL and call site are stored once, under
-        ``statements``: every execution of a statement in one request shares them.
+        A query is ``[alias, fingerprint, duration_us, rows, many, params, params_hash]``, a
+        cache call ``[alias, op, key_pattern, duration_us, hit, keys, hits]``: arrays, with
+        durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this runs once
+        per query). A statement's SQL and call site are stored once, under ``statements``:
+        every execution of a statement in one request shares them.
         """
         data = dict(zip(_SCALARS, _scalar_values(self), strict=True))
         queries = self.queries
@@ -123,11 +124,6 @@ _SCALARS = tuple(
     if f.name not in ("queries", "cache_ops", "labels", "statements")
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
-
-#: A stored query's fields, in order (its SQL and call site are under ``statements``).
-QUERY_COLUMNS = ("alias", "fingerprint", "duration_us", "rows", "many", "params", "params_hash")
-#: A stored cache call's fields, in order.
-CACHE_COLUMNS = ("alias", "op", "key_pattern", "duration_us", "hit", "keys", "hits")
 
 
 def _us(milliseconds: float) -> int:
