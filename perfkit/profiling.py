@@ -44,10 +44,18 @@ def valid_token(token: str) -> bool:
     return isinstance(data, dict) and time.time() < float(data.get("until", 0))
 
 
+def triggered(request: HttpRequest) -> bool:
+    """Whether the request carries a trigger at all, told without parsing its query string."""
+    meta = request.META
+    return HEADER in meta or PARAM in meta.get("QUERY_STRING", "")
+
+
 def requested(request: HttpRequest) -> str | None:
     """The trigger's value (``1`` or a token), from the header or the query string; else None."""
+    if not triggered(request):
+        return None
     value = request.META.get(HEADER)
-    if value is None and PARAM in request.META.get("QUERY_STRING", ""):
+    if value is None:
         value = request.GET.get(PARAM)
     return value.strip() if value else None
 
@@ -103,10 +111,7 @@ def _session_user(session: Any) -> Any:
 
 def wrap(get_response: Handler, request: HttpRequest) -> Handler:
     """``get_response`` itself, or a profiling wrapper around it when the trigger is allowed."""
-    meta = request.META
-    if HEADER not in meta and PARAM not in meta.get("QUERY_STRING", ""):
-        return get_response  # the path of almost every request: no trigger at all
-    if not permitted(request):
+    if not triggered(request) or not permitted(request):
         return get_response
 
     def profiled(request: HttpRequest) -> Any:
@@ -128,7 +133,7 @@ async def awrap(
     get_response: Callable[[HttpRequest], Awaitable[Any]], request: HttpRequest
 ) -> Callable[[HttpRequest], Awaitable[Any]]:
     """The async twin of :func:`wrap`; the staff lookup runs in a thread."""
-    if requested(request) is None or not await sync_to_async(permitted)(request):
+    if not triggered(request) or not await sync_to_async(permitted)(request):
         return get_response
 
     async def profiled(request: HttpRequest) -> Any:

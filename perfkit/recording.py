@@ -64,7 +64,7 @@ class Recording:
     cache_ops: list[CacheEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     #: This request's statements by raw SQL: (fingerprint, normalized SQL, call site). Not stored.
-    statements: dict[str, tuple[str, str, str]] = field(
+    seen_sql: dict[str, tuple[str, str, str]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -121,7 +121,7 @@ class Recording:
 _SCALARS = tuple(
     f.name
     for f in fields(Recording)
-    if f.name not in ("queries", "cache_ops", "labels", "statements")
+    if f.name not in ("queries", "cache_ops", "labels", "seen_sql")
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
 

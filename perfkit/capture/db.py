@@ -44,9 +44,9 @@ def _event(
     # Walking the stack is the costly part (CPython builds a frame object for each level it
     # passes), so a statement's call site is found once per request: an N+1 group's fifty
     # executions share the line that issued the first, and its fingerprint.
-    statement = recording.statements.get(sql)
+    statement = recording.seen_sql.get(sql)
     if statement is None:
-        statement = recording.statements[sql] = _statement(sql, config)
+        statement = recording.seen_sql[sql] = _statement(sql, config)
     fp, normalized, callsite = statement
     # Django's CursorWrapper answers rowcount through a Python __getattr__: ask the driver's.
     rows = getattr(getattr(cursor, "cursor", cursor), "rowcount", -1)

@@ -49,8 +49,7 @@ class _Writer:
         logger.warning(message, *args)
 
     def ensure_thread(self) -> None:
-        if self.thread is not None:
-            return  # run() clears it if the thread ever ends
+        """Start the thread unless one runs (run() clears ``thread`` if it ever ends)."""
         with self.lock:
             if self.thread is not None:
                 return
