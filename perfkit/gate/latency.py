@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from typing import Any
@@ -14,13 +15,16 @@ CONFIDENCE = 0.95
 RESAMPLES = 2000
 
 
-def _interval(
-    data: tuple[Sequence[float], ...], statistic: Any, family: int = 1
-) -> tuple[float, float, float]:
-    """A percentile-bootstrap interval and its level, widened (Bonferroni) for ``family`` views."""
+def _level(family: int) -> float:
+    """The confidence level, widened (Bonferroni) for ``family`` views checked at once."""
+    return 1 - (1 - CONFIDENCE) / max(1, family)
+
+
+def _interval(data: tuple[Sequence[float], ...], statistic: Any) -> tuple[float, float, float]:
+    """A percentile-bootstrap interval and its level."""
     from scipy.stats import bootstrap
 
-    level = 1 - (1 - CONFIDENCE) / max(1, family)
+    level = _level(1)
     result = bootstrap(
         data,
         statistic,
@@ -33,6 +37,31 @@ def _interval(
     )
     interval = result.confidence_interval
     return float(interval.low), float(interval.high), level
+
+
+def _median_interval(values: Sequence[float], family: int) -> tuple[float, float, float] | None:
+    """A distribution-free interval for the median, or None when there are too few values.
+
+    The k-th smallest and k-th largest of n values bracket the median with probability
+    1 - 2·P(Binomial(n, ½) < k), whatever the distribution. (A bootstrap of five rounds claims
+    far more: its lower bound is simply the smallest ratio, so one noisy view in forty fails.)
+    """
+    from scipy.stats import binom
+
+    level = _level(family)
+    ordered = sorted(values)
+    n = len(ordered)
+    k = 0
+    while k < n // 2 and 1 - 2 * binom.cdf(k, n, 0.5) >= level:
+        k += 1
+    if k == 0:
+        return None
+    return ordered[k - 1], ordered[n - k], level
+
+
+def rounds_needed(family: int) -> int:
+    """Fewest paired rounds whose smallest and largest ratio reach the family-wide level."""
+    return math.ceil(1 - math.log2(1 - _level(family)))
 
 
 def _verdict(
@@ -71,8 +100,16 @@ def paired(
     if len(before) != len(after) or len(before) < MIN_SAMPLES:
         return Finding(view, F.LATENCY, True, f"fewer than {MIN_SAMPLES} rounds", skipped=True)
     ratios = [b / a for a, b in zip(before, after, strict=True)]
-    interval = _interval((ratios,), statistics.median, family)
-    return _verdict(view, statistics.median(ratios), interval, min_effect, "paired rounds")
+    ratio = statistics.median(ratios)
+    interval = _median_interval(ratios, family)
+    if interval is None:
+        level, needed = _level(family), rounds_needed(family)
+        message = (
+            f"paired rounds: ×{ratio:.3f}; {len(ratios)} rounds are too few for a {level:.1%} CI"
+            f" over {family} view(s): take {needed} or more"
+        )
+        return Finding(view, F.LATENCY, True, message, skipped=True)
+    return _verdict(view, ratio, interval, min_effect, "paired rounds")
 
 
 def compare(base: dict[str, Any], current: dict[str, Any], min_effect: float) -> list[Finding]:

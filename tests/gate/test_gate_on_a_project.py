@@ -128,7 +128,7 @@ def repository(project: Path) -> Path:
 
 
 def test_against_a_ref_a_over_a_passes_with_paired_latency(repository: Path) -> None:
-    result = gate(repository, "--against", "HEAD", "--rounds", "5")
+    result = gate(repository, "--against", "HEAD", "--rounds", "12")
     assert result.returncode == 0, result.stdout + result.stderr
     findings = json.loads((repository / "gate.json").read_text())["findings"]
     latency = [f for f in findings if f["check"] == "latency"]
@@ -143,7 +143,7 @@ def test_against_a_ref_a_slower_view_fails_on_latency(repository: Path) -> None:
         "def ping(request: HttpRequest) -> HttpResponse:\n    __import__('time').sleep(0.01)\n",
     )
     try:
-        result = gate(repository, "--against", "HEAD", "--rounds", "5")
+        result = gate(repository, "--against", "HEAD", "--rounds", "12")
     finally:
         (repository / "newsroom/views.py").write_text(original)
     assert result.returncode == 1, result.stdout

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from perfkit.gate.latency import compare, paired, unpaired
+from perfkit.gate.latency import compare, paired, rounds_needed, unpaired
 
 
 def samples(seed: int, scale: float = 1.0, n: int = 15) -> list[float]:
@@ -49,4 +49,23 @@ def test_compare_uses_the_largest_common_size() -> None:
     base = {"latency_ms": {"v": {"10": samples(1), "50": samples(2)}}}
     current = {"latency_ms": {"v": {"10": samples(3), "50": samples(4, scale=2.0)}}}
     (finding,) = compare(base, current, 0.10)
+    assert not finding.passed
+
+
+def test_five_unlucky_rounds_of_forty_views_are_too_few_to_fail() -> None:
+    """All five rounds 11-20% slower: a bootstrap's bound was the smallest ratio, 1.11."""
+    before = [10.0, 11.0, 9.5, 10.2, 10.8]
+    after = [b * r for b, r in zip(before, [1.12, 1.15, 1.11, 1.2, 1.13], strict=True)]
+    finding = paired("v", before, after, 0.10, family=40)
+    assert finding.passed and finding.skipped
+    assert "5 rounds are too few for a 99.9% CI over 40 view(s): take 11 or more" in finding.message
+    assert rounds_needed(40) == 11
+
+
+def test_the_interval_brackets_the_median_by_order_statistics() -> None:
+    before = [10.0] * 12
+    ratios = [1.05, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37, 1.38, 1.39, 1.40]
+    finding = paired("v", before, [10.0 * r for r in ratios], 0.10)
+    # n = 12 at 95%: the 3rd smallest and 3rd largest (coverage 1 - 2·P(Bin(12, ½) <= 2) = 96.1%).
+    assert "(95.0% CI ×1.310–×1.380)" in finding.message
     assert not finding.passed
