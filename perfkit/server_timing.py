@@ -9,6 +9,9 @@ from django.http import HttpRequest
 
 from perfkit.recording import Recording
 
+#: The entry that carries the recording's id, so a client can find its request in the store.
+RECORDING_ID = "perfkit"
+
 
 def allowed(request: HttpRequest, mode: Any) -> bool:
     """True/False force it; "auto" shows it under DEBUG or to an address in INTERNAL_IPS."""
@@ -18,7 +21,7 @@ def allowed(request: HttpRequest, mode: Any) -> bool:
 
 
 def header(recording: Recording, total_ms: float) -> str:
-    """``db;dur=…;desc="N queries", cache;…, app;dur=…, total;dur=…``."""
+    """``db;dur=…;desc="N queries", cache;…, app;dur=…, total;dur=…, perfkit;desc="<id>"``."""
     db_ms = recording.db_ms
     cache_ms = recording.cache_ms
     queries = len(recording.queries)
@@ -31,5 +34,6 @@ def header(recording: Recording, total_ms: float) -> str:
             f'{misses} {"miss" if misses == 1 else "misses"}"',
             f"app;dur={app_ms:.2f}",
             f"total;dur={total_ms:.2f}",
+            f'{RECORDING_ID};desc="{recording.id}"',
         )
     )

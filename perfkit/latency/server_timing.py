@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from perfkit.latency.model import ServerTimingEntry
+from perfkit.server_timing import RECORDING_ID
 
 _PARAM = re.compile(r';\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,]*)')
 _METRIC = re.compile(r'\s*([^;,\s]+)((?:\s*;\s*\w+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))*)\s*(?:,|$)')
@@ -35,5 +36,17 @@ def from_browser(entries: list[dict[str, Any]]) -> list[ServerTimingEntry]:
 
 
 def server_ms(entries: list[ServerTimingEntry]) -> dict[str, float]:
-    """Durations by metric name (db, cache, app, total); metrics without one are left out."""
-    return {e.name: e.duration_ms for e in entries if e.duration_ms is not None}
+    """Durations by metric name (db, cache, app, total); metrics without one are left out.
+
+    The recording-id entry has no duration (a browser reports 0 for it): it is left out too.
+    """
+    return {
+        e.name: e.duration_ms
+        for e in entries
+        if e.duration_ms is not None and e.name != RECORDING_ID
+    }
+
+
+def recording_id(entries: list[ServerTimingEntry]) -> str | None:
+    """The id of the recording perfkit's middleware made of this response, if it sent one."""
+    return next((e.description for e in entries if e.name == RECORDING_ID), None)

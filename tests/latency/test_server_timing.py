@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from perfkit.latency.model import ServerTimingEntry
-from perfkit.latency.server_timing import parse, server_ms
+from perfkit.latency.server_timing import parse, recording_id, server_ms
 
 
 def test_the_middleware_header_with_commas_inside_quoted_descriptions() -> None:
     header = (
         'db;dur=2.91;desc="21 queries", cache;dur=0.00;desc="0 hits, 0 misses", '
-        "app;dur=4.12, total;dur=7.03"
+        'app;dur=4.12, total;dur=7.03, perfkit;desc="5f2a"'
     )
-    assert parse(header) == [
+    entries = parse(header)
+    assert entries == [
         ServerTimingEntry("db", 2.91, "21 queries"),
         ServerTimingEntry("cache", 0.0, "0 hits, 0 misses"),
         ServerTimingEntry("app", 4.12, ""),
         ServerTimingEntry("total", 7.03, ""),
+        ServerTimingEntry("perfkit", None, "5f2a"),
     ]
+    assert recording_id(entries) == "5f2a"
+    assert recording_id(entries[:-1]) is None
+
+
+def test_the_recording_id_is_no_duration_even_as_the_browser_reports_it() -> None:
+    entries = [ServerTimingEntry("total", 7.03, ""), ServerTimingEntry("perfkit", 0.0, "5f2a")]
+    assert server_ms(entries) == {"total": 7.03}
 
 
 def test_metrics_without_a_duration_and_malformed_durations() -> None:
