@@ -9,6 +9,9 @@ from perfkit.demo.settings import *  # noqa: F403
 
 pymysql.install_as_MySQLdb()
 
+#: Test databases are named test_perfkit<suffix>: two suites on one server need two suffixes.
+db_suffix = os.environ.get("PERFKIT_TEST_DB_SUFFIX", "")
+
 DEBUG = False
 DATABASES = {
     "default": {
@@ -21,7 +24,7 @@ DATABASES = {
         "PORT": os.environ.get("PERFKIT_TEST_PG_PORT", "5432"),
         "USER": os.environ.get("PERFKIT_TEST_PG_USER", "postgres"),
         "NAME": "test",
-        "TEST": {"NAME": "test_perfkit"},
+        "TEST": {"NAME": f"test_perfkit{db_suffix}"},
     },
     "mysql": {
         "ENGINE": "django.db.backends.mysql",
@@ -30,7 +33,7 @@ DATABASES = {
         "USER": "root",
         "PASSWORD": "",
         "NAME": "test",
-        "TEST": {"NAME": "test_perfkit", "CHARSET": "utf8mb4"},
+        "TEST": {"NAME": f"test_perfkit{db_suffix}", "CHARSET": "utf8mb4"},
     },
 }
 DATABASE_ROUTERS = ["tests.routers.SelectedDatabaseRouter"]
