@@ -30,6 +30,7 @@ DEV = [
     "pytest>=8",
     "pytest-django>=4.8",
     "pytest-benchmark>=4",
+    "hypothesis>=6",
     "PyMySQL>=1.1",
     "uvicorn>=0.30",
     "ruff>=0.6",

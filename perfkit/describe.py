@@ -11,6 +11,10 @@ from django.utils.functional import LazyObject, empty
 from perfkit.recording import Recording
 
 UNRESOLVED = "<unresolved>"
+#: Methods stored as sent. A client may send any token as the method: that is its text, not
+#: a method, and is stored as OTHER.
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"))
+OTHER_METHOD = "OTHER"
 
 
 def describe_view(recording: Recording, request: HttpRequest) -> None:
@@ -26,7 +30,9 @@ def describe_view(recording: Recording, request: HttpRequest) -> None:
 
 
 def describe_response(recording: Recording, request: HttpRequest, response: Any) -> None:
-    """Status, size, caching headers, page-cache service and body hash of a response."""
+    """Method, status, size, caching headers, page-cache service and body hash of a response."""
+    if recording.method not in METHODS:
+        recording.method = OTHER_METHOD
     recording.status = response.status_code
     recording.authenticated = is_authenticated(request)
     # ResponseHeaders keeps lower-cased names in ``_store``: three dict lookups, where three

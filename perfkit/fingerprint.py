@@ -67,18 +67,32 @@ def _collapse_in_lists(parts: list[str]) -> list[str]:
 
 
 #: Literals written into the SQL text (not passed as parameters): every value would be a new
-#: statement for the parser (~1 ms each), so they are blanked before the shape is parsed.
-_LITERALS = re.compile(r"'(?:[^']|'')*'|(?<![\w\"`$.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b")
+#: statement for the parser (~1 ms each), so they are blanked before the shape is parsed. A
+#: quote is escaped by doubling it (and by a backslash in PostgreSQL's E'...'); a string left
+#: open runs to the end, because a statement that failed is recorded too.
+_NUMBER = r"(?<![\w\"`$.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b"
+_LITERALS = re.compile(
+    rf"(?<!\w)[eE]'(?:[^'\\]|\\.|'')*(?:'|\Z)|'(?:[^']|'')*(?:'|\Z)|{_NUMBER}", re.DOTALL
+)
+#: MySQL and MariaDB read a backslash escape in any string, and a double-quoted string as a
+#: value (Django quotes their identifiers with backticks); elsewhere "x" is an identifier.
+_MYSQL_LITERALS = re.compile(
+    rf"""'(?:[^'\\]|\\.|'')*(?:'|\Z)|"(?:[^"\\]|\\.|"")*(?:"|\Z)|{_NUMBER}""", re.DOTALL
+)
 
 
 def _blank(match: re.Match[str]) -> str:
-    return "''" if match.group().startswith("'") else "0"
+    return "0" if match.group()[0].isdigit() else "''"
 
 
 @functools.lru_cache(maxsize=4096)
-def fingerprint(sql: str) -> tuple[str, str]:
-    """``(id, normalized_sql)`` for a statement; ids are 16 hex digits, stable across runs."""
-    return _shape(_LITERALS.sub(_blank, sql))
+def fingerprint(sql: str, vendor: str = "") -> tuple[str, str]:
+    """``(id, normalized_sql)`` for a statement; ids are 16 hex digits, stable across runs.
+
+    ``vendor`` is the connection's ``vendor``: it decides which quotes delimit a value.
+    """
+    literals = _MYSQL_LITERALS if vendor == "mysql" else _LITERALS
+    return _shape(literals.sub(_blank, sql))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -88,15 +102,42 @@ def _shape(sql: str) -> tuple[str, str]:
     return digest, normalized
 
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_HEX = re.compile(r"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b")
+#: A UUID or a run of 8+ hex digits (with at least one digit): one scan for both.
+_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,}\b"
+)
 _DIGITS = re.compile(r"\d+")
+#: A field (between colons) holding an ``@`` or white space is an e-mail address or prose,
+#: whose dots (and an address's ``|``) are not separators: the whole field goes.
+_PROSE = re.compile(r"(?<![^:])[^:]*?[@\s][^:]*")
+_HAS_PROSE = re.compile(r"[@\s]").search
+#: What code looks like: short lowercase words, digits only at a word's end, joined by ``-``
+#: or ``_``; placeholders count as words. The HTTP methods are the ones Django's cache_page
+#: puts in its keys. Mixed case, inner digits, other characters or length mean a value.
+_MAX_PART = 24
+_WORD = r"(?:[a-z]+\d*|\d+|<uuid>|<hex>|<str>)"
+_END = r"(?![^:.|])"
+_CODE = rf"(?=[^:.|]{{1,{_MAX_PART}}}{_END})_*{_WORD}(?:[-_]+{_WORD})*_*{_END}|(?:GET|HEAD){_END}"
+_VALUE_PART = re.compile(rf"(?<![^:.|])(?!{_CODE})[^:.|]+")
+#: What stands for a part that is not code: the part itself is never kept.
+VALUE = "<str>"
+
+
+def _id_placeholder(match: re.Match[str]) -> str:
+    return "<uuid>" if "-" in match.group() else "<hex>"
 
 
 @functools.lru_cache(maxsize=4096)
 def key_pattern(key: object) -> str:
-    """A cache key with UUIDs, long hex strings and numbers collapsed: never the raw key."""
-    text = str(key)
-    text = _UUID.sub("<uuid>", text)
-    text = _HEX.sub("<hex>", text)
-    return _DIGITS.sub("#", text)
+    """A cache key with every part that is not code collapsed: never the raw key.
+
+    Parts are what ``:``, ``.`` and ``|`` separate. UUIDs and long hex runs become ``<uuid>``
+    and ``<hex>``, a part that does not look like code ``<str>``, and digits ``#``:
+    ``user:alice@example.com:profile`` → ``user:<str>:profile``.
+    """
+    text = _ID.sub(_id_placeholder, str(key))
+    if _HAS_PROSE(text):
+        text = _PROSE.sub(VALUE, text)
+    text = _VALUE_PART.sub(VALUE, text)
+    return _DIGITS.sub(PLACEHOLDER, text)

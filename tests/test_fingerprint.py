@@ -65,7 +65,63 @@ def test_fingerprints_are_cached() -> None:
         ("page.d41d8cd98f00b204e9800998ecf8427e.en", "page.<hex>.en"),
         ("demo:tag-cloud:v1", "demo:tag-cloud:v#"),
         ("plain", "plain"),
+        ("user:alice@example.com:profile", "user:<str>:profile"),
+        ("user:alice.smith@example.com:profile", "user:<str>:profile"),
+        ("api:sk_live_1cbzZG06xQ9aBcD", "api:<str>"),
+        ("search:my social security number", "search:<str>"),
+        ("jwt:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "jwt:<str>.<str>.<str>"),
+        ("base:aGVsbG8gd29ybGQ=", "base:<str>"),
+        ("code:s3cret", "code:<str>"),
+        ("name:Alice", "name:<str>"),
+        ("name:josé", "name:<str>"),
+        ("card:4111111111111111", "card:<hex>"),
+        ("views.decorators.cache.cache_page", "views.decorators.cache.cache_page"),
+        ("a_very_long_name_that_is_not_code", "<str>"),
+        ("app|user|42|api_v2_prefs", "app|user|#|api_v#_prefs"),
+        (
+            "views.decorators.cache.cache_header..d41d8cd98f00b204e9800998ecf8427e.en-us.UTC",
+            "views.decorators.cache.cache_header..<hex>.en-us.<str>",
+        ),
+        (
+            "views.decorators.cache.cache_page.site.HEAD.d41d8cd98f00b204e9800998ecf8427e."
+            "d41d8cd98f00b204e9800998ecf8427e.fr.Europe/Paris",
+            "views.decorators.cache.cache_page.site.HEAD.<hex>.<hex>.fr.<str>",
+        ),
+        ("template.cache.sidebar.d41d8cd98f00b204e9800998ecf8427e", "template.cache.sidebar.<hex>"),
+        (42, "#"),
     ],
 )
-def test_key_pattern_collapses_ids(key: str, pattern: str) -> None:
+def test_key_pattern_keeps_only_what_looks_like_code(key: object, pattern: str) -> None:
     assert key_pattern(key) == pattern
+
+
+@pytest.mark.parametrize(
+    ("sql", "normalized"),
+    [
+        ("SELECT a FROM t WHERE b = 'it''s alice'", "SELECT a FROM t WHERE b = #"),
+        ("SELECT a FROM t WHERE b = E'it\\'s alice'", "SELECT a FROM t WHERE b = #"),
+        ("SELECT a FROM t WHERE b = 'alice", "SELECT a FROM t WHERE b = #"),
+        ('SELECT "alice" FROM t', 'SELECT "alice" FROM t'),
+    ],
+)
+def test_string_literals_collapse_however_they_are_quoted(sql: str, normalized: str) -> None:
+    assert fingerprint(sql)[1] == normalized
+
+
+@pytest.mark.parametrize(
+    ("sql", "normalized"),
+    [
+        ('SELECT `a` FROM `t` WHERE `b` = "alice"', "SELECT `a` FROM `t` WHERE `b` = #"),
+        ('SELECT a FROM t WHERE b = "say \\"hi\\" alice"', "SELECT a FROM t WHERE b = #"),
+        ("SELECT a FROM t WHERE b = 'it\\'s alice'", "SELECT a FROM t WHERE b = #"),
+        ('SELECT a FROM t WHERE b = "alice', "SELECT a FROM t WHERE b = #"),
+    ],
+)
+def test_on_mysql_double_quotes_are_a_value(sql: str, normalized: str) -> None:
+    assert fingerprint(sql, "mysql")[1] == normalized
+
+
+def test_double_quotes_stay_identifiers_elsewhere() -> None:
+    sql = 'SELECT "t"."name" FROM "t" WHERE "t"."id" = 1'
+    for vendor in ("sqlite", "postgresql"):
+        assert fingerprint(sql, vendor)[1] == 'SELECT "t"."name" FROM "t" WHERE "t"."id" = #'

@@ -27,9 +27,9 @@ def _finder(ignore: tuple[str, ...]) -> CallsiteFinder:
     return CallsiteFinder(ignore)
 
 
-def _statement(sql: str, config: dict[str, Any]) -> tuple[str, str, str]:
+def _statement(sql: str, vendor: str, config: dict[str, Any]) -> tuple[str, str, str]:
     """``(fingerprint, normalized SQL, call site)`` of a statement's first execution."""
-    fp, normalized = fingerprint(sql)
+    fp, normalized = fingerprint(sql, vendor)
     callsite = ""
     if config["CALLSITES"]:
         # Frames: _statement, _event, QueryRecorder.__call__, then Django's cursor wrapper.
@@ -38,7 +38,13 @@ def _statement(sql: str, config: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _event(
-    recording: Recording, alias: str, sql: str, params: Any, many: bool, cursor: Any, ms: float
+    recording: Recording,
+    recorder: QueryRecorder,
+    sql: str,
+    params: Any,
+    many: bool,
+    cursor: Any,
+    ms: float,
 ) -> QueryEvent:
     config = conf.get_config()
     # Walking the stack is the costly part (CPython builds a frame object for each level it
@@ -46,12 +52,12 @@ def _event(
     # executions share the line that issued the first, and its fingerprint.
     statement = recording.seen_sql.get(sql)
     if statement is None:
-        statement = recording.seen_sql[sql] = _statement(sql, config)
+        statement = recording.seen_sql[sql] = _statement(sql, recorder.vendor, config)
     fp, normalized, callsite = statement
     # Django's CursorWrapper answers rowcount through a Python __getattr__: ask the driver's.
     rows = getattr(getattr(cursor, "cursor", cursor), "rowcount", -1)
     return QueryEvent(
-        alias,
+        recorder.alias,
         fp,
         normalized,
         ms,
@@ -73,8 +79,10 @@ _PARAMS_SALT = os.urandom(16).hex()
 class QueryRecorder:
     """Times each query on one connection and appends it to the current Recording."""
 
-    def __init__(self, alias: str) -> None:
+    def __init__(self, alias: str, vendor: str) -> None:
         self.alias = alias
+        #: Which quotes delimit a value in this connection's SQL (see ``fingerprint``).
+        self.vendor = vendor
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
@@ -89,7 +97,7 @@ class QueryRecorder:
             ms = (time.perf_counter() - started) * 1000.0
             try:
                 recording.queries.append(
-                    _event(recording, self.alias, sql, params, many, context.get("cursor"), ms)
+                    _event(recording, self, sql, params, many, context.get("cursor"), ms)
                 )
             except Exception:
                 health.count_error("recording a query")
@@ -98,7 +106,7 @@ class QueryRecorder:
 def attach(connection: BaseDatabaseWrapper) -> None:
     """Install the recorder on one connection, once."""
     if not any(isinstance(w, QueryRecorder) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(QueryRecorder(connection.alias))
+        connection.execute_wrappers.append(QueryRecorder(connection.alias, connection.vendor))
 
 
 def _on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.test import override_settings
 
 from perfkit.demo.data import populate
@@ -125,3 +126,22 @@ def test_nothing_is_recorded_outside_a_request(cache_backend) -> None:
     cache.set("x:1", 1)
     assert cache.get("x:1") == 1
     assert current_recording.get() is None
+
+
+@pytest.mark.django_db
+def test_page_cache_keys_give_one_readable_pattern_whatever_the_url(client, recordings) -> None:
+    populate(3)
+    client.get("/cached/")
+    client.get("/cached/?q=alice@example.com")
+    client.get("/cached/?token=sk_live_1cbzZG06xQ9aBcD")
+    patterns = {c.key_pattern for r in recordings for c in r.cache_ops}
+    assert patterns == {
+        "views.decorators.cache.cache_header..<hex>.en-us.<str>",
+        "views.decorators.cache.cache_page..GET.<hex>.<hex>.en-us.<str>",
+    }
+
+
+def test_template_fragment_keys_keep_the_fragment_name(recording) -> None:
+    caches["default"].set(make_template_fragment_key("sidebar", ["alice@example.com"]), "x")
+    caches["default"].get(make_template_fragment_key("sidebar"))
+    assert {c.key_pattern for c in recording.cache_ops} == {"template.cache.sidebar.<hex>"}

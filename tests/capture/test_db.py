@@ -65,3 +65,31 @@ def test_every_connection_has_the_recorder() -> None:
     for alias in ALIASES:
         connections[alias].ensure_connection()
         assert any(isinstance(w, QueryRecorder) for w in connections[alias].execute_wrappers)
+
+
+def _recorded_sql(alias: str, sql: str) -> tuple[list[tuple], str]:
+    """Run ``sql`` on ``alias`` inside a Recording: its rows, and the SQL the Recording stores."""
+    recording = Recording("r", 0.0, "GET")
+    token = current_recording.set(recording)
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql)
+            rows = list(cursor.fetchall())
+    finally:
+        current_recording.reset(token)
+    return rows, recording.queries[0].sql
+
+
+@pytest.mark.django_db(databases=ALIASES)
+def test_mariadb_reads_double_quotes_as_a_value_and_the_recorder_drops_it() -> None:
+    rows, sql = _recorded_sql("mysql", 'SELECT "alice@example.com", "it\\"s", \'o\\\'k\'')
+    assert rows == [("alice@example.com", 'it"s', "o'k")]
+    assert sql == "SELECT #, #, #"
+
+
+@pytest.mark.parametrize("alias", ["default", "postgresql"])
+@pytest.mark.django_db(databases=ALIASES)
+def test_double_quotes_stay_identifiers_on_sqlite_and_postgresql(alias: str) -> None:
+    rows, sql = _recorded_sql(alias, 'SELECT "name" FROM "demo_tag" WHERE "name" = \'alice\'')
+    assert rows == []
+    assert sql == 'SELECT "name" FROM "demo_tag" WHERE "name" = #'
