@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -12,6 +13,12 @@ from perfkit.commands import baseline, bench, gate, latency, report
 from perfkit.commands import load as load_command
 from perfkit.commands import stack as stack_command
 from perfkit.commands.errors import UsageError
+from perfkit.store import StoreError
+
+#: Modules of the ``cli`` extra (setup.py's CLI list) that the commands import as they run:
+#: without one, a command would die half-way in a traceback. pyinstrument is left out
+#: because only ``--profile`` needs it, and that option names it itself.
+CLI_EXTRA_MODULES = ("rich", "httpx", "jinja2", "model_bakery", "scipy")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,8 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_extra_module() -> str | None:
+    """The first module of the ``cli`` extra that is not installed, or None."""
+    for name in CLI_EXTRA_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:  # an import hook that refuses the module
+            return name
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit status 0 ok, 1 findings, 2 usage or input error."""
+    absent = missing_extra_module()
+    if absent:
+        sys.stderr.write(
+            f"perfkit: error: the command line needs the cli extra (no module {absent!r}): "
+            'pip install "perfkit[cli]"\n'
+        )
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -45,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except UsageError as error:
+    except (UsageError, StoreError) as error:  # both are messages for the user
         sys.stderr.write(f"perfkit: error: {error}\n")
         return 2
     except KeyboardInterrupt:

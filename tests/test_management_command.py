@@ -81,6 +81,7 @@ def test_report_reads_the_store_the_project_records_to(
 def test_report_errors_exit_2_with_perfkits_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "empty.jsonl").touch()
     empty = f"jsonl://{tmp_path / 'empty.jsonl'}"
     with pytest.raises(SystemExit) as exit_info:
         call_command("perfkit", "report", "--store", empty)

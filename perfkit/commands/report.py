@@ -6,13 +6,15 @@ import argparse
 import fnmatch
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from perfkit.commands.errors import UsageError
 from perfkit.recording import Recording
+from perfkit.store import CorruptRecordError, Store, StoreError, open_store, redact_url
+from perfkit.store.records import as_recording
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -34,7 +36,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--view", action="append", default=[], help="only these views (glob, repeatable)"
     )
     parser.add_argument(
-        "--skip-corrupt", action="store_true", help="leave out records that cannot be read"
+        "--skip-corrupt",
+        action="store_true",
+        help="leave out records that cannot be read, and say how many (default: stop at one)",
     )
     parser.add_argument(
         "--settings",
@@ -62,29 +66,75 @@ def parse_since(text: str | None, now: float) -> float | None:
 
 
 def load(
-    rows: Iterator[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     since: float | None,
     views: list[str],
     skip_corrupt: bool,
+    source: str = "the input",
 ) -> tuple[list[Recording], int]:
-    """Recordings that pass the filters, and how many corrupt ones were left out."""
+    """Recordings that pass the filters, and how many corrupt ones were left out.
+
+    A row that is not a recording raises ``CorruptRecordError`` naming it in ``source``
+    (the store URL), unless ``skip_corrupt``.
+    """
     found: list[Recording] = []
     corrupt = 0
-    for position, row in enumerate(rows, start=1):
-        if since is not None and float(row.get("started_at") or 0) < since:
-            continue
-        if views and not any(fnmatch.fnmatchcase(str(row.get("view")), v) for v in views):
+    for row in rows:
+        if not _wanted(row, since, views):
             continue
         try:
-            found.append(Recording.from_dict(row))
-        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            found.append(as_recording(source, row))
+        except CorruptRecordError:
             if not skip_corrupt:
-                raise UsageError(
-                    f"record {position} ({row.get('id', 'no id')!s:.32}) is not a perfkit "
-                    f"recording ({error}); rerun with --skip-corrupt to leave it out"
-                ) from None
+                raise
             corrupt += 1
     return found, corrupt
+
+
+def _wanted(row: dict[str, Any], since: float | None, views: list[str]) -> bool:
+    """Whether the filters keep ``row``; one they cannot judge is kept, so the check names it."""
+    started = row.get("started_at")
+    if since is not None and isinstance(started, (int, float)) and started < since:
+        return False
+    return not views or any(fnmatch.fnmatchcase(str(row.get("view")), v) for v in views)
+
+
+def read_store(
+    url: str, since: float | None, views: list[str], skip_corrupt: bool
+) -> tuple[list[Recording], int]:
+    """The recordings in the store at ``url`` that pass the filters, and how many were corrupt.
+
+    Every problem is a ``UsageError``: a store that does not exist (reading it creates
+    nothing), one that cannot be read, a corrupt record (unless ``skip_corrupt``).
+    """
+    skipped = 0
+
+    def skip(_: CorruptRecordError) -> None:  # a count, not a list: a store may hold millions
+        nonlocal skipped
+        skipped += 1
+
+    try:
+        store = open_store(url)
+        try:
+            _must_exist(store)
+            rows = store.read(skip if skip_corrupt else None)
+            recordings, unreadable = load(rows, since, views, skip_corrupt, source=url)
+        finally:
+            store.close()
+    except CorruptRecordError as error:
+        raise UsageError(f"{error}; rerun with --skip-corrupt to leave it out") from None
+    except StoreError as error:
+        raise UsageError(f"{error}; check --store") from None
+    return recordings, skipped + unreadable
+
+
+def _must_exist(store: Store) -> None:
+    absent = store.missing()
+    if absent:
+        raise UsageError(
+            f"store {redact_url(store.url)} does not exist ({absent}); "
+            "check --store, or record a request first"
+        )
 
 
 def _setup_django(settings: str) -> None:
@@ -109,27 +159,23 @@ def run(args: argparse.Namespace) -> int:
 
     from perfkit.analysis import analyse
     from perfkit.renderers import html, json, markdown, terminal
-    from perfkit.store import StoreError, open_store, redact_url
 
     since = parse_since(args.since, time.time())
     if args.settings:
         _setup_django(args.settings)
     console = Console()
-    try:
-        store = open_store(args.store)
-        with console.status(f"reading {redact_url(args.store)}"):
-            recordings, corrupt = load(store.read(), since, args.view, args.skip_corrupt)
-        store.close()
-    except StoreError as error:
-        raise UsageError(f"{error}; check --store") from None
+    with console.status(f"reading {redact_url(args.store)}"):
+        recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
     if not recordings:
+        skipped = f" ({corrupt} corrupt record(s) skipped)" if corrupt else ""
         raise UsageError(
-            f"no recordings in {redact_url(args.store)} match; check --store, --since and --view"
+            f"no recordings in {redact_url(args.store)} match{skipped}; "
+            "check --store, --since and --view"
         )
     report = analyse(recordings, source=redact_url(args.store))
     terminal.render(report, console)
     if corrupt:
-        console.print(f"[yellow]{corrupt} corrupt record(s) left out")
+        console.print(f"[yellow]{corrupt} corrupt record(s) skipped (--skip-corrupt)")
     for path, write in ((args.json, json.write), (args.html, html.write)):
         if path:
             write(report, Path(path))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from perfkit.store.base import Store, StoreError
+from perfkit.store.base import Store
+from perfkit.store.errors import CorruptRecordError, StoreError, redact_url
 from perfkit.store.rows import Row, as_row, record_row
 
 __all__ = [
     "SCHEMES",
+    "CorruptRecordError",
     "Row",
     "Store",
     "StoreError",
@@ -43,26 +45,6 @@ def open_store(url: str) -> Store:
     from perfkit.store.jsonl import JSONLStore
 
     return JSONLStore(url)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for log and error messages."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url
-    if password is None and "password=" not in parts.query:
-        return url
-    netloc = parts.netloc
-    if password is not None:
-        userinfo, _, host = netloc.rpartition("@")
-        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
-    query = parts.query
-    if "password=" in query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs])
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def split_query_option(url: str, name: str) -> tuple[str, str | None]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from perfkit.store.errors import CorruptRecordError
+from perfkit.store.records import decode
 from perfkit.store.rows import Row, payload
 
-
-class StoreError(Exception):
-    """A store could not be opened, read or written; the message says why."""
+#: Takes a corrupt record's error instead of letting it end the read (``--skip-corrupt``).
+OnCorrupt = Callable[[CorruptRecordError], None]
 
 
 class Store(ABC):
@@ -19,7 +20,8 @@ class Store(ABC):
 
     Records are plain dicts (``Recording.to_dict()``). Implementations open their
     connection lazily and reconnect after a failure, because the writer thread keeps
-    using the same store object for the life of the process.
+    using the same store object for the life of the process. Only writing creates the
+    store (file, table); reading, counting and ``missing`` never leave anything behind.
     """
 
     url: str
@@ -33,8 +35,28 @@ class Store(ABC):
         self.write([payload(row) for row in rows])
 
     @abstractmethod
-    def read(self) -> Iterator[dict[str, Any]]:
-        """Yield every stored record, oldest first."""
+    def entries(self) -> Iterator[tuple[str, Any]]:
+        """Yield ``(where, raw)`` for every stored record, oldest first, undecoded.
+
+        ``where`` names the record in an error message (``id '9c41…'``, ``line 12``);
+        ``raw`` is what the store holds: JSON text, or what the driver parsed it into.
+        """
+
+    def read(self, on_corrupt: OnCorrupt | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every stored record, oldest first.
+
+        A corrupt record raises ``CorruptRecordError``; given ``on_corrupt``, it goes there
+        instead and the read goes on without it.
+        """
+        for where, raw in self.entries():
+            try:
+                record = decode(self.url, where, raw)
+            except CorruptRecordError as error:
+                if on_corrupt is None:
+                    raise
+                on_corrupt(error)
+                continue
+            yield record
 
     def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
         """The newest ``limit`` records of ``view``, oldest first.
@@ -42,6 +64,10 @@ class Store(ABC):
         This reads the whole store; stores with an index on (view, started_at) override it.
         """
         return list(deque((r for r in self.read() if r.get("view") == view), maxlen=limit))
+
+    @abstractmethod
+    def missing(self) -> str | None:
+        """None if the store exists, else what is missing (``no file /x.sqlite3``)."""
 
     @abstractmethod
     def count(self) -> int:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
 
-from perfkit.store.base import Store, StoreError
+from perfkit.store.base import Store
+from perfkit.store.errors import StoreError
 from perfkit.store.rows import Row, record_row
 
 
@@ -28,7 +28,8 @@ class JSONLStore(Store):
 
     Each batch is written with one ``write()`` while holding ``LOCK_EX``; readers
     take ``LOCK_SH`` only to find where the last complete batch ends. A line left
-    torn by a crashed writer is terminated before the next batch and skipped on read.
+    torn by a crashed writer is terminated before the next batch, so it spoils no other
+    line; reading reports it as a corrupt record.
     """
 
     def __init__(self, url: str) -> None:
@@ -54,7 +55,10 @@ class JSONLStore(Store):
         except OSError as exc:
             raise StoreError(f"jsonl store write failed ({self.path}): {exc}") from exc
 
-    def read(self) -> Iterator[dict[str, Any]]:
+    def missing(self) -> str | None:
+        return None if os.path.exists(self.path) else f"no file {self.path}"
+
+    def entries(self) -> Iterator[tuple[str, Any]]:
         try:
             file = open(self.path, "rb")  # noqa: SIM115 - closed in the finally below
         except FileNotFoundError:
@@ -66,18 +70,17 @@ class JSONLStore(Store):
             end = os.fstat(file.fileno()).st_size
             fcntl.flock(file, fcntl.LOCK_UN)
             position = 0
-            for line in file:
+            for number, line in enumerate(file, start=1):
                 position += len(line)
                 if position > end:
-                    return
-                record = _parse(line)
-                if record is not None:
-                    yield record
+                    return  # appended after we looked: the next read sees it whole
+                if line.strip():  # a blank line holds no record
+                    yield _where(number, line), line
         finally:
             file.close()
 
     def count(self) -> int:
-        return sum(1 for _ in self.read())
+        return sum(1 for _ in self.entries())
 
     def clear(self) -> None:
         try:
@@ -90,11 +93,6 @@ class JSONLStore(Store):
             raise StoreError(f"jsonl store clear failed ({self.path}): {exc}") from exc
 
 
-def _parse(line: bytes) -> dict[str, Any] | None:
-    if not line.endswith(b"\n"):
-        return None
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+def _where(number: int, line: bytes) -> str:
+    # Under LOCK_SH no batch is half-written, so a last line without its newline was torn.
+    return f"line {number}" if line.endswith(b"\n") else f"line {number} (torn: no newline)"

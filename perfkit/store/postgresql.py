@@ -9,8 +9,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from perfkit.store import redact_url, split_query_option
-from perfkit.store.base import Store, StoreError
+from perfkit.store import split_query_option
+from perfkit.store.base import Store
+from perfkit.store.errors import StoreError, redact_url
+from perfkit.store.records import decode
 from perfkit.store.rows import Row, record_row
 
 DEFAULT_TABLE = "perfkit_recordings"
@@ -32,7 +34,7 @@ def _psycopg() -> Any:
 
 
 class PostgreSQLStore(Store):
-    """Recordings in ``?table=`` (default ``perfkit_recordings``), created if missing.
+    """Recordings in ``?table=`` (default ``perfkit_recordings``), created by the first write.
 
     One connection per process, shared by its threads behind a lock. A failed
     operation drops the connection so the next one reconnects.
@@ -51,9 +53,11 @@ class PostgreSQLStore(Store):
         self._lock = threading.Lock()
         self._conn: Any = None
         self._pid = 0
+        self._schema_ready = False
         self._inherited: list[Any] = []
 
-    def _connection(self) -> Any:
+    def _connection(self, create: bool = False) -> Any:
+        """This process's connection; ``create`` (writers only) makes the table first."""
         psycopg = _psycopg()
         if self._conn is not None and (self._pid != os.getpid() or self._conn.closed):
             self._discard()
@@ -62,12 +66,10 @@ class PostgreSQLStore(Store):
             if "connect_timeout" not in self._conninfo:
                 options["connect_timeout"] = CONNECT_TIMEOUT_S
             conn = psycopg.connect(self._conninfo, **options)
-            try:
-                self._create_table(conn)
-            except BaseException:
-                conn.close()
-                raise
-            self._conn, self._pid = conn, os.getpid()
+            self._conn, self._pid, self._schema_ready = conn, os.getpid(), False
+        if create and not self._schema_ready:
+            self._create_table(self._conn)
+            self._schema_ready = True
         return self._conn
 
     def _create_table(self, conn: Any) -> None:
@@ -117,11 +119,11 @@ class PostgreSQLStore(Store):
             # Inherited across fork(): closing it would terminate the parent's session.
             self._inherited.append(conn)
 
-    def _run(self, action: str, operation: Any) -> Any:
+    def _run(self, action: str, operation: Any, create: bool = False) -> Any:
         psycopg = _psycopg()
         with self._lock:
             try:
-                return operation(self._connection())
+                return operation(self._connection(create))
             except psycopg.Error as exc:
                 self._discard()
                 raise StoreError(
@@ -151,9 +153,18 @@ class PostgreSQLStore(Store):
                         stream.write_row(row)
                 cursor.execute(insert)
 
-        self._run("write", operation)
+        self._run("write", operation, create=True)
 
-    def read(self) -> Iterator[dict[str, Any]]:
+    def missing(self) -> str | None:
+        def operation(conn: Any) -> Any:
+            name = _psycopg().sql.Identifier(self.table).as_string(conn)
+            return conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0]
+
+        return None if self._run("read", operation) else f"no table {self.table}"
+
+    def entries(self) -> Iterator[tuple[str, Any]]:
+        if self.missing():
+            return
         first = self._sql("SELECT started_at, id, payload FROM {} ORDER BY started_at, id LIMIT %s")
         following = self._sql(
             "SELECT started_at, id, payload FROM {} WHERE (started_at, id) > (%s, %s)"
@@ -166,24 +177,30 @@ class PostgreSQLStore(Store):
             else:
                 params = (*last, READ_CHUNK)
                 rows = self._run("read", lambda c, p=params: c.execute(following, p).fetchall())
-            for _, _, payload in rows:
-                yield payload
+            for _, record_id, payload in rows:
+                yield f"id {record_id!r}", payload
             if len(rows) < READ_CHUNK:
                 return
             last = (rows[-1][0], rows[-1][1])
 
     def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        if self.missing():
+            return []
         query = self._sql(
-            "SELECT payload FROM {} WHERE view = %s ORDER BY started_at DESC, id DESC LIMIT %s"
+            "SELECT id, payload FROM {} WHERE view = %s ORDER BY started_at DESC, id DESC LIMIT %s"
         )
         rows = self._run("read", lambda c: c.execute(query, (view, limit)).fetchall())
-        return [payload for (payload,) in reversed(rows)]
+        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
 
     def count(self) -> int:
+        if self.missing():
+            return 0
         query = self._sql("SELECT count(*) FROM {}")
         return self._run("count", lambda c: c.execute(query).fetchone()[0])
 
     def clear(self) -> None:
+        if self.missing():
+            return
         query = self._sql("TRUNCATE {}")
         self._run("clear", lambda c: c.execute(query))
 

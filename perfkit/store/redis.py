@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-from perfkit.store import redact_url, split_query_option
-from perfkit.store.base import Store, StoreError
+from perfkit.store import split_query_option
+from perfkit.store.base import Store
+from perfkit.store.errors import StoreError, redact_url
 from perfkit.store.rows import Row, record_row
 
 DEFAULT_KEY = "perfkit:recordings"
@@ -80,12 +80,16 @@ class RedisStore(Store):
 
         self._run("write", operation)
 
-    def read(self) -> Iterator[dict[str, Any]]:
+    def missing(self) -> str | None:
+        return None if self._run("read", lambda c: c.exists(self.key)) else f"no key {self.key!r}"
+
+    def entries(self) -> Iterator[tuple[str, Any]]:
+        # A missing key reads as an empty list: nothing to check first, nothing created.
         start = 0
         while True:
             chunk = self._run("read", lambda c, s=start: c.lrange(self.key, s, s + READ_CHUNK - 1))
-            for value in chunk:
-                yield json.loads(value)
+            for offset, value in enumerate(chunk):
+                yield f"index {start + offset}", value
             if len(chunk) < READ_CHUNK:
                 return
             start += READ_CHUNK

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.request import pathname2url
 
-from perfkit.store.base import Store, StoreError
+from perfkit.store.base import Store
+from perfkit.store.errors import StoreError
+from perfkit.store.records import decode
 from perfkit.store.rows import Row, record_row
 
 BUSY_TIMEOUT_MS = 5000
@@ -50,7 +52,10 @@ _NEXT_CHUNK = (
 )
 
 #: A view's newest records, through the (view, started_at) index.
-_LATEST = "SELECT payload FROM recordings WHERE view = ? ORDER BY started_at DESC, id DESC LIMIT ?"
+_LATEST = (
+    "SELECT id, payload FROM recordings WHERE view = ? ORDER BY started_at DESC, id DESC LIMIT ?"
+)
+_HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 
 
 def parse_sqlite_url(url: str) -> str:
@@ -78,6 +83,21 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.005)
 
 
+def _create_schema(conn: sqlite3.Connection) -> None:
+    """WAL mode and the table: what a writer needs, done once per connection."""
+    _enable_wal(conn)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 class SQLiteStore(Store):
     """Recordings in a ``recordings`` table; each process opens its own connection.
 
@@ -91,35 +111,42 @@ class SQLiteStore(Store):
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
+        self._schema_ready = False
         self._inherited: list[sqlite3.Connection] = []
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self, create: bool = False) -> sqlite3.Connection:
+        """This process's connection; ``create`` (writers only) makes the file and schema."""
         if self._conn is not None and self._pid != os.getpid():
             # Inherited across fork(): never touch (or finalize) the parent's handle.
             self._inherited.append(self._conn)
             self._conn = None
         if self._conn is None:
-            if self.path != ":memory:":
-                os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            conn = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            try:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                _enable_wal(conn)
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("BEGIN IMMEDIATE")
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.close()
-                raise
-            self._conn, self._pid = conn, os.getpid()
+            self._conn, self._pid, self._schema_ready = self._connect(create), os.getpid(), False
+        if create and not self._schema_ready:
+            _create_schema(self._conn)
+            self._schema_ready = True
         return self._conn
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        target = self.path
+        if target != ":memory:":
+            if create:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            # mode=rw fails on a missing file where a plain connect would create it.
+            target = f"file:{pathname2url(target)}?mode={'rwc' if create else 'rw'}"
+        conn = sqlite3.connect(
+            target,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=True,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _fail(self, action: str, exc: Exception) -> StoreError:
         self._close_locked()
@@ -133,7 +160,7 @@ class SQLiteStore(Store):
             return
         with self._lock:
             try:
-                conn = self._connection()
+                conn = self._connection(create=True)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -147,7 +174,19 @@ class SQLiteStore(Store):
             except (sqlite3.Error, OSError) as exc:
                 raise self._fail("write", exc) from exc
 
-    def read(self) -> Iterator[dict[str, Any]]:
+    def missing(self) -> str | None:
+        if self.path != ":memory:" and not os.path.exists(self.path):
+            return f"no file {self.path}"
+        with self._lock:
+            try:
+                found = self._connection().execute(_HAS_TABLE).fetchone()
+            except (sqlite3.Error, OSError) as exc:
+                raise self._fail("read", exc) from exc
+        return None if found else f"no recordings table in {self.path}"
+
+    def entries(self) -> Iterator[tuple[str, Any]]:
+        if self.missing():
+            return
         last: tuple[float, str] | None = None
         while True:
             with self._lock:
@@ -159,21 +198,25 @@ class SQLiteStore(Store):
                         rows = conn.execute(_NEXT_CHUNK, (last[0], *last, READ_CHUNK)).fetchall()
                 except (sqlite3.Error, OSError) as exc:
                     raise self._fail("read", exc) from exc
-            for _, _, payload in rows:
-                yield json.loads(payload)
+            for _, record_id, payload in rows:
+                yield f"id {record_id!r}", payload
             if len(rows) < READ_CHUNK:
                 return
             last = (rows[-1][0], rows[-1][1])
 
     def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        if self.missing():
+            return []
         with self._lock:
             try:
                 rows = self._connection().execute(_LATEST, (view, limit)).fetchall()
             except (sqlite3.Error, OSError) as exc:
                 raise self._fail("read", exc) from exc
-        return [json.loads(payload) for (payload,) in reversed(rows)]
+        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
 
     def count(self) -> int:
+        if self.missing():
+            return 0
         with self._lock:
             try:
                 return self._connection().execute("SELECT count(*) FROM recordings").fetchone()[0]
@@ -181,6 +224,8 @@ class SQLiteStore(Store):
                 raise self._fail("count", exc) from exc
 
     def clear(self) -> None:
+        if self.missing():
+            return
         with self._lock:
             try:
                 self._connection().execute("DELETE FROM recordings")

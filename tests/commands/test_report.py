@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
+import redis
 
 from perfkit.commands.errors import UsageError
 from perfkit.commands.report import load, parse_since
-from perfkit.store import open_store
+from perfkit.store import CorruptRecordError, open_store
 from tests.analysis.factories import query, recording
 from tests.servers import run_perfkit
 
 AUTHOR = 'SELECT "demo_author"."id" FROM "demo_author" WHERE "demo_author"."id" = %s'
 LIST = 'SELECT "demo_story"."id" FROM "demo_story"'
+POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/14"
+NOT_JSON = "not JSON (Expecting property name enclosed in double quotes: char 1)"
 
 
 def records() -> list[dict]:
@@ -44,10 +54,18 @@ def test_load_filters_by_time_and_view_glob() -> None:
 
 def test_a_corrupt_record_is_one_clear_error_or_left_out() -> None:
     rows = [*records(), {"id": "broken", "view": "x", "bogus": 1}]
-    with pytest.raises(UsageError, match=r"record 7 \(broken\) is not a perfkit recording"):
-        load(iter(rows), None, [], skip_corrupt=False)
+    with pytest.raises(
+        CorruptRecordError, match=r"^corrupt record in jsonl://x, id 'broken': not a perfkit rec"
+    ):
+        load(iter(rows), None, [], skip_corrupt=False, source="jsonl://x")
     found, corrupt = load(iter(rows), None, [], skip_corrupt=True)
     assert (len(found), corrupt) == (6, 1)
+
+
+def test_a_record_the_filters_cannot_judge_is_checked_not_dropped() -> None:
+    rows = [*records(), {**records()[0], "id": "odd", "started_at": "yesterday"}]
+    with pytest.raises(CorruptRecordError, match=r"id 'odd': .*started_at is str, not float"):
+        load(iter(rows), since=1500.0, views=[], skip_corrupt=False)
 
 
 @pytest.mark.parametrize("scheme", ["sqlite", "jsonl"])
@@ -85,3 +103,127 @@ def test_unreachable_store_and_empty_selection_are_one_line(tmp_path: Path) -> N
     open_store(url).write(records())
     none = run_perfkit("report", "--store", url, "--view", "nope:*", cwd=tmp_path)
     assert none.returncode == 2 and "no recordings" in none.stderr
+
+
+@dataclass
+class Backend:
+    """A store the report reads, and ways to tamper with it behind the store's back."""
+
+    url: str
+    spoil: Callable[[], object]  # stores one corrupt record after records()
+    exists: Callable[[], bool]
+    corrupt: str  # how the report names that record: "where: problem"
+    missing: str  # what missing() says before anything is written
+
+
+def _sqlite(tmp_path: Path) -> Iterator[Backend]:
+    path = tmp_path / "perf.sqlite3"
+
+    def spoil() -> None:
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("INSERT INTO recordings VALUES ('bad', 3000, 'v', 'GET', 200, 1, '{x')")
+
+    yield Backend(
+        f"sqlite:///{path}", spoil, path.exists, f"id 'bad': {NOT_JSON}", f"no file {path}"
+    )
+
+
+def _jsonl(tmp_path: Path) -> Iterator[Backend]:
+    path = tmp_path / "perf.jsonl"
+
+    def spoil() -> None:
+        with path.open("ab") as file:
+            file.write(b"{not json\n")
+
+    yield Backend(f"jsonl://{path}", spoil, path.exists, f"line 7: {NOT_JSON}", f"no file {path}")
+
+
+def _postgresql(tmp_path: Path) -> Iterator[Backend]:
+    table = f"perfkit_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRESQL, autocommit=True) as conn:
+
+        def spoil() -> None:  # valid JSON (jsonb holds nothing else), but not a recording
+            row = ("bad", 3000, "v", "GET", 200, 1, '{"id": "bad"}')
+            conn.execute(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s)", row)
+
+        def exists() -> bool:
+            return conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
+        yield Backend(
+            f"{POSTGRESQL}?table={table}",
+            spoil,
+            exists,
+            "id 'bad': not a perfkit recording (TypeError: Recording.__init__() missing 2 "
+            "required positional arguments: 'started_at' and 'method')",
+            f"no table {table}",
+        )
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _redis(tmp_path: Path) -> Iterator[Backend]:
+    key = f"perfkit:test:{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(REDIS)
+    yield Backend(
+        f"{REDIS}?key={key}",
+        lambda: client.rpush(key, b"{not json"),
+        lambda: bool(client.exists(key)),
+        f"index 6: {NOT_JSON}",
+        f"no key {key!r}",
+    )
+    client.delete(key)
+    client.close()
+
+
+@pytest.fixture(params=[_sqlite, _jsonl, _postgresql, _redis], ids=lambda f: f.__name__[1:])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    yield from request.param(tmp_path)
+
+
+def test_a_corrupt_record_is_one_line_naming_it_or_skipped_and_counted(
+    backend: Backend, tmp_path: Path
+) -> None:
+    open_store(backend.url).write(records())
+    backend.spoil()
+    failed = run_perfkit("report", "--store", backend.url, cwd=tmp_path)
+    assert (failed.returncode, failed.stdout) == (2, "")
+    assert failed.stderr == (
+        f"perfkit: error: corrupt record in {backend.url}, {backend.corrupt}; "
+        "rerun with --skip-corrupt to leave it out\n"
+    )
+    skipped = run_perfkit(
+        "report", "--store", backend.url, "--skip-corrupt", "--json", "r.json", cwd=tmp_path
+    )
+    assert skipped.returncode == 0, skipped.stderr
+    assert "1 corrupt record(s) skipped (--skip-corrupt)" in skipped.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert sum(s["requests"] for v in report["views"] for s in v["sizes"]) == 6
+
+
+def test_a_store_that_does_not_exist_is_one_line_and_stays_uncreated(
+    backend: Backend, tmp_path: Path
+) -> None:
+    result = run_perfkit("report", "--store", backend.url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"perfkit: error: store {backend.url} does not exist ({backend.missing}); check --store"
+    )
+    assert result.stderr.count("\n") == 1
+    assert not backend.exists()
+
+
+def test_the_default_store_is_not_created_by_reading_it(tmp_path: Path) -> None:
+    result = run_perfkit("report", cwd=tmp_path)  # sqlite:///perfkit.sqlite3
+    assert result.returncode == 2
+    assert "store sqlite:///perfkit.sqlite3 does not exist (no file " in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_skipping_every_record_says_how_many(tmp_path: Path) -> None:
+    url = f"jsonl://{tmp_path / 'bad.jsonl'}"
+    (tmp_path / "bad.jsonl").write_bytes(b'{not json\n[1]\n{"id": "x"}\n')
+    result = run_perfkit("report", "--store", url, "--skip-corrupt", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"perfkit: error: no recordings in {url} match (3 corrupt record(s) skipped); "
+        "check --store, --since and --view\n",
+    )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from perfkit.recording import CacheEvent, QueryEvent, Recording
-from perfkit.store import open_store
+from perfkit.store import CorruptRecordError, open_store
 from perfkit.store.base import Store
 
 
@@ -54,6 +57,39 @@ def assert_latest_per_view(store: Store) -> None:
     assert store.latest(view, 5) == mine[-5:]
     assert store.latest(view, 100) == mine
     assert store.latest("no.such.view", 5) == []
+
+
+def assert_corrupt_record_is_named(
+    store: Store, spoil: Callable[[], None], where: str, problem: str
+) -> None:
+    """A record ``spoil`` stores behind the store's back stops ``read`` with one error
+    naming the store, ``where`` and ``problem``; with ``on_corrupt`` it is handed over and
+    left out, and every good record still comes back."""
+    records = [make_record(i) for i in range(3)]
+    store.write(records[:2])
+    spoil()
+    store.write(records[2:])
+    with pytest.raises(CorruptRecordError) as info:
+        list(store.read())
+    assert (info.value.store, info.value.where, info.value.problem) == (store.url, where, problem)
+    assert str(info.value) == f"corrupt record in {store.url}, {where}: {problem}"
+    skipped: list[CorruptRecordError] = []
+    assert list(store.read(skipped.append)) == records
+    assert [error.where for error in skipped] == [where]
+    assert store.count() == 4  # the corrupt record is still there: reading deletes nothing
+
+
+def assert_missing_until_written(store: Store, missing: str, gone: Callable[[], bool]) -> None:
+    """A store nothing was written to says what is missing, reads as empty and is left
+    uncreated (``gone()`` checks that behind the store's back); the first write creates it."""
+    assert store.missing() == missing
+    assert (list(store.read()), store.latest("v", 5), store.count()) == ([], [], 0)
+    store.clear()
+    assert gone()
+    store.write([make_record(1)])
+    assert store.missing() is None
+    assert [r["id"] for r in store.read()] == ["r000001"]
+    assert not gone()
 
 
 def free_port() -> int:

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.store import StoreError, open_store
+from perfkit.store import CorruptRecordError, StoreError, open_store
 from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
-from tests.store import assert_latest_per_view, make_record, write_from_processes
+from tests.store import (
+    assert_corrupt_record_is_named,
+    assert_latest_per_view,
+    assert_missing_until_written,
+    make_record,
+    write_from_processes,
+)
 
 
 def test_round_trip_is_exact_and_in_append_order(tmp_path: Path) -> None:
@@ -30,21 +36,47 @@ def test_round_trip_is_exact_and_in_append_order(tmp_path: Path) -> None:
     assert list(store.read()) == records[:2]
 
 
-def test_torn_lines_are_skipped_and_isolated(tmp_path: Path) -> None:
+def test_torn_lines_are_reported_and_isolated(tmp_path: Path) -> None:
     path = tmp_path / "torn.jsonl"
     store = JSONLStore(f"jsonl://{path}")
     store.write([make_record(1)])
     with path.open("ab") as file:
         file.write(b'{"id": "half-writ')  # a writer died mid-line
-    assert [r["id"] for r in store.read()] == ["r000001"]
+    with pytest.raises(CorruptRecordError, match=r"line 2 \(torn: no newline\): not JSON"):
+        list(store.read())
     store.write([make_record(2)])  # must not glue onto the torn line
-    assert [r["id"] for r in store.read()] == ["r000001", "r000002"]
     with path.open("ab") as file:
-        file.write(b"[1, 2]\nnot json\n")
-    assert store.count() == 2
-    with path.open("ab") as file:
-        file.write(b'{"id": "no-newline-yet"}')
-    assert store.count() == 2
+        file.write(b'[1, 2]\n\n{"view": "v"}\n{"id": "no-newline-but-whole"}')
+    skipped: list[CorruptRecordError] = []
+    ids = [r["id"] for r in store.read(skipped.append)]
+    assert ids == ["r000001", "r000002", "no-newline-but-whole"]
+    assert [(error.where, error.problem) for error in skipped] == [
+        ("line 2", "not JSON (Invalid control character at: char 17)"),
+        ("line 4", "a JSON list, not an object"),
+        ("line 6", "a JSON object without an id"),  # line 5 is blank: no record, no error
+    ]
+    assert store.count() == 6
+
+
+def test_a_corrupt_line_is_named_by_its_number(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.jsonl"
+
+    def spoil() -> None:
+        with path.open("ab") as file:
+            file.write(b"{not json\n")
+
+    assert_corrupt_record_is_named(
+        JSONLStore(f"jsonl://{path}"),
+        spoil,
+        "line 3",
+        "not JSON (Expecting property name enclosed in double quotes: char 1)",
+    )
+
+
+def test_reading_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "nosuch" / "x.jsonl"
+    store = JSONLStore(f"jsonl://{path}")
+    assert_missing_until_written(store, f"no file {path}", lambda: not path.parent.exists())
 
 
 def test_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,13 @@ import pytest
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
-from tests.store import assert_latest_per_view, make_record, write_from_processes
+from tests.store import (
+    assert_corrupt_record_is_named,
+    assert_latest_per_view,
+    assert_missing_until_written,
+    make_record,
+    write_from_processes,
+)
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -118,4 +124,26 @@ def test_four_processes_write_one_table(table: str) -> None:
 def test_latest_reads_one_view(table: str) -> None:
     store = open_store(f"{SERVER}?table={table}")
     assert_latest_per_view(store)
+    store.close()
+
+
+def test_a_payload_that_is_no_object_is_named_by_its_id(table: str) -> None:
+    def spoil() -> None:
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            conn.execute(
+                f"INSERT INTO {table} VALUES ('bad', 1700000000.0015, 'v', 'GET', 200, 1.0, '[1]')"
+            )
+
+    store = open_store(f"{SERVER}?table={table}")
+    assert_corrupt_record_is_named(store, spoil, "id 'bad'", "a JSON list, not an object")
+    store.close()
+
+
+def test_reading_a_missing_table_creates_nothing(table: str) -> None:
+    def gone() -> bool:
+        with psycopg.connect(SERVER) as conn:
+            return conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None
+
+    store = open_store(f"{SERVER}?table={table}")
+    assert_missing_until_written(store, f"no table {table}", gone)
     store.close()

@@ -11,7 +11,12 @@ import redis
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.redis import DEFAULT_KEY, RedisStore
-from tests.store import assert_latest_per_view, make_record
+from tests.store import (
+    assert_corrupt_record_is_named,
+    assert_latest_per_view,
+    assert_missing_until_written,
+    make_record,
+)
 
 SERVER = "redis://127.0.0.1:6379/14"
 
@@ -63,4 +68,25 @@ def test_unreachable_server_fails_fast_with_store_error() -> None:
 def test_latest_reads_one_view(key: str) -> None:
     store = open_store(f"{SERVER}?key={key}")
     assert_latest_per_view(store)
+    store.close()
+
+
+def test_a_corrupt_item_is_named_by_its_index(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    client = redis.Redis.from_url(SERVER)
+    assert_corrupt_record_is_named(
+        store,
+        lambda: client.rpush(key, b"{not json"),
+        "index 2",
+        "not JSON (Expecting property name enclosed in double quotes: char 1)",
+    )
+    client.close()
+    store.close()
+
+
+def test_a_missing_key_is_missing(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    client = redis.Redis.from_url(SERVER)
+    assert_missing_until_written(store, f"no key {key!r}", lambda: not client.exists(key))
+    client.close()
     store.close()

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from perfkit.store import StoreError, open_store
 from perfkit.store.sqlite import _LATEST, SQLiteStore, parse_sqlite_url
-from tests.store import assert_latest_per_view, make_record, write_from_processes
+from tests.store import (
+    assert_corrupt_record_is_named,
+    assert_latest_per_view,
+    assert_missing_until_written,
+    make_record,
+    write_from_processes,
+)
 
 
 def test_round_trip_is_exact_and_oldest_first(tmp_path: Path) -> None:
@@ -122,4 +129,47 @@ def test_latest_reads_one_view_through_its_index(tmp_path: Path) -> None:
     assert_latest_per_view(store)
     plan = store._connection().execute("EXPLAIN QUERY PLAN " + _LATEST, ("v", 5)).fetchall()
     assert "USING INDEX recordings_view_started" in plan[0][3]
+    store.close()
+
+
+def test_a_corrupt_row_is_named_by_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.sqlite3"
+
+    def spoil() -> None:
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute(
+                "INSERT INTO recordings VALUES"
+                " ('bad', 1700000000.0015, 'v', 'GET', 200, 1.0, '{not json')"
+            )
+
+    assert_corrupt_record_is_named(
+        SQLiteStore(f"sqlite:///{path}"),
+        spoil,
+        "id 'bad'",
+        "not JSON (Expecting property name enclosed in double quotes: char 1)",
+    )
+
+
+def test_reading_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "nosuch" / "x.sqlite3"
+    store = SQLiteStore(f"sqlite:///{path}")
+    assert_missing_until_written(store, f"no file {path}", lambda: not path.parent.exists())
+    store.close()
+
+
+def test_reading_a_file_without_the_table_leaves_it_alone(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE other (x)")
+
+    def untouched() -> bool:
+        with closing(sqlite3.connect(path)) as conn:
+            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+            return tables == ["other"] and conn.execute("PRAGMA journal_mode").fetchone()[0] == (
+                "delete"
+            )
+
+    store = SQLiteStore(f"sqlite:///{path}")
+    assert_missing_until_written(store, f"no recordings table in {path}", untouched)
+    assert store.journal_mode() == "wal"  # the connection reading opened still set up the write
     store.close()

@@ -63,8 +63,11 @@ class SlowStore(Store):
         assert self.release.wait(10)
         self.records.extend(records)
 
-    def read(self) -> Iterator[dict[str, Any]]:
-        return iter(list(self.records))
+    def entries(self) -> Iterator[tuple[str, Any]]:
+        return iter([(f"index {i}", record) for i, record in enumerate(self.records)])
+
+    def missing(self) -> str | None:
+        return None
 
     def count(self) -> int:
         return len(self.records)
