@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 
 from perfkit.analysis import caching, n_plus_one, scaling, stats
 from perfkit.analysis.fixes import Relation, django_relations
@@ -11,11 +11,13 @@ from perfkit.analysis.model import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,
+    FailedView,
     Report,
     ViewReport,
 )
 from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.sqltables import tables
+from perfkit.errors import one_line
 from perfkit.recording import Recording
 
 ALL_SIZES = "all"
@@ -32,23 +34,37 @@ def analyse(
     size_label: str = "size",
     threshold: int = n_plus_one.THRESHOLD,
     relations: dict[str, list[Relation]] | None = None,
+    errors: Mapping[str, str] | None = None,
 ) -> Report:
-    """Analyse measured recordings (warm-up requests are left out) into a Report."""
+    """Analyse measured recordings (warm-up requests are left out) into a Report.
+
+    Only served requests are analysed; a view that answered otherwise is a FailedView, with
+    the exception from ``errors`` (by bench target) when it answered 500. A view whose
+    analysis fails is a skip with the reason: the other views are still reported.
+    """
     measured = [r for r in recordings if r.labels.get("phase", "measure") == "measure"]
     relations = django_relations() if relations is None else relations
     writers = caching.writers_by_table(measured)
     by_view: dict[str, list[Recording]] = defaultdict(list)
     for recording in measured:
         by_view[recording.view].append(recording)
-    views = [
-        _view_report(view, group, size_label, threshold, relations, writers)
-        for view, group in sorted(by_view.items())
-    ]
+    views, failed, skipped = [], [], []
+    for view, group in sorted(by_view.items()):
+        answered = [r for r in group if served(r)]
+        if len(answered) < len(group):
+            failed.append(_failed(view, group, len(group) - len(answered), errors or {}))
+        if not answered:
+            continue
+        try:
+            views.append(_view_report(view, answered, size_label, threshold, relations, writers))
+        except Exception as error:  # one view's odd records never cost the others their report
+            skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
     candidates = sorted(
         (v.caching for v in views if v.caching is not None),
         key=lambda c: (-c.db_saved_ms, -c.saved_ms, c.view),
     )
     sizes = sorted({r.labels.get(size_label) or ALL_SIZES for r in measured}, key=_size_order)
+    analysed = {v.view for v in views}
     return Report(
         source=source,
         records=len(measured),
@@ -56,8 +72,45 @@ def analyse(
         views=views,
         caching_candidates=candidates,
         repeated_queries=repeated_queries(
-            measured, {(v.view, g.fingerprint) for v in views for g in v.n_plus_one}
+            [r for r in measured if r.view in analysed and served(r)],
+            {(v.view, g.fingerprint) for v in views for g in v.n_plus_one},
         ),
+        skipped=skipped,
+        failed=failed,
+    )
+
+
+def served(recording: Recording) -> bool:
+    """Answered as meant: a success, a 304, or the redirect that follows a write."""
+    status = recording.status
+    if status < 300 or status == 304:
+        return True
+    return status < 400 and recording.method not in ("GET", "HEAD")
+
+
+def _failed(
+    view: str, group: list[Recording], failed: int, errors: Mapping[str, str]
+) -> FailedView:
+    statuses = Counter(r.status for r in group if not served(r))
+    status, _count = statuses.most_common(1)[0]
+    if status >= 500:
+        targets = sorted({r.labels.get("target", "") for r in group})
+        error = next((errors[t] for t in targets if t in errors), None)
+        verdict = f"answered {status}: {error}" if error else f"answered {status}"
+    elif status < 400:
+        verdict = f"only redirects ({status})" if failed == len(group) else f"redirects ({status})"
+    elif status in (401, 403):
+        verdict = f"refused ({status})"
+    elif status == 404:
+        verdict = "not found (404)"
+    else:
+        verdict = f"answered {status}"
+    return FailedView(
+        view=view,
+        requests=len(group),
+        failed=failed,
+        statuses={str(code): count for code, count in sorted(statuses.items())},
+        verdict=verdict,
     )
 
 

@@ -36,16 +36,28 @@ def django_relations() -> dict[str, list[Relation]]:
         table = model._meta.db_table
         for field in model._meta.get_fields(include_hidden=False):
             related = getattr(field, "related_model", None)
-            if related is None or not field.is_relation:
+            name = _accessor(field)
+            if not hasattr(related, "_meta") or not field.is_relation or not name:
                 continue
             single = bool(field.many_to_one or field.one_to_one)
-            name = field.name if field.concrete else field.get_accessor_name()
-            if not name:
-                continue
             found.setdefault(table, []).append(
                 Relation(table, name, related._meta.db_table, single)
             )
     return found
+
+
+def _accessor(field: object) -> str | None:
+    """The name a queryset uses for the relation: the field's, or a reverse side's accessor.
+
+    django-taggit's manager and contenttypes' ``GenericRelation`` are relations that are not
+    fields of the usual kinds and have no ``get_accessor_name``: their own name is the one.
+    """
+    if getattr(field, "concrete", False) or not hasattr(field, "get_accessor_name"):
+        return getattr(field, "name", None)
+    try:
+        return field.get_accessor_name()
+    except Exception:  # a third-party relation's accessor may need state it does not have
+        return getattr(field, "name", None)
 
 
 def suggest(

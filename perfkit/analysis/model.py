@@ -98,6 +98,30 @@ class RepeatedQuery:
 
 
 @dataclass
+class FailedView:
+    """A view whose measured requests were not served: what it answered instead, and why.
+
+    ``verdict`` reads "answered 500: KeyError: 'TIMEOUT' at app/context.py:12", "only
+    redirects (302)" or "refused (403)"; ``failed`` of ``requests`` were not served.
+    """
+
+    view: str
+    requests: int
+    failed: int
+    statuses: dict[str, int]
+    verdict: str
+
+
+@dataclass
+class RefusedCall:
+    """An outbound network call that bench refused, and the view that made it."""
+
+    view: str
+    method: str
+    host: str
+
+
+@dataclass
 class ViewReport:
     """Everything the report says about one view."""
 
@@ -127,6 +151,10 @@ class Report:
     caching_candidates: list[CachingCandidate]
     repeated_queries: list[RepeatedQuery]
     skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[FailedView] = field(default_factory=list)
+    refused_calls: list[RefusedCall] = field(default_factory=list)
+    #: What perfkit changed in the project's settings for the run, one line each.
+    changes: list[str] = field(default_factory=list)
 
     def flagged(self) -> list[ViewReport]:
         return [v for v in self.views if v.flags]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfkit.bench.runner import Target
+from perfkit.errors import one_line
 
 _ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 #: ``(?P<app_label>auth|blog)`` in a regex route: the admin's app index, for one.
@@ -68,7 +69,10 @@ def discover(urlconf: str | None = None) -> Discovered:
     found = Discovered()
     filler = _Filler()
     for route in routes(urlconf):
-        path, reason = filler.path(route)
+        try:
+            path, reason = filler.path(route)
+        except Exception as error:  # the project's models and converters may raise anything
+            path, reason = None, f"parameters could not be filled: {one_line(error)}"
         if path is None:
             found.skipped.append({"url": route.text, "reason": reason})
         else:
@@ -81,6 +85,7 @@ class _Filler:
 
     def __init__(self) -> None:
         self.best: dict[type, Any] = {}
+        self.absolute: dict[Any, str] | None = None
 
     def path(self, route: Route) -> tuple[str | None, str]:
         """The route's path with its parameters filled, or None and the reason why not."""
@@ -105,23 +110,34 @@ class _Filler:
         return self.best[model]
 
     def _from_absolute_url(self, route: Route) -> str | None:
+        if self.absolute is None:
+            self.absolute = self._absolute_urls()
+        return self.absolute.get(route.name) or self.absolute.get(route.callback)
+
+    def _absolute_urls(self) -> dict[Any, str]:
+        """Each model's best row's ``get_absolute_url()``, by the view name and view it resolves to.
+
+        Found once per size: looking through every model for every route made discovery
+        quadratic on projects with hundreds of routes.
+        """
         from django.apps import apps
         from django.urls import resolve
 
+        found: dict[Any, str] = {}
         for model in apps.get_models():
             if not hasattr(model, "get_absolute_url"):
                 continue
-            obj = self.object(model)
-            if obj is None:
-                continue
             try:
+                obj = self.object(model)
+                if obj is None:
+                    continue
                 url = obj.get_absolute_url()
                 match = resolve(url)
             except Exception:  # the user's get_absolute_url may raise anything; try the next
                 continue
-            if (route.name and match.view_name == route.name) or match.func is route.callback:
-                return url
-        return None
+            found.setdefault(match.view_name, url)
+            found.setdefault(match.func, url)
+        return found
 
     def _value(self, route: Route, name: str, converter: Any) -> tuple[str | None, str]:
         if isinstance(converter, tuple):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfkit.bench import data, discovery, project
@@ -26,17 +26,21 @@ class Plan:
     targets need a login; ``login`` is ``superuser``, a username or None.
     """
 
-    make: Callable[[int], None]
+    make: Callable[[int], data.Filled | None]
     find: Callable[[int], Discovered]
     prober: Prober | None = None
     login: str | None = None
     users: Callable[[], None] = lambda: None
     size: int = 0
     found: Discovered | None = None
+    #: Models the generated data could not fill, by label: the first reason given.
+    unfilled: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def populate(self, size: int) -> None:
         self.size = size
-        self.make(size)
+        filled = self.make(size)
+        for entry in filled.skipped if filled is not None else ():
+            self.unfilled.setdefault(entry["model"], {**entry, "size": str(size)})
         if self.login == SUPERUSER:
             data.create_superuser()
         self.users()
@@ -54,7 +58,8 @@ class Plan:
     def skipped(self) -> list[dict[str, str]]:
         """Routes discovery could not fill and targets the probe left out, each with why."""
         routes = self.found.skipped if self.found is not None else []
-        return [*routes, *(self.prober.skipped if self.prober is not None else [])]
+        probed = self.prober.skipped if self.prober is not None else []
+        return [*self.unfilled.values(), *routes, *probed]
 
 
 def _check_user(username: str) -> None:
@@ -91,19 +96,19 @@ def project_plan(scenario: Scenario | None, login: str, root: Path) -> Plan:
     """A user's project: generated data and discovered URLs, unless a scenario names its own."""
     models = data.project_models(root)
 
-    def make(size: int) -> None:
+    def make(size: int) -> data.Filled | None:
         data.wipe()
         if scenario is not None and scenario.setup is not None:
             scenario.build(size)
-        else:
-            data.fill(models, size)
+            return None
+        return data.fill(models, size)
 
     return _with_scenario(scenario, make, lambda size: discovery.discover(), login)
 
 
 def _with_scenario(
     scenario: Scenario | None,
-    make: Callable[[int], None],
+    make: Callable[[int], data.Filled | None],
     fallback: Callable[[int], Discovered],
     login: str,
 ) -> Plan:

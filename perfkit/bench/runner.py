@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from perfkit.bench.failures import explain
 from perfkit.recording import Recording, current_labels
 
 #: Form data for a write request, or a function of the request's index returning it, so that
@@ -59,6 +61,24 @@ def ordered(targets: Sequence[Target]) -> list[Target]:
     return [t for t in targets if t.method == "GET"] + [t for t in targets if t.method != "GET"]
 
 
+@dataclass
+class Outcomes:
+    """What the recordings cannot say: why a target's requests failed, in one line each.
+
+    ``errors`` holds the exception a view raised (Django answered 500), ``broken`` a request
+    that failed before Django answered at all; both by target name, the first one seen.
+    """
+
+    root: Path = field(default_factory=Path.cwd)
+    errors: dict[str, str] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)
+
+    def note(self, target: Target, response: Any) -> None:
+        exc_info = getattr(response, "exc_info", None)
+        if exc_info and target.name not in self.errors:
+            self.errors[target.name] = explain(exc_info[1], self.root)
+
+
 def run(
     sizes: Sequence[int],
     populate: Callable[[int], None],
@@ -68,14 +88,17 @@ def run(
     warmup: int = 1,
     on_size: Callable[[int, list[Target]], None] = lambda size, found: None,
     on_request: Callable[[int, Target], None] = lambda size, target: None,
+    outcomes: Outcomes | None = None,
 ) -> list[Recording]:
     """Per size: fill the data, then warm up and request every target ``repeat`` times.
 
     Every recording is labelled with its size, phase (``warmup`` or ``measure``) and target
-    name; the measured ones are returned.
+    name; the measured ones are returned. A request that raises is noted in ``outcomes`` and
+    its target is not requested again at that size: one broken page never ends the run.
     """
     from perfkit.signals import recording_finished
 
+    outcomes = Outcomes() if outcomes is None else outcomes
     collected: list[Recording] = []
 
     def collect(sender: object, recording: Recording, **kwargs: object) -> None:
@@ -90,17 +113,35 @@ def run(
             found = ordered(targets())
             on_size(size, found)
             for target in found:
-                client = client_for(target.user)
-                for i in range(warmup + repeat):
-                    phase = "warmup" if i < warmup else "measure"
-                    labels = {"size": str(size), "phase": phase, "target": target.name}
-                    token = current_labels.set(labels)
-                    try:
-                        request(client, target, index)
-                    finally:
-                        current_labels.reset(token)
-                    index += 1
-                    on_request(size, target)
+                index += _exercise(target, size, index, (warmup, repeat), outcomes, on_request)
     finally:
         recording_finished.disconnect(dispatch_uid="perfkit.bench.runner")
     return collected
+
+
+def _exercise(
+    target: Target,
+    size: int,
+    index: int,
+    counts: tuple[int, int],
+    outcomes: Outcomes,
+    on_request: Callable[[int, Target], None],
+) -> int:
+    """Send ``target`` ``warmup`` then ``repeat`` times, ``counts``; how many were sent."""
+    warmup, repeat = counts
+    sent = 0
+    try:
+        client = client_for(target.user)
+        for i in range(warmup + repeat):
+            phase = "warmup" if i < warmup else "measure"
+            labels = {"size": str(size), "phase": phase, "target": target.name}
+            token = current_labels.set(labels)
+            try:
+                outcomes.note(target, request(client, target, index + sent))
+            finally:
+                current_labels.reset(token)
+            sent += 1
+            on_request(size, target)
+    except Exception as error:  # the project's code outside the view: the client, a signal
+        outcomes.broken.setdefault(target.name, explain(error, outcomes.root))
+    return sent

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.bench.project import one_line
 from perfkit.bench.runner import METHODS, Target
 from perfkit.commands.errors import UsageError
+from perfkit.errors import one_line
 
 
 @dataclass

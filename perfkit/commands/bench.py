@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,10 @@ from perfkit.commands.errors import UsageError
 DEFAULT_SIZES = "5,30"
 DEFAULT_REPEAT = 5
 DEFAULT_WARMUP = 1
+#: The run's recordings, in --output: the last successful run's, until a new run has measured.
+STORE = "recordings.jsonl"
+#: Where a run that stopped on bad input leaves what it had measured.
+INCOMPLETE = "recordings.incomplete.jsonl"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -57,6 +64,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--save-baseline", metavar="PATH", help="save the run as a baseline for perfkit gate"
     )
+    parser.add_argument(
+        "--allow-network",
+        action="store_true",
+        help="let views reach hosts beyond this machine (refused by default, and reported)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -90,25 +102,87 @@ def _first(*values: Any) -> Any:
     return next(v for v in values if v is not None)
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """Every file the run will write can be written: checked before any work is done.
+
+    A baseline's missing directories are made when it is saved; the other reports need
+    their directory to exist.
+    """
+    for flag in ("json", "html", "markdown", "save_baseline"):
+        value = getattr(args, flag)
+        if value is not None:
+            _check_writable(Path(value), "--" + flag.replace("_", "-"), flag == "save_baseline")
+
+
+def _check_writable(path: Path, option: str, makes_directories: bool) -> None:
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a directory; give a file name")
+    directory = path.absolute().parent
+    if makes_directories:
+        while not directory.exists():
+            directory = directory.parent
+    if not directory.is_dir():
+        raise UsageError(f"{option} {path}: no directory {directory}; create it first")
+    try:
+        if path.exists():
+            with path.open("a"):  # appending nothing proves the file can be written
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=directory):
+                pass
+    except OSError as error:
+        raise UsageError(
+            f"{option} {path}: cannot write there ({error.strerror}); choose another place"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes) if args.sizes else None
     _check_counts(args)
+    _check_paths(args)
     output = Path(args.output)
     try:
         output.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".bench-", dir=output))
     except OSError as error:
-        raise UsageError(f"cannot create --output {output}: {error.strerror}") from None
-    store = output.resolve() / "recordings.jsonl"
-    store.unlink(missing_ok=True)
+        raise UsageError(f"cannot write to --output {output}: {error.strerror}") from None
+    try:
+        return _run(args, sizes, output.resolve(), staging.resolve())
+    except UsageError as error:
+        kept = _keep_incomplete(staging, output)
+        if kept is None:
+            raise
+        raise UsageError(f"{error}; what was measured before it is in {kept}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
+
+def _keep_incomplete(staging: Path, output: Path) -> Path | None:
+    """A failed run's recordings, beside the last good run's (which stay as they were)."""
+    from perfkit.store import writer
+
+    writer.flush()
+    measured = staging / STORE
+    if not measured.exists() or measured.stat().st_size == 0:
+        return None
+    kept = output / INCOMPLETE
+    os.replace(measured, kept)
+    return kept
+
+
+def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, staging: Path) -> int:
+    """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
     from rich.console import Console
 
-    from perfkit.bench import demo, plan, project, scenario
+    from perfkit.bench import demo, network, plan, project, scenario
 
+    store = staging / STORE
+    changes: list[str] = []
     if args.settings:
-        project.configure(args.settings, f"jsonl://{store}", Path.cwd())
+        changes = project.configure(args.settings, f"jsonl://{store}", Path.cwd())
         project.check_urlconf()
         databases: contextlib.AbstractContextManager[None] = project.test_databases()
+        changes.append("DATABASES: Django's throw-away test databases, destroyed afterwards")
     else:
         demo.setup_demo(f"jsonl://{store}")
         databases = contextlib.nullcontext()
@@ -117,6 +191,13 @@ def run(args: argparse.Namespace) -> int:
     repeat = _first(args.repeat, loaded and loaded.repeat, DEFAULT_REPEAT)
     warmup = _first(args.warmup, loaded and loaded.warmup, DEFAULT_WARMUP)
     login = _first(args.login, loaded and loaded.login, plan.SUPERUSER)
+    if args.allow_network:
+        guarded: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    else:
+        from django.conf import settings
+
+        guarded = network.blocked(network.hosts_of(settings))
+        changes.append("network: connections beyond this machine refused (--allow-network)")
 
     console = Console()
     with databases:
@@ -124,26 +205,30 @@ def run(args: argparse.Namespace) -> int:
             work = plan.project_plan(loaded, login, Path.cwd())
         else:
             work = plan.demo_plan(loaded, login)
-        report, recordings = _measure(work, sizes, repeat, warmup, console, args.settings)
-        if args.profile:
-            from perfkit.bench.profile import profile_flagged
+        with guarded as guard:
+            recordings, outcomes = _measure(work, sizes, repeat, warmup, console)
+            os.replace(store, output / STORE)
+            report = _analyse(recordings, outcomes, work, guard, args.settings)
+            report.changes = changes
+            if args.profile:
+                from perfkit.bench.profile import profile_flagged
 
-            with console.status("profiling the flagged views"):
-                profile_flagged(report, recordings, work, output)
+                with console.status("profiling the flagged views"):
+                    profile_flagged(report, recordings, work, output)
     _write(report, recordings, args, output, console)
     return 0
 
 
 def _measure(
-    work: Any, sizes: list[int], repeat: int, warmup: int, console: Any, settings: str | None
-) -> tuple[Any, list[Any]]:
-    """Run every size with a progress bar; the analysed report and the measured recordings."""
+    work: Any, sizes: list[int], repeat: int, warmup: int, console: Any
+) -> tuple[list[Any], Any]:
+    """Run every size with a progress bar: the measured recordings, and what went wrong."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from perfkit.analysis import analyse
     from perfkit.bench import runner
     from perfkit.store import writer
 
+    outcomes = runner.Outcomes()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("making data", total=None)
@@ -165,12 +250,36 @@ def _measure(
                 warmup=warmup,
                 on_size=on_size,
                 on_request=on_request,
+                outcomes=outcomes,
             )
         finally:
             writer.flush()
-    report = analyse(recordings, source=settings or "perfkit.demo")
-    report.skipped = work.skipped
-    return report, recordings
+    return recordings, outcomes
+
+
+def _analyse(
+    recordings: list[Any], outcomes: Any, work: Any, guard: Any, settings: str | None
+) -> Any:
+    """The report: the analysis, plus what was skipped, what broke and what was refused."""
+    from perfkit.analysis import analyse
+    from perfkit.analysis.model import RefusedCall
+
+    report = analyse(recordings, source=settings or "perfkit.demo", errors=outcomes.errors)
+    broken = [
+        {"url": target, "reason": f"request failed: {reason}"}
+        for target, reason in outcomes.broken.items()
+    ]
+    report.skipped = [*work.skipped, *broken, *report.skipped]
+    if guard is not None:
+        views = {r.labels.get("target"): r.view for r in recordings}
+        report.refused_calls = sorted(
+            (
+                RefusedCall(views.get(call.target, call.target), call.method, call.host)
+                for call in guard.refused
+            ),
+            key=lambda call: (call.view, call.host, call.method),
+        )
+    return report
 
 
 def _write(
@@ -179,8 +288,8 @@ def _write(
     """The terminal report, bench.json, and whichever of --json/--html/--markdown was asked."""
     from perfkit.renderers import json, terminal
 
-    terminal.render(report, console)
     json.write(report, output / "bench.json")
+    terminal.render(report, console)
     if args.json:
         json.write(report, Path(args.json))
     if args.html:

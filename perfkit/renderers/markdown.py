@@ -55,8 +55,10 @@ def render(report: Report) -> str:
         "",
     ]
     findings = [*_o_n(report), *_n_plus_one(report), *_caching(report)]
-    findings += [*_repeated(report), *_skipped(report), *_profiles(report)]
+    findings += [*_repeated(report), *_failed(report), *_refused(report)]
+    findings += [*_skipped(report), *_profiles(report)]
     lines += findings or ["No view is flagged: constant queries, nothing worth caching.", ""]
+    lines += _changes(report)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -170,14 +172,53 @@ def _repeated(report: Report) -> list[str]:
     return [*lines, ""]
 
 
+def _failed(report: Report) -> list[str]:
+    if not report.failed:
+        return []
+    lines = [
+        "### Views not served: left out of the analysis",
+        "",
+        _row("view", "answered", "requests"),
+        "|---|---|--:|",
+    ]
+    for view in report.failed:
+        lines.append(
+            _row(code(view.view, cell=True), text(view.verdict), f"{view.failed}/{view.requests}")
+        )
+    return [*lines, ""]
+
+
+def _refused(report: Report) -> list[str]:
+    if not report.refused_calls:
+        return []
+    lines = [
+        "### Outbound calls refused (bench blocks the network)",
+        "",
+        _row("view", "host", "method"),
+        "|---|---|---|",
+    ]
+    for call in report.refused_calls:
+        lines.append(
+            _row(code(call.view, cell=True), code(call.host, cell=True), text(call.method))
+        )
+    return [*lines, ""]
+
+
 def _skipped(report: Report) -> list[str]:
     if not report.skipped:
         return []
     lines = ["### Skipped", "", _row("URL", "reason"), "|---|---|"]
     for entry in report.skipped:
-        url = entry.get("url") or entry.get("view") or "?"
-        lines.append(_row(code(url, cell=True), text(entry.get("reason", ""))))
+        subject = entry.get("url") or entry.get("view") or entry.get("model") or "?"
+        lines.append(_row(code(subject, cell=True), text(entry.get("reason", ""))))
     return [*lines, ""]
+
+
+def _changes(report: Report) -> list[str]:
+    if not report.changes:
+        return []
+    lines = ["## What perfkit changed in the project's settings for this run", ""]
+    return [*lines, *(f"- {text(change)}" for change in report.changes), ""]
 
 
 def _profiles(report: Report) -> list[str]:

@@ -32,8 +32,11 @@ def render(report: Report, console: Console) -> None:
     _n_plus_one(report, console)
     _caching(report, console)
     _repeated(report, console)
+    _failed(report, console)
+    _refused(report, console)
     _skipped(report, console)
     _profiles(report, console)
+    _changes(report, console)
     if not report.flagged():
         console.print(Text("No view is flagged: constant queries, nothing worth caching.", "green"))
 
@@ -159,13 +162,39 @@ def _repeated(report: Report, console: Console) -> None:
         console.print(Text(f"  … and {hidden} more in the JSON, HTML and Markdown reports", "dim"))
 
 
+def _failed(report: Report, console: Console) -> None:
+    if not report.failed:
+        return
+    _heading(console, "Views not served: left out of the analysis")
+    for view in report.failed:
+        share = "" if view.failed == view.requests else f" ({view.failed} of {view.requests})"
+        _item(console, Text.assemble((view.view, "bold"), f"  {view.verdict}{share}"))
+
+
+def _refused(report: Report, console: Console) -> None:
+    if not report.refused_calls:
+        return
+    _heading(console, "Outbound calls refused (bench blocks the network; --allow-network)")
+    for call in report.refused_calls:
+        method = f" on {call.method}" if call.method else ""
+        _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"))
+
+
 def _skipped(report: Report, console: Console) -> None:
     if not report.skipped:
         return
     _heading(console, "Skipped")
     for entry in report.skipped:
-        url = entry.get("url") or entry.get("view") or "?"
-        _item(console, Text.assemble((url, "bold"), f"  {entry.get('reason', '')}"))
+        subject = entry.get("url") or entry.get("view") or entry.get("model") or "?"
+        _item(console, Text.assemble((subject, "bold"), f"  {entry.get('reason', '')}"))
+
+
+def _changes(report: Report, console: Console) -> None:
+    if not report.changes:
+        return
+    _heading(console, "What perfkit changed in the project's settings for this run")
+    for change in report.changes:
+        _at(console, 2, Text(change, "dim"))
 
 
 def _profiles(report: Report, console: Console) -> None:

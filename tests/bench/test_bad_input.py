@@ -55,9 +55,16 @@ def test_a_scenario_whose_setup_fails_keeps_what_was_recorded(tmp_path: Path) ->
         "    populate(n)\n"
     )
     args = ("bench", "--scenario", "grows.py", "--sizes", "2,9", "--repeat", "2")
+    last_run = tmp_path / "perfkit-report/recordings.jsonl"
+    last_run.parent.mkdir()
+    last_run.write_text('{"the": "last good run"}\n')
     result = perfkit(tmp_path, *args)
     assert_one_line(result, "scenario grows.py: setup(9) raised RuntimeError: the disk is full")
-    lines = (tmp_path / "perfkit-report/recordings.jsonl").read_text().splitlines()
+    incomplete = tmp_path / "perfkit-report/recordings.incomplete.jsonl"
+    assert result.stderr.rstrip().endswith("before it is in perfkit-report/" + incomplete.name)
+    assert last_run.read_text() == '{"the": "last good run"}\n'
+    assert [p.name for p in last_run.parent.iterdir() if p.name.startswith(".")] == []
+    lines = incomplete.read_text().splitlines()
     kept = [json.loads(line) for line in lines]
     measured = [r for r in kept if r["labels"]["phase"] == "measure"]
     assert {(r["view"], r["labels"]["size"]) for r in measured} == {

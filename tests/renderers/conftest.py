@@ -12,8 +12,10 @@ from perfkit.analysis.model import (
     N_PLUS_ONE,
     O_N_QUERIES,
     CachingCandidate,
+    FailedView,
     Fit,
     NPlusOneGroup,
+    RefusedCall,
     RepeatedQuery,
     Report,
     SizeStats,
@@ -117,6 +119,8 @@ def build(
     why: str = "anonymous and identical across requests",
     url: str = "/news/<slug:slug>/edit/",
     profile: str = "profiles/news-story_list.html",
+    error: str = "KeyError: 'TIMEOUT' at news/context_processors.py:12",
+    host: str = "api.example.com",
 ) -> Report:
     """A demo-like report: one O(n) N+1 view, its fixed twin, a front page worth caching."""
     story_list = view_report(
@@ -155,7 +159,13 @@ def build(
                 callsite=callsite,
             )
         ],
-        skipped=[{"url": url, "reason": "needs a login; --login none"}],
+        skipped=[
+            {"url": url, "reason": "needs a login; --login none"},
+            {"model": "news.Profile", "size": "10", "reason": "made no row: IntegrityError"},
+        ],
+        failed=[FailedView("news:archive", 10, 10, {"500": 10}, f"answered 500: {error}")],
+        refused_calls=[RefusedCall("news:weather", "GET", host)],
+        changes=["EMAIL_BACKEND: mail kept in memory"],
     )
 
 
@@ -172,6 +182,8 @@ def hostile() -> Report:
         why=img,
         url=f"/x/{script}/{iframe}",
         profile=f"javascript:window.__pwned=1//{svg}",
+        error=f"ValueError: {script}",
+        host=f"{img}.example.com",
     )
 
 
