@@ -2,10 +2,14 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-#: A second environment on Django 4.2 LTS, the oldest release perfkit supports.
+#: Older Django releases, each in an environment of its own. Django goes in first, as a
+#: project already has it; installing perfkit must leave it as it was.
 BIN42 := .venv-django42/bin
+BIN50 := .venv-django50/bin
+DJANGO_42 := 4.2
+DJANGO_50 := 5.0
 
-.PHONY: bench test test-django42 lint format benchmarks benchmarks-gate stack-deps clean
+.PHONY: bench test test-django42 test-django50 lint format benchmarks benchmarks-gate stack-deps clean
 
 $(BIN)/perfkit: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,14 +23,20 @@ bench: $(BIN)/perfkit  ## the main job: perfkit bench on the bundled demo site
 test: $(BIN)/perfkit  ## the test suite (needs PostgreSQL, MariaDB and Redis running)
 	$(BIN)/pytest
 
-$(BIN42)/perfkit: setup.py
-	test -x $(BIN42)/python || $(PYTHON) -m venv .venv-django42
-	$(BIN42)/python -m pip install -q --upgrade pip
-	$(BIN42)/python -m pip install -q -e '.[dev]' 'Django>=4.2,<4.3'
+.venv-django%/bin/perfkit: setup.py
+	test -x $(@D)/python || $(PYTHON) -m venv .venv-django$*
+	$(@D)/python -m pip install -q --upgrade pip
+	$(@D)/python -m pip install -q 'Django==$(DJANGO_$*).*'
+	$(@D)/python -m pip install -q -e '.[dev]'
+	$(@D)/python -c "import django, sys; v = django.get_version(); \
+		sys.exit(0 if v.startswith('$(DJANGO_$*).') else 'installing perfkit changed Django to ' + v)"
 	touch $@
 
 test-django42: $(BIN42)/perfkit  ## the suite on Django 4.2, but for the tiers (browser, stack, load, latency) make test covers
 	$(BIN42)/pytest --ignore=tests/browser --ignore=tests/stack --ignore=tests/load --ignore=tests/latency
+
+test-django50: $(BIN50)/perfkit  ## the bench tests on Django 5.0, installed before perfkit
+	$(BIN50)/pytest tests/bench tests/commands/test_bench.py
 
 lint: $(BIN)/perfkit
 	$(BIN)/ruff check .
@@ -46,7 +56,7 @@ stack-deps:  ## the system packages of the stack, the browser tests and the load
 		postgresql chromium wrk
 
 clean:
-	rm -rf $(VENV) .venv-django42 perfkit-report *.egg-info
+	rm -rf $(VENV) .venv-django42 .venv-django50 perfkit-report *.egg-info
 
 benchmarks-gate: $(BIN)/perfkit  ## perfkit gates its own speed: fail when a hot path is >15% slower than the last saved run
 	$(BIN)/pytest benchmarks -p no:django -W ignore::pytest.PytestConfigWarning \

@@ -8,11 +8,14 @@ from setuptools import find_packages, setup
 HERE = Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "perfkit/__init__.py").read_text())[1]
 
+#: Installing perfkit never changes the project's Django. pip takes the newest release of a
+#: package it adds, and upgrades Django when that release needs a newer one: model_bakery
+#: 1.24 needs Django 5.2, django-debug-toolbar 7 needs 5.2. The bounds stop below those.
 CLI = [
     "rich>=13",
     "httpx>=0.27",
     "Jinja2>=3.1",
-    "model_bakery>=1.18",
+    "model_bakery>=1.18,<1.24",
     "scipy>=1.11",
     "pyinstrument>=4.6",
     "tomli>=2; python_version<'3.11'",
@@ -20,7 +23,7 @@ CLI = [
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
 STACK = ["gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
 BROWSER = ["playwright>=1.45"]
-TOOLBAR = ["django-debug-toolbar>=4.4"]
+TOOLBAR = ["django-debug-toolbar>=4.4,<7"]
 DEV = [
     *CLI,
     *STORES,
@@ -31,6 +34,10 @@ DEV = [
     "pytest-django>=4.8",
     "pytest-benchmark>=4",
     "hypothesis>=6",
+    # what the fixture projects under tests/bench use, as real projects do
+    "django-taggit>=5",
+    "django-compressor>=4.4",
+    "Pillow>=10",
     "PyMySQL>=1.1",
     "uvicorn>=0.30",
     "ruff>=0.6",

@@ -1,0 +1,15 @@
+"""The catalogue's pages."""
+
+from django.urls import path
+
+from catalog import views
+
+urlpatterns = [
+    path("books/", views.book_list, name="book_list"),
+    path("books/<int:pk>/", views.book_detail, name="book_detail"),
+    path("tags/", views.tag_cloud, name="tag_cloud"),
+    path("my/loans/", views.my_loans, name="my_loans"),
+    path("stats/", views.stats, name="stats"),
+    path("go/", views.go, name="go"),
+    path("weather/", views.weather, name="weather"),
+]

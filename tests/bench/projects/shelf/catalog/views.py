@@ -1,0 +1,50 @@
+"""Catalogue views: an N+1 list, a cached tag cloud, per-user loans and some odd pages."""
+
+import urllib.request
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_page
+from taggit.models import Tag
+
+from catalog.models import Book, LegacyStat
+
+
+def book_list(request):
+    # N+1: every row reads its author and its tags.
+    return render(request, "catalog/book_list.html", {"books": Book.objects.order_by("id")})
+
+
+def book_detail(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    return render(request, "catalog/book_detail.html", {"book": book})
+
+
+@cache_page(60)
+def tag_cloud(request):
+    return render(request, "catalog/tags.html", {"tags": Tag.objects.order_by("name")})
+
+
+@login_required
+def my_loans(request):
+    loans = request.user.loans.select_related("book").order_by("id")
+    return render(request, "catalog/loans.html", {"loans": loans})
+
+
+def stats(request):
+    # The table belongs to another system and does not exist here: every request fails.
+    total = sum(stat.hits for stat in LegacyStat.objects.all())
+    return render(request, "catalog/stats.html", {"total": total})
+
+
+def go(request):
+    return redirect("book_list")
+
+
+def weather(request):
+    try:
+        with urllib.request.urlopen("http://api.weather.example/v1/today", timeout=2) as answer:
+            forecast = answer.read().decode()
+    except OSError:
+        forecast = "unavailable"
+    return render(request, "catalog/weather.html", {"forecast": forecast})

@@ -1,0 +1,117 @@
+"""``perfkit bench`` on ``projects/shelf``, a fixture project with what real projects have.
+
+Each feature here once crashed or misled bench on an open-source project: a signal that
+makes a row per user, unique pairs, a ``save()`` that refuses values, an unmanaged table,
+django-taggit, a generic relation, a context processor reading ``CACHES`` keys, compressor,
+a page calling an outside API. The run must finish, say what it skipped and why, report the
+failing pages as failures, and still find the N+1 list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bench.conftest import perfkit
+
+SHELF = Path(__file__).parent / "projects" / "shelf"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
+    root = tmp_path_factory.mktemp("shelf") / "shelf"
+    shutil.copytree(SHELF, root, ignore=shutil.ignore_patterns("__pycache__"))
+    result = perfkit(root, "bench", "--settings", "shelf.settings", "--json", "report.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, json.loads((root / "report.json").read_text()), result.stdout
+
+
+def view(report: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(v for v in report["views"] if v["view"] == name)
+
+
+def test_the_run_finishes_with_a_report(run) -> None:
+    root, _, stdout = run
+    assert "Traceback" not in stdout
+    assert (root / "perfkit-report" / "bench.json").exists()
+    assert (root / "perfkit-report" / "recordings.jsonl").stat().st_size > 0
+    assert not (root / "shelf.db").exists(), "the project's own database was touched"
+
+
+def test_a_model_whose_save_refuses_some_rows_is_a_skip_with_the_reason(run) -> None:
+    _, report, _ = run
+    models = {s["model"]: s["reason"] for s in report["skipped"] if "model" in s}
+    assert set(models) == {"catalog.Loan"}
+    assert re.fullmatch(
+        r"made [1-4] of 5 rows: ValueError: loans run for an even number of days",
+        models["catalog.Loan"],
+    )
+
+
+def test_signal_made_rows_unique_pairs_images_and_generic_relations_are_filled(run) -> None:
+    _, report, _ = run
+    # Each admin change page needs a row of its model: those with rows were requested.
+    for model in ("profile", "membership", "shelf", "book", "ebook", "comment", "loan"):
+        pages = [v["view"] for v in report["views"] if v["view"].endswith(f"_{model}_change")]
+        if model in ("membership", "ebook", "comment"):
+            continue  # not registered in the admin
+        assert pages, model
+    detail = view(report, "book_detail")
+    assert {s["statuses"]["200"] for s in detail["sizes"]} == {5}
+
+
+def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(run) -> None:
+    _, report, _ = run
+    failed = {f["view"]: f for f in report["failed"]}
+    assert failed["stats"]["verdict"] == (
+        "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:36"
+    )
+    assert failed["stats"]["failed"] == failed["stats"]["requests"] == 10
+    assert failed["go"]["verdict"] == "only redirects (302)"
+    analysed = {v["view"] for v in report["views"]}
+    assert not analysed & {"stats", "go"}
+    assert not any(c["view"] in ("stats", "go") for c in report["caching_candidates"])
+
+
+def test_the_project_runs_as_itself(run) -> None:
+    _, report, _ = run
+    # The context processor reads CACHES["default"]["TIMEOUT"] and ["KEY_PREFIX"]; compressor
+    # runs as DEBUG = True has it: every page renders.
+    for name in ("book_list", "tag_cloud", "weather"):
+        assert all(set(s["statuses"]) == {"200"} for s in view(report, name)["sizes"]), name
+    assert not any(c.startswith("DEBUG") for c in report["changes"])
+    assert (
+        "CACHES['default']: django.core.cache.backends.redis.RedisCache -> a local-memory cache "
+        "(its other keys kept)"
+    ) in report["changes"]
+
+
+def test_an_outside_api_is_refused_and_reported_on_its_view(run) -> None:
+    _, report, stdout = run
+    assert report["refused_calls"] == [
+        {"view": "weather", "method": "GET", "host": "api.weather.example"}
+    ]
+    assert "weather  calls api.weather.example on GET" in stdout
+
+
+def test_the_taggit_n_plus_one_is_found_with_its_fixes_and_template_line(run) -> None:
+    _, report, _ = run
+    books = view(report, "book_list")
+    assert books["flags"][:2] == ["o_n_queries", "n_plus_one"]
+    fixes = {g["fix"] for g in books["n_plus_one"]}
+    assert fixes == {'select_related("author")', 'prefetch_related("tags")'}
+    assert all(
+        g["callsite"].startswith("catalog/templates/catalog/book_list.html:2 via catalog/views.py")
+        for g in books["n_plus_one"]
+    )
+
+
+def test_a_login_only_page_is_requested_logged_in(run) -> None:
+    _, report, _ = run
+    loans = view(report, "my_loans")
+    assert all(set(s["statuses"]) == {"200"} for s in loans["sizes"])
