@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,13 +44,14 @@ class Prober:
             if target.method != "GET" or target.user is not None:
                 kept.append(target)
                 continue
-            if target.name not in self.decided:
+            probed = target.name not in self.decided
+            if probed:
                 self.decided[target.name] = self._decide(target, size)
             decision = self.decided[target.name]
             if decision == "anonymous":
-                kept.append(target)
+                kept.append(replace(target, warm=probed))
             elif decision == "login":
-                kept.append(Target(target.name, target.path, target.method, target.data, self.user))
+                kept.append(replace(target, user=self.user, warm=probed))
         return kept
 
     def _decide(self, target: Target, size: int) -> str | None:

@@ -24,6 +24,8 @@ class Target:
     method: str = "GET"
     data: Data = field(default=None, compare=False)
     user: str | None = None
+    #: Sent once already at this size (the login probe's request): that was a warm-up.
+    warm: bool = field(default=False, compare=False)
 
     def form(self, index: int) -> Mapping[str, Any] | None:
         return self.data(index) if callable(self.data) else self.data
@@ -129,6 +131,8 @@ def _exercise(
 ) -> int:
     """Send ``target`` ``warmup`` then ``repeat`` times, ``counts``; how many were sent."""
     warmup, repeat = counts
+    if target.warm:
+        warmup = max(warmup - 1, 0)
     sent = 0
     try:
         client = client_for(target.user)

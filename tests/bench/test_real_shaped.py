@@ -20,13 +20,16 @@ import pytest
 from tests.bench.conftest import perfkit
 
 SHELF = Path(__file__).parent / "projects" / "shelf"
+REPEAT = 3
+SIZES = ("5", "30")
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
     root = tmp_path_factory.mktemp("shelf") / "shelf"
     shutil.copytree(SHELF, root, ignore=shutil.ignore_patterns("__pycache__"))
-    result = perfkit(root, "bench", "--settings", "shelf.settings", "--json", "report.json")
+    args = ("--sizes", ",".join(SIZES), "--repeat", str(REPEAT), "--json", "report.json")
+    result = perfkit(root, "bench", "--settings", "shelf.settings", *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return root, json.loads((root / "report.json").read_text()), result.stdout
 
@@ -48,7 +51,7 @@ def test_a_model_whose_save_refuses_some_rows_is_a_skip_with_the_reason(run) -> 
     models = {s["model"]: s["reason"] for s in report["skipped"] if "model" in s}
     assert set(models) == {"catalog.Loan"}
     assert re.fullmatch(
-        r"made [1-4] of 5 rows: ValueError: loans run for an even number of days",
+        rf"made [1-4] of {SIZES[0]} rows: ValueError: loans run for an even number of days",
         models["catalog.Loan"],
     )
 
@@ -62,7 +65,7 @@ def test_signal_made_rows_unique_pairs_images_and_generic_relations_are_filled(r
             continue  # not registered in the admin
         assert pages, model
     detail = view(report, "book_detail")
-    assert {s["statuses"]["200"] for s in detail["sizes"]} == {5}
+    assert {s["statuses"]["200"] for s in detail["sizes"]} == {REPEAT}
 
 
 def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(run) -> None:
@@ -71,7 +74,7 @@ def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(ru
     assert failed["stats"]["verdict"] == (
         "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:36"
     )
-    assert failed["stats"]["failed"] == failed["stats"]["requests"] == 10
+    assert failed["stats"]["failed"] == failed["stats"]["requests"] == REPEAT * len(SIZES)
     assert failed["go"]["verdict"] == "only redirects (302)"
     analysed = {v["view"] for v in report["views"]}
     assert not analysed & {"stats", "go"}

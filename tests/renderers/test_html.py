@@ -117,3 +117,13 @@ def test_write_puts_the_page_in_a_file(report: Report, tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     html.write(report, path)
     assert path.read_text(encoding="utf-8") == html.render(report)
+
+
+def test_unserved_views_refused_calls_and_changes_are_shown(report: Report, open_page: Any) -> None:
+    page = open_page(html.render(report)).page
+    assert "answered 500: KeyError: 'TIMEOUT'" in page.locator("section#failed").inner_text()
+    assert "api.example.com" in page.locator("section#refused").inner_text()
+    assert "news.Profile" in page.locator("section#skipped").inner_text()
+    assert page.locator("section#changes li").all_inner_texts() == [
+        "EMAIL_BACKEND: mail kept in memory"
+    ]

@@ -65,3 +65,17 @@ def test_findings_name_the_formula_the_fix_and_the_ranking(report: Report) -> No
     assert "| 1 | news:front | `@cache_page` | 120.0 | 60.0 | `news_story`, `news_tag` |" in source
     assert "| `/news/<slug:slug>/edit/` | needs a login; --login none |" in source
     assert "[profiles/news-story\\_list.html](profiles/news-story_list.html)" in source
+
+
+def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
+    rendered = PARSER.render(markdown.render(report))
+    assert rows(rendered, "Views not served") == [
+        [
+            "news:archive",
+            "answered 500: KeyError: 'TIMEOUT' at news/context_processors.py:12",
+            "10/10",
+        ]
+    ]
+    assert rows(rendered, "Outbound calls refused") == [["news:weather", "api.example.com", "GET"]]
+    assert ["news.Profile", "made no row: IntegrityError"] in rows(rendered, "Skipped")
+    assert "<li>EMAIL_BACKEND: mail kept in memory</li>" in rendered

@@ -75,3 +75,15 @@ def test_only_the_first_repeated_queries_are_listed(report: Report) -> None:
     assert f"news:v{terminal.REPEATED_SHOWN - 1}  10×" in text
     assert f"news:v{terminal.REPEATED_SHOWN}  10×" not in text
     assert "… and 2 more in the JSON, HTML and Markdown reports" in text
+
+
+def test_unserved_views_refused_calls_skips_and_changes_are_listed(report: Report) -> None:
+    text = text_of(report)
+    unserved = text.split("Views not served: left out of the analysis", 1)[1]
+    assert "news:archive  answered 500: KeyError: 'TIMEOUT' at news/context_processors.py:12" in (
+        unserved
+    )
+    assert "news:weather  calls api.example.com on GET" in text
+    assert "news.Profile  made no row: IntegrityError" in text
+    changes = text.split("What perfkit changed in the project's settings for this run", 1)[1]
+    assert "EMAIL_BACKEND: mail kept in memory" in changes
