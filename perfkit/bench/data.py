@@ -93,6 +93,7 @@ def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
     from model_bakery import baker
 
     baker.seed(seed)
+    _teach_baker(models)
     filled = Filled()
     with transaction.atomic():
         for model in models:
@@ -116,6 +117,26 @@ def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
                 except Exception as error:
                     filled.skip(model, f"{relation.name} not linked: {one_line(error)}")
     return filled
+
+
+def _teach_baker(models: list[type]) -> None:
+    """Custom field classes get the generator of the nearest field class baker knows.
+
+    model_bakery refuses a field class it has no generator for, even a plain subclass
+    (django-mdeditor's ``MDTextField`` of ``TextField``, django-extensions'
+    ``CreationDateTimeField`` of ``DateTimeField``): the model then got no row at all.
+    """
+    from model_bakery import generators
+
+    known = generators.get_type_mapping()
+    for model in models:
+        for column in model._meta.concrete_fields:
+            kind = type(column)
+            if kind in known or generators.get(kind) is not None:
+                continue
+            base = next((k for k in kind.__mro__[1:] if k in known), None)
+            if base is not None:
+                generators.add(kind, known[base])  # type: ignore[arg-type]
 
 
 def _attributes(model: type, made: dict[type, list[Any]], n: int) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from taggit.managers import TaggableManager
 
+from catalog.fields import MarkdownField
+
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
@@ -26,6 +28,7 @@ class Book(models.Model):
     title = models.CharField(max_length=200)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
     cover = models.ImageField(upload_to="covers/")
+    blurb = MarkdownField()
     meta = models.JSONField(default=dict)
     status = models.CharField(
         max_length=10, choices=[(AVAILABLE, "available"), (ON_LOAN, "on loan")], default=AVAILABLE
