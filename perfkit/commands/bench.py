@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +144,10 @@ def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes) if args.sizes else None
     _check_counts(args)
     _check_paths(args)
+    if threading.current_thread() is threading.main_thread():
+        # A CI job's timeout sends SIGTERM: stop as Ctrl-C does, so the throw-away test
+        # databases are dropped and the last run's files are left as they were.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     output = Path(args.output)
     try:
         output.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
-from tests.bench.conftest import perfkit
+from tests.bench.conftest import ROOT, perfkit
 
 
 def assert_one_line(result: subprocess.CompletedProcess[str], start: str) -> None:
@@ -78,3 +81,29 @@ def test_a_login_user_that_does_not_exist(tmp_path: Path) -> None:
     (tmp_path / "ping.py").write_text("URLS = ['/ping/']\n")
     result = perfkit(tmp_path, "bench", "--scenario", "ping.py", "--login", "ghost")
     assert_one_line(result, "--login ghost: no such user in the data")
+
+
+def test_sigterm_stops_the_run_and_keeps_the_last_one(tmp_path: Path) -> None:
+    last_run = tmp_path / "perfkit-report/recordings.jsonl"
+    last_run.parent.mkdir()
+    last_run.write_text('{"the": "last good run"}\n')
+    (tmp_path / "slow.py").write_text(
+        "import time\nURLS = ['/ping/']\ndef setup(n):\n    time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "perfkit", "bench", "--scenario", "slow.py"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 120
+    while not list(last_run.parent.glob(".bench-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr == "perfkit: interrupted\n"
+    assert last_run.read_text() == '{"the": "last good run"}\n'
+    assert [p.name for p in last_run.parent.iterdir()] == ["recordings.jsonl"]
