@@ -41,7 +41,7 @@ class Guard:
 
     def local(self, host: Any) -> bool:
         if not isinstance(host, str):
-            return True  # AF_UNIX paths come as str too, but abstract ones are bytes
+            return True  # None: the wildcard address, for a server binding here
         name = host.strip("[]").lower()
         if name in _LOCAL_NAMES or name in self.allowed or name.endswith(".localhost"):
             return True

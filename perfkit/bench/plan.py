@@ -56,7 +56,7 @@ class Plan:
 
     @property
     def skipped(self) -> list[dict[str, str]]:
-        """Routes discovery could not fill and targets the probe left out, each with why."""
+        """Models left unfilled, routes left unfilled and targets the probe left out, with why."""
         routes = self.found.skipped if self.found is not None else []
         probed = self.prober.skipped if self.prober is not None else []
         return [*self.unfilled.values(), *routes, *probed]
