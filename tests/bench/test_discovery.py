@@ -75,8 +75,8 @@ def test_admin_object_routes_get_the_object_with_the_most_related_rows(found) ->
     assert paths["admin:auth_user_password_change"] == f"/admin/auth/user/{user.pk}/password/"
 
 
-#: The admin's shortcut route types its content type id ``int`` before Django 5.0.
-SHORTCUT_CONVERTER = "int" if django.VERSION < (5, 0) else "path"
+#: The admin's shortcut route types its content type id ``int`` before Django 5.1.
+SHORTCUT_CONVERTER = "int" if django.VERSION < (5, 1) else "path"
 
 
 def test_routes_it_cannot_fill_are_skipped_with_a_reason(found) -> None:
