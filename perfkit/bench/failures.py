@@ -6,7 +6,6 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from perfkit.capture.callsite import short_path
 from perfkit.errors import one_line
 
 #: Paths of installed packages: a failure's project line is never one of these.
@@ -15,6 +14,8 @@ _INSTALLED = ("site-packages", "dist-packages")
 
 def project_line(trace: TracebackType | None, root: Path) -> str | None:
     """``app/views.py:12``: the innermost frame of ``trace`` in the project under ``root``."""
+    from perfkit.capture.callsite import short_path  # imports Django's template engine
+
     root = root.resolve()
     found = None
     for frame, line in traceback.walk_tb(trace):

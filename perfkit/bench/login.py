@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from perfkit.bench.runner import Target, client_for, request
+from perfkit.bench.runner import REQUEST_SECONDS, Target, client_for, request, timed_out
 from perfkit.recording import current_labels
 
 #: Statuses that mean "log in first": a redirect to the login page, or a refusal.
@@ -33,8 +33,9 @@ def needs_login(response: Any, path: str) -> bool:
 class Prober:
     """Decides once per target name: as is, logged in as ``user``, or skipped (and why)."""
 
-    def __init__(self, user: str | None) -> None:
+    def __init__(self, user: str | None, seconds: float = REQUEST_SECONDS) -> None:
         self.user = user
+        self.seconds = seconds
         self.decided: dict[str, str | None] = {}
         self.skipped: list[dict[str, str]] = []
 
@@ -55,24 +56,29 @@ class Prober:
         return kept
 
     def _decide(self, target: Target, size: int) -> str | None:
-        response = _probe(target, None, size)
+        response = _probe(target, None, size, self.seconds)
         if response.status_code == 405:
             return self._skip(target, "does not accept GET (405)")
+        if timed_out(response):
+            return self._skip(target, f"stopped: {response.exc_info[1]}")
         if not needs_login(response, target.path):
             return "anonymous"
         if self.user is None:
             return self._skip(target, "needs a login; --login none")
-        if _probe(target, self.user, size).status_code == 405:
+        response = _probe(target, self.user, size, self.seconds)
+        if response.status_code == 405:
             return self._skip(target, "does not accept GET (405)")
+        if timed_out(response):
+            return self._skip(target, f"stopped: {response.exc_info[1]}")
         return "login"
 
     def _skip(self, target: Target, reason: str) -> None:
         self.skipped.append({"url": target.path, "reason": reason})
 
 
-def _probe(target: Target, user: str | None, size: int) -> Any:
+def _probe(target: Target, user: str | None, size: int, seconds: float) -> Any:
     token = current_labels.set({"size": str(size), "phase": "probe", "target": target.name})
     try:
-        return request(client_for(user), target, 0)
+        return request(client_for(user), target, 0, seconds)
     finally:
         current_labels.reset(token)

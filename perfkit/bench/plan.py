@@ -9,7 +9,7 @@ from pathlib import Path
 from perfkit.bench import data, discovery, project
 from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
-from perfkit.bench.runner import Target
+from perfkit.bench.runner import REQUEST_SECONDS, Target
 from perfkit.bench.scenario import Scenario
 from perfkit.commands.errors import UsageError
 
@@ -73,7 +73,7 @@ def _check_user(username: str) -> None:
         )
 
 
-def demo_plan(scenario: Scenario | None, login: str) -> Plan:
+def demo_plan(scenario: Scenario | None, login: str, seconds: float = REQUEST_SECONDS) -> Plan:
     """The bundled demo, or the demo driven by a scenario (its URLs, setup and users)."""
     from perfkit.bench import demo
 
@@ -89,10 +89,12 @@ def demo_plan(scenario: Scenario | None, login: str) -> Plan:
             demo.populate(size)
         scenario.build(size)
 
-    return _with_scenario(scenario, make, listed, login)
+    return _with_scenario(scenario, make, listed, login, seconds)
 
 
-def project_plan(scenario: Scenario | None, login: str, root: Path) -> Plan:
+def project_plan(
+    scenario: Scenario | None, login: str, root: Path, seconds: float = REQUEST_SECONDS
+) -> Plan:
     """A user's project: generated data and discovered URLs, unless a scenario names its own."""
     models = data.project_models(root)
 
@@ -103,7 +105,7 @@ def project_plan(scenario: Scenario | None, login: str, root: Path) -> Plan:
             return None
         return data.fill(models, size)
 
-    return _with_scenario(scenario, make, lambda size: discovery.discover(), login)
+    return _with_scenario(scenario, make, lambda size: discovery.discover(), login, seconds)
 
 
 def _with_scenario(
@@ -111,6 +113,7 @@ def _with_scenario(
     make: Callable[[int], data.Filled | None],
     fallback: Callable[[int], Discovered],
     login: str,
+    seconds: float,
 ) -> Plan:
     find = fallback
     if scenario is not None and scenario.urls is not None:
@@ -119,6 +122,6 @@ def _with_scenario(
             return Discovered(scenario.targets(size))
 
     user = None if login == "none" else login
-    prober = Prober(data.superuser_name() if user == SUPERUSER else user)
+    prober = Prober(data.superuser_name() if user == SUPERUSER else user, seconds)
     users = scenario.create_users if scenario is not None else (lambda: None)
     return Plan(make=make, find=find, prober=prober, login=user, users=users)

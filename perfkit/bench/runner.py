@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,15 +38,54 @@ class Target:
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
-def request(client: Any, target: Target, index: int) -> Any:
-    """Send ``target`` once: GET as a query string, POST as a form, others as JSON."""
+#: The longest one request may take (``--request-timeout``). A page that runs away (one
+#: NetBox list grew by 200 MB every 10 s on generated data) is stopped there and reported,
+#: not left to end the run.
+REQUEST_SECONDS = 30.0
+
+
+class RequestTimeout(Exception):
+    """Raised inside a request that ran past :data:`REQUEST_SECONDS`."""
+
+
+def request(client: Any, target: Target, index: int, seconds: float = REQUEST_SECONDS) -> Any:
+    """Send ``target`` once: GET as a query string, POST as a form, others as JSON.
+
+    The request is stopped with :class:`RequestTimeout` past ``seconds`` (a signal timer, so
+    only in the main thread): Django answers it as a 500 carrying the exception.
+    """
     send = getattr(client, target.method.lower())
     data = target.form(index)
-    if data is None:
-        return send(target.path)
-    if target.method in ("GET", "POST"):
-        return send(target.path, data)
-    return send(target.path, data, content_type="application/json")
+    with _deadline(seconds):
+        if data is None:
+            return send(target.path)
+        if target.method in ("GET", "POST"):
+            return send(target.path, data)
+        return send(target.path, data, content_type="application/json")
+
+
+def timed_out(response: Any) -> bool:
+    """Whether ``response`` is the 500 of a request stopped at its deadline."""
+    exc_info = getattr(response, "exc_info", None)
+    return bool(exc_info) and isinstance(exc_info[1], RequestTimeout)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise RequestTimeout(f"the request took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def client_for(user: str | None) -> Any:
@@ -75,10 +117,15 @@ class Outcomes:
     errors: dict[str, str] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)
 
-    def note(self, target: Target, response: Any) -> None:
+    def note(self, target: Target, response: Any) -> bool:
+        """Note a response's exception; True when the target must not be requested again."""
         exc_info = getattr(response, "exc_info", None)
         if exc_info and target.name not in self.errors:
             self.errors[target.name] = explain(exc_info[1], self.root)
+        if timed_out(response):
+            self.broken.setdefault(target.name, f"stopped: {exc_info[1]}")
+            return True
+        return False
 
 
 def run(
@@ -91,6 +138,7 @@ def run(
     on_size: Callable[[int, list[Target]], None] = lambda size, found: None,
     on_request: Callable[[int, Target], None] = lambda size, target: None,
     outcomes: Outcomes | None = None,
+    seconds: float = REQUEST_SECONDS,
 ) -> list[Recording]:
     """Per size: fill the data, then warm up and request every target ``repeat`` times.
 
@@ -115,7 +163,12 @@ def run(
             found = ordered(targets())
             on_size(size, found)
             for target in found:
-                index += _exercise(target, size, index, (warmup, repeat), outcomes, on_request)
+                if target.name in outcomes.broken:
+                    continue  # it ran past its deadline at a smaller size: larger is slower
+                sent = _exercise(
+                    target, size, index, (warmup, repeat, seconds), outcomes, on_request
+                )
+                index += sent
     finally:
         recording_finished.disconnect(dispatch_uid="perfkit.bench.runner")
     return collected
@@ -125,12 +178,15 @@ def _exercise(
     target: Target,
     size: int,
     index: int,
-    counts: tuple[int, int],
+    counts: tuple[int, int, float],
     outcomes: Outcomes,
     on_request: Callable[[int, Target], None],
 ) -> int:
-    """Send ``target`` ``warmup`` then ``repeat`` times, ``counts``; how many were sent."""
-    warmup, repeat = counts
+    """Send ``target`` ``warmup`` then ``repeat`` times, each within ``seconds``: ``counts``.
+
+    Returns how many were sent.
+    """
+    warmup, repeat, seconds = counts
     if target.warm:
         warmup = max(warmup - 1, 0)
     sent = 0
@@ -141,11 +197,13 @@ def _exercise(
             labels = {"size": str(size), "phase": phase, "target": target.name}
             token = current_labels.set(labels)
             try:
-                outcomes.note(target, request(client, target, index + sent))
+                stop = outcomes.note(target, request(client, target, index + sent, seconds))
             finally:
                 current_labels.reset(token)
             sent += 1
             on_request(size, target)
+            if stop:
+                break
     except Exception as error:  # the project's code outside the view: the client, a signal
-        outcomes.broken.setdefault(target.name, explain(error, outcomes.root))
+        outcomes.broken.setdefault(target.name, f"request failed: {explain(error, outcomes.root)}")
     return sent

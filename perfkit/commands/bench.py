@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from perfkit.bench.runner import REQUEST_SECONDS
 from perfkit.commands.errors import UsageError
 
 #: Paginated lists stop growing once a page is full; 10 and 25 rows are the usual page sizes.
@@ -69,6 +70,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--save-baseline", metavar="PATH", help="save the run as a baseline for perfkit gate"
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop and report a request that runs longer ({REQUEST_SECONDS:g})",
+    )
+    parser.add_argument(
         "--allow-network",
         action="store_true",
         help="let views reach hosts beyond this machine (refused by default, and reported)",
@@ -95,6 +102,9 @@ def _check_counts(args: argparse.Namespace) -> None:
         raise UsageError(f"--repeat {args.repeat} must be 1 or more")
     if args.warmup is not None and args.warmup < 0:
         raise UsageError(f"--warmup {args.warmup} must be 0 or more")
+    timeout = args.request_timeout
+    if timeout is not None and not 0 < timeout <= 3600:
+        raise UsageError(f"--request-timeout {timeout:g} must be above 0 and at most 3600 s")
     if args.profile:
         try:
             import pyinstrument  # noqa: F401
@@ -207,14 +217,15 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
         guarded = network.blocked(network.hosts_of(settings))
         changes.append("network: connections beyond this machine refused (--allow-network)")
 
+    seconds = args.request_timeout or REQUEST_SECONDS
     console = Console()
     with databases:
         if args.settings:
-            work = plan.project_plan(loaded, login, Path.cwd())
+            work = plan.project_plan(loaded, login, Path.cwd(), seconds)
         else:
-            work = plan.demo_plan(loaded, login)
+            work = plan.demo_plan(loaded, login, seconds)
         with guarded as guard:
-            recordings, outcomes = _measure(work, sizes, repeat, warmup, console)
+            recordings, outcomes = _measure(work, (sizes, repeat, warmup, seconds), console)
             os.replace(store, output / STORE)
             report = _analyse(recordings, outcomes, work, guard, args.settings)
             report.changes = changes
@@ -228,14 +239,18 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
 
 
 def _measure(
-    work: Any, sizes: list[int], repeat: int, warmup: int, console: Any
+    work: Any, counts: tuple[list[int], int, int, float], console: Any
 ) -> tuple[list[Any], Any]:
-    """Run every size with a progress bar: the measured recordings, and what went wrong."""
+    """Run every size with a progress bar: the measured recordings, and what went wrong.
+
+    ``counts`` is the sizes, the measured and warm-up requests, and each request's deadline.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from perfkit.bench import runner
     from perfkit.store import writer
 
+    sizes, repeat, warmup, seconds = counts
     outcomes = runner.Outcomes()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -259,6 +274,7 @@ def _measure(
                 on_size=on_size,
                 on_request=on_request,
                 outcomes=outcomes,
+                seconds=seconds,
             )
         finally:
             writer.flush()
@@ -273,10 +289,7 @@ def _analyse(
     from perfkit.analysis.model import RefusedCall
 
     report = analyse(recordings, source=settings or "perfkit.demo", errors=outcomes.errors)
-    broken = [
-        {"url": target, "reason": f"request failed: {reason}"}
-        for target, reason in outcomes.broken.items()
-    ]
+    broken = [{"url": target, "reason": reason} for target, reason in outcomes.broken.items()]
     report.skipped = [*work.skipped, *broken, *report.skipped]
     if guard is not None:
         views = {r.labels.get("target"): r.view for r in recordings}

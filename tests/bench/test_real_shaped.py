@@ -28,7 +28,8 @@ SIZES = ("5", "30")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
     root = tmp_path_factory.mktemp("shelf") / "shelf"
     shutil.copytree(SHELF, root, ignore=shutil.ignore_patterns("__pycache__"))
-    args = ("--sizes", ",".join(SIZES), "--repeat", str(REPEAT), "--json", "report.json")
+    args = ("--sizes", ",".join(SIZES), "--repeat", str(REPEAT), "--request-timeout", "5")
+    args += ("--json", "report.json")
     result = perfkit(root, "bench", "--settings", "shelf.settings", *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return root, json.loads((root / "report.json").read_text()), result.stdout
@@ -72,7 +73,7 @@ def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(ru
     _, report, _ = run
     failed = {f["view"]: f for f in report["failed"]}
     assert failed["stats"]["verdict"] == (
-        "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:36"
+        "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:37"
     )
     assert failed["stats"]["failed"] == failed["stats"]["requests"] == REPEAT * len(SIZES)
     assert failed["go"]["verdict"] == "only redirects (302)"
@@ -118,3 +119,11 @@ def test_a_login_only_page_is_requested_logged_in(run) -> None:
     _, report, _ = run
     loans = view(report, "my_loans")
     assert all(set(s["statuses"]) == {"200"} for s in loans["sizes"])
+
+
+def test_a_page_that_never_finishes_is_stopped_and_reported(run) -> None:
+    _, report, _ = run
+    assert {"url": "/yearly/", "reason": "stopped: the request took longer than 5 s"} in (
+        report["skipped"]
+    )
+    assert not any(v["view"] == "yearly_report" for v in report["views"])

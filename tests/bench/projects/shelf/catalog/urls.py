@@ -12,4 +12,5 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("go/", views.go, name="go"),
     path("weather/", views.weather, name="weather"),
+    path("yearly/", views.yearly_report, name="yearly_report"),
 ]
