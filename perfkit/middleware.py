@@ -10,9 +10,9 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase
 
-from perfkit import conf, describe, health, profiling, server_timing
+from perfkit import conf, describe, health, profiling, server_timing, streaming
 from perfkit.capture import cache, db
 from perfkit.capture.callsite import current_task
 from perfkit.recording import Recording, current_labels, current_recording, new_id
@@ -51,7 +51,11 @@ class PerfkitMiddleware:
             response = get_response(request)
         finally:
             current_recording.reset(token)
-        _close(recording, request, response, started, cpu_started)
+        cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+        if response.streaming:
+            _follow(recording, request, response, started, cpu_ms)
+        else:
+            _close(recording, request, response, started, cpu_ms)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -67,7 +71,11 @@ class PerfkitMiddleware:
         finally:
             current_task.reset(task_token)
             current_recording.reset(token)
-        _close(recording, request, response, started, cpu_started)
+        cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+        if response.streaming:
+            _follow(recording, request, response, started, cpu_ms)
+        else:
+            _close(recording, request, response, started, cpu_ms)
         return response
 
 
@@ -90,21 +98,47 @@ def _open(request: HttpRequest) -> Recording | None:
         return None
 
 
+def _follow(
+    recording: Recording,
+    request: HttpRequest,
+    response: HttpResponseBase,
+    started: float,
+    cpu_ms: float,
+) -> None:
+    """Close a streamed response's Recording when its stream has ended (a file's: now)."""
+    if isinstance(response, FileResponse):
+        _close(recording, request, response, started, cpu_ms)
+        return
+    try:
+        streaming.follow(
+            recording,
+            response,  # type: ignore[arg-type] - streaming is True
+            lambda cpu: _close(recording, request, response, started, cpu, streamed=True),
+            cpu_ms,
+        )
+    except Exception:
+        health.count_error("following a streamed response")
+        _close(recording, request, response, started, cpu_ms)
+
+
 def _close(
     recording: Recording,
     request: HttpRequest,
     response: HttpResponseBase,
     started: float,
-    cpu_started: float,
+    cpu_ms: float,
+    *,
+    streamed: bool = False,
 ) -> None:
     try:
         total_ms = (time.perf_counter() - started) * 1000.0
         recording.wall_ms = total_ms
-        recording.cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+        recording.cpu_ms = cpu_ms
         describe.describe_view(recording, request)
         describe.describe_response(recording, request, response)
         config = conf.get_config()
-        if server_timing.allowed(request, config["SERVER_TIMING"]):
+        # A streamed response's headers went out with its first chunk.
+        if not streamed and server_timing.allowed(request, config["SERVER_TIMING"]):
             response["Server-Timing"] = server_timing.header(recording, total_ms)
         writer.submit(
             recording,
