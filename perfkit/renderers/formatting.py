@@ -50,6 +50,16 @@ def shorten(text: str, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+def shorten_middle(text: str, limit: int) -> str:
+    """At most ``limit`` characters, both ends kept: ``admin:accounts_…_changelist``."""
+    if len(text) <= limit:
+        return text
+    if limit < 3:
+        return text[:limit]
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
 def ms(value: float | None) -> str:
     """Milliseconds with the precision that matters at that scale."""
     if value is None:

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfkit.analysis.model import CACHING_CANDIDATE, N_PLUS_ONE, O_N_QUERIES, Report
-from perfkit.renderers.formatting import ms, number, ratio, shorten
+from perfkit.renderers.formatting import ms, number, ratio, shorten, shorten_middle
 
 _SHORT_FLAGS = {O_N_QUERIES: "O(n)", N_PLUS_ONE: "N+1", CACHING_CANDIDATE: "cache"}
 _HEADING = "bold underline"
@@ -27,7 +27,7 @@ def render(report: Report, console: Console) -> None:
             + (", ".join(report.sizes) or "–"),
         )
     )
-    console.print(_table(report))
+    console.print(_table(report, console.width))
     _o_n(report, console)
     _n_plus_one(report, console)
     _caching(report, console)
@@ -41,33 +41,63 @@ def render(report: Report, console: Console) -> None:
         console.print(Text("No view is flagged: constant queries, nothing worth caching.", "green"))
 
 
-def _table(report: Report) -> Table:
+_COLUMNS = ("n", "req", "p50 ms", "p95 ms", "queries", "db ms", "hit")
+#: The view column is never narrower: below that, a name is all ellipsis.
+_VIEW_MIN = 16
+
+
+def _table(report: Report, width: int) -> Table:
+    """The per-view table within ``width`` columns.
+
+    Numbers and flags are never cut or wrapped; a long view name is shortened in the middle
+    (both its namespace and its last word stay readable) to the width they leave.
+    """
+    rows = [
+        [
+            size.size,
+            str(size.requests),
+            ms(size.wall_p50_ms),
+            ms(size.wall_p95_ms),
+            number(size.queries_mean),
+            ms(size.db_ms_mean),
+            ratio(size.cache_hit_ratio),
+        ]
+        for view in report.views
+        for size in view.sizes
+    ]
+    flags = {
+        view.view: " ".join(_SHORT_FLAGS.get(f, f) for f in view.flags) for view in report.views
+    }
+    fixed = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(_COLUMNS)]
+    fixed.append(max([len("flags"), *(len(text) for text in flags.values())]))
+    # Collapsed padding and no edge: two characters between columns, none outside.
+    columns = 1 + len(fixed)
+    view_width = max(_VIEW_MIN, width - sum(fixed) - (2 * columns - 2))
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        collapse_padding=True,
+        show_edge=False,
         caption="flags: O(n) query count grows with n · N+1 one query per row · "
         "cache caching candidate",
         caption_justify="left",
     )
-    table.add_column("view", overflow="fold", min_width=16, ratio=1)
-    for column in ("n", "req", "p50 ms", "p95 ms", "queries", "db ms", "hit"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("flags", no_wrap=True)
+    table.add_column("view", no_wrap=True, width=view_width)
+    for column, column_width in zip(_COLUMNS, fixed, strict=False):
+        table.add_column(column, justify="right", no_wrap=True, min_width=column_width)
+    table.add_column("flags", no_wrap=True, min_width=fixed[-1])
+    cells = iter(rows)
     for view in report.views:
         style = "bold red" if O_N_QUERIES in view.flags or N_PLUS_ONE in view.flags else None
-        flags = " ".join(_SHORT_FLAGS.get(f, f) for f in view.flags)
-        for position, size in enumerate(view.sizes):
+        name = shorten_middle(view.view, view_width)
+        for position, _size in enumerate(view.sizes):
             first = position == 0
             table.add_row(
-                Text(view.view, style=style or "") if first else "",
-                Text(size.size),
-                str(size.requests),
-                ms(size.wall_p50_ms),
-                ms(size.wall_p95_ms),
-                number(size.queries_mean),
-                ms(size.db_ms_mean),
-                ratio(size.cache_hit_ratio),
-                Text(flags, style="bold red" if flags else "") if first else "",
+                Text(name, style=style or "") if first else "",
+                *next(cells),
+                Text(flags[view.view], style="bold red" if flags[view.view] else "")
+                if first
+                else "",
                 end_section=position == len(view.sizes) - 1,
             )
     return table

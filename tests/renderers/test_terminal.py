@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
+import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
 from perfkit.analysis.model import Report
 from perfkit.renderers import terminal
+from perfkit.renderers.formatting import shorten_middle
 from tests.renderers.conftest import PAYLOADS, build, candidate, hostile
 
 
@@ -87,3 +89,30 @@ def test_unserved_views_refused_calls_skips_and_changes_are_listed(report: Repor
     assert "news.Profile  made no row: IntegrityError" in text
     changes = text.split("What perfkit changed in the project's settings for this run", 1)[1]
     assert "EMAIL_BACKEND: mail kept in memory" in changes
+
+
+LONG = "admin:accounting_invoicelineadjustment_changelist_with_a_very_long_name"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_at_80_and_120_columns_no_flag_is_cut_and_long_names_shorten_in_the_middle(
+    width: int,
+) -> None:
+    report = build(slow=LONG)
+    text = text_of(report, width)
+    table = text.split("flags: O(n)", 1)[0]
+    assert max(cell_len(line) for line in table.splitlines()) <= width
+    row = next(line for line in table.splitlines() if line.lstrip().startswith("admin:acc"))
+    assert row.rstrip().endswith("O(n) N+1")
+    name = row.split()[0]
+    assert "…" in name and name.endswith("very_long_name"[-4:])
+    assert LONG.startswith(name.split("…")[0]) and LONG.endswith(name.split("…")[1])
+    # Each view is one line per size: nothing wrapped inside a name.
+    sizes = [line for line in table.splitlines() if line.strip().startswith(("10 ", "50 "))]
+    assert len(sizes) == len(report.views)
+
+
+def test_a_name_that_fits_is_kept_whole() -> None:
+    assert shorten_middle("news:story_list", 16) == "news:story_list"
+    assert shorten_middle("abcdefghij", 7) == "abc…hij"
+    assert len(shorten_middle(LONG, 30)) == 30
