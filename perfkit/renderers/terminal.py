@@ -72,7 +72,8 @@ def _table(report: Report, width: int) -> Table:
     fixed.append(max([len("flags"), *(len(text) for text in flags.values())]))
     # Collapsed padding and no edge: two characters between columns, none outside.
     columns = 1 + len(fixed)
-    view_width = max(_VIEW_MIN, width - sum(fixed) - (2 * columns - 2))
+    longest = max([len("view"), *(len(v.view) for v in report.views)])
+    view_width = min(longest, max(_VIEW_MIN, width - sum(fixed) - (2 * columns - 2)))
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
