@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "BATCH_SIZE": 500,
     "PROFILE_DIR": "perfkit-profiles",
     "BENCH_REPORT": "perfkit-report/bench.json",
+    "STORE_IN_TESTS": False,
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -37,6 +40,8 @@ DESCRIPTIONS: dict[str, str] = {
     "BATCH_SIZE": "records written to the store in one go",
     "PROFILE_DIR": "directory for on-demand pyinstrument profiles (HTML)",
     "BENCH_REPORT": "the perfkit bench JSON report the toolbar panel reads O(n)/caching flags from",
+    "STORE_IN_TESTS": "under pytest, also write to STORE (off: a test run's requests stay in "
+    "the plugin's in-memory recordings)",
 }
 
 
@@ -78,6 +83,7 @@ VALIDATORS: dict[str, tuple[Any, str]] = {
     "CALLSITES": (_is_bool, "True or False"),
     "CALLSITE_IGNORE": (_is_str_list, "a list of module prefixes"),
     "RECORD_PARAMS": (_is_bool, "True or False"),
+    "STORE_IN_TESTS": (_is_bool, "True or False"),
     "IGNORE_PATHS": (_is_str_list, "a list of path prefixes"),
     "QUEUE_SIZE": (_is_positive_int, "a whole number above 0"),
     "BATCH_SIZE": (_is_positive_int, "a whole number above 0"),
@@ -111,7 +117,23 @@ def get_config() -> dict[str, Any]:
         raise ConfigError("; ".join(found))
     config = {**DEFAULTS, **user}
     config["IGNORE_PATHS"] = tuple(config["IGNORE_PATHS"])  # ready for str.startswith
+    config["STORE"] = _anchored(config["STORE"], getattr(settings, "BASE_DIR", None))
+    # Derived, not a setting: whether the middleware writes recordings to STORE at all (a
+    # test client's requests under pytest are not the site's traffic).
+    # pytest imports perfkit's plugin before it sets Django up, unless told ``-p no:perfkit``.
+    config["PERSIST"] = config["STORE_IN_TESTS"] or "perfkit.pytest_plugin" not in sys.modules
     return config
+
+
+def _anchored(store: str, base_dir: Any) -> str:
+    """A relative SQLite or JSON-lines path, resolved against the project's ``BASE_DIR``.
+
+    Without it, ``sqlite:///perfkit.sqlite3`` landed wherever the server was started from.
+    """
+    for scheme in ("sqlite:///", "jsonl:///"):
+        if base_dir and store.startswith(scheme) and not store.startswith(scheme + "/"):
+            return scheme + str(Path(base_dir) / store[len(scheme) :])
+    return store
 
 
 @receiver(setting_changed)

@@ -1,4 +1,9 @@
-"""perfkit's pytest plugin: marker, fixtures, snapshots; Django and the recorder load lazily."""
+"""perfkit's pytest plugin: marker, fixtures, snapshots; Django and the recorder load lazily.
+
+While it is loaded, the middleware writes no recording to the project's store: a test
+client's requests are not the site's traffic (``PERFKIT["STORE_IN_TESTS"]`` opts back in).
+The fixtures and the marker read recordings in memory.
+"""
 
 from __future__ import annotations
 

@@ -39,5 +39,7 @@ DATABASES = {
 DATABASE_ROUTERS = ["tests.routers.SelectedDatabaseRouter"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PERFKIT = {
+    # perfkit's own suite tests the writing itself; a project's tests would leave this off.
+    "STORE_IN_TESTS": True,
     "STORE": "jsonl://" + os.path.join(tempfile.gettempdir(), f"perfkit-tests-{os.getpid()}.jsonl"),
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
@@ -10,14 +13,44 @@ from django.test import override_settings
 
 from perfkit import conf
 from perfkit.middleware import PerfkitMiddleware
+from perfkit.store import writer
 
 
 def test_defaults_apply_when_unset() -> None:
     with override_settings(PERFKIT={}):
         config = conf.get_config()
-    assert config == {**conf.DEFAULTS, "IGNORE_PATHS": tuple(conf.DEFAULTS["IGNORE_PATHS"])}
+    # Under pytest, with the plugin loaded, requests are not written to the store.
+    derived = {"IGNORE_PATHS": tuple(conf.DEFAULTS["IGNORE_PATHS"]), "PERSIST": False}
+    assert config == {**conf.DEFAULTS, **derived}
     assert config["STORE"] == "sqlite:///perfkit.sqlite3"
     assert config["SAMPLE_RATE"] == 1.0
+
+
+def test_test_requests_reach_the_store_only_when_asked(client, recordings, tmp_path) -> None:
+    store = tmp_path / "store.jsonl"
+    with override_settings(PERFKIT={"STORE": f"jsonl://{store}"}):
+        client.get("/ping/")
+        writer.flush()
+        assert not store.exists()
+        with override_settings(PERFKIT={"STORE": f"jsonl://{store}", "STORE_IN_TESTS": True}):
+            client.get("/ping/")
+            writer.flush()
+    assert len(recordings) == 2  # the plugin's in-memory recordings have both
+    assert [json.loads(line)["view"] for line in store.read_text().splitlines()] == ["demo:ping"]
+
+
+@pytest.mark.parametrize(
+    ("store", "anchored"),
+    [
+        ("sqlite:///perfkit.sqlite3", "sqlite:////srv/site/perfkit.sqlite3"),
+        ("jsonl:///data/r.jsonl", "jsonl:////srv/site/data/r.jsonl"),
+        ("sqlite:////var/lib/perfkit.sqlite3", "sqlite:////var/lib/perfkit.sqlite3"),
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+    ],
+)
+def test_relative_store_paths_resolve_against_base_dir(store: str, anchored: str) -> None:
+    with override_settings(PERFKIT={"STORE": store}, BASE_DIR=Path("/srv/site")):
+        assert conf.get_config()["STORE"] == anchored
 
 
 def test_user_values_override_defaults() -> None:
@@ -50,7 +83,7 @@ def test_user_values_override_defaults() -> None:
             {"SAMPLE": 1},
             "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, BENCH_REPORT, "
             "CALLSITES, CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, PROFILE_DIR, QUEUE_SIZE, "
-            "RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE",
+            "RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE, STORE_IN_TESTS",
         ),
         ([], "PERFKIT must be a dict, not list"),
     ],

@@ -38,7 +38,7 @@ def test_unreachable_redis_store(client) -> None:
     populate(3)
     expected = client.get("/stories/").content
     writer.shutdown(timeout=5)
-    with override_settings(PERFKIT={"STORE": "redis://127.0.0.1:1/0"}):
+    with override_settings(PERFKIT={"STORE": "redis://127.0.0.1:1/0", "STORE_IN_TESTS": True}):
         bodies = _serve(client, 20)
         assert writer.flush(timeout=20)
     assert bodies == [expected] * 20
@@ -72,7 +72,9 @@ def test_redis_store_stopped_mid_run(client, tmp_path: Path) -> None:
 
     try:
         _wait_for(up)
-        with override_settings(PERFKIT={"STORE": f"redis://127.0.0.1:{port}/0"}):
+        with override_settings(
+            PERFKIT={"STORE": f"redis://127.0.0.1:{port}/0", "STORE_IN_TESTS": True}
+        ):
             _serve(client, 15)
             assert writer.flush(timeout=20)
             assert probe.llen("perfkit:recordings") == 15

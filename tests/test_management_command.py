@@ -67,7 +67,7 @@ def test_report_reads_the_store_the_project_records_to(
 ) -> None:
     store = f"jsonl://{tmp_path / 'store.jsonl'}"
     shown = redact_url(store)  # as perfkit prints a store URL
-    with override_settings(PERFKIT={"STORE": store}):
+    with override_settings(PERFKIT={"STORE": store, "STORE_IN_TESTS": True}):
         for _ in range(3):
             client.get("/ping/")
         assert writer.flush()

@@ -34,6 +34,7 @@ def toolbar(request: pytest.FixtureRequest, tmp_path: Path, db: None) -> Iterato
         DEBUG_TOOLBAR_PANELS=settings_toolbar.DEBUG_TOOLBAR_PANELS,
         PERFKIT={
             "STORE": f"jsonl://{tmp_path / 'store.jsonl'}",
+            "STORE_IN_TESTS": True,  # the panel's history reads the store
             "CALLSITE_IGNORE": ["debug_toolbar"],
             "BENCH_REPORT": str(tmp_path / "bench.json"),
             "PROFILE_DIR": str(tmp_path / "profiles"),
