@@ -16,10 +16,15 @@ from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
+from perfkit import conf  # noqa: E402
 from perfkit.demo.data import populate  # noqa: E402
 from perfkit.store import writer  # noqa: E402
 
 PERFKIT = "perfkit.middleware.PerfkitMiddleware"
+
+# Under pytest the plugin keeps recordings out of the store; the persisted cost is measured.
+settings.PERFKIT = {**settings.PERFKIT, "STORE_IN_TESTS": True}
+conf.get_config.cache_clear()
 
 #: 25 stories: the slow list then runs 1 + 2·25 = 51 queries.
 SIZE = 25
