@@ -124,4 +124,35 @@ def load(path: Path) -> dict[str, Any]:
         raise BaselineError(f'{path}: not a perfkit baseline (expected "format": "{FORMAT}")')
     if not isinstance(data.get("views"), dict):
         raise BaselineError(f'{path}: the baseline has no "views" object')
+    for view, entry in data["views"].items():
+        problem = _view_problem(entry)
+        if problem:
+            raise BaselineError(
+                f"{path}: view {view!r} {problem}; save the baseline again with "
+                "perfkit bench --save-baseline"
+            )
+    if not isinstance(data.get("latency_ms", {}), dict):
+        raise BaselineError(f'{path}: "latency_ms" is not an object')
     return data
+
+
+def _view_problem(entry: Any) -> str | None:
+    """What is wrong with one view of a baseline, or None: gate and diff read every key."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("sizes"), dict):
+        return 'has no "sizes" object'
+    if not isinstance(entry.get("n_plus_one", {}), dict):
+        return 'has an "n_plus_one" that is not an object'
+    for size, numbers in entry["sizes"].items():
+        if not isinstance(numbers, dict):
+            return f"size {size!r} is not an object"
+        if not isinstance(numbers.get("queries"), int) or isinstance(numbers["queries"], bool):
+            return f'size {size!r} has no whole "queries" count'
+        fingerprints = numbers.get("fingerprints", {})
+        if not isinstance(fingerprints, dict) or not all(
+            isinstance(f, dict) and isinstance(f.get("count"), int) for f in fingerprints.values()
+        ):
+            return f'size {size!r} has "fingerprints" that are not objects with a "count"'
+        ratio = numbers.get("cache_hit_ratio")
+        if ratio is not None and not isinstance(ratio, int | float):
+            return f'size {size!r} has a "cache_hit_ratio" that is not a number'
+    return None
