@@ -19,11 +19,19 @@ def evaluate(
     findings = counts.compare(base, current, policy)
     notes = []
     if rounds is not None:
-        findings += [
+        paired = [
             latency.paired(view, before, after, policy.min_effect, family=len(rounds))
             for view, (before, after) in sorted(rounds.items())
         ]
+        findings += paired
         compared = True
+        ungated = [f for f in paired if f.skipped]
+        if ungated:
+            # Said on the console too: a tally of skipped checks alone reads like a pass.
+            notes.append(
+                f"latency not gated for {len(ungated)} of {len(paired)} view(s): "
+                f"{ungated[0].message}"
+            )
     elif base["environment"].get("fingerprint") == current["environment"].get("fingerprint"):
         for finding in latency.compare(base, current, policy.min_effect):
             finding.passed, finding.skipped = True, True

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
+from rich.console import Console
 
+from perfkit.gate.counts import Policy
+from perfkit.gate.evaluate import evaluate
 from perfkit.gate.latency import compare, paired, rounds_needed, unpaired
+from perfkit.renderers import gate_terminal
+from tests.gate.factories import baseline
 
 
 def samples(seed: int, scale: float = 1.0, n: int = 15) -> list[float]:
@@ -69,3 +75,14 @@ def test_the_interval_brackets_the_median_by_order_statistics() -> None:
     # n = 12 at 95%: the 3rd smallest and 3rd largest (coverage 1 - 2·P(Bin(12, ½) <= 2) = 96.1%).
     assert "(95.0% CI ×1.310–×1.380)" in finding.message
     assert not finding.passed
+
+
+def test_too_few_rounds_say_so_on_the_console_with_the_rounds_needed() -> None:
+    base = baseline()
+    rounds = {"shop:items": ([10.0, 11.0, 9.5, 10.2, 10.8], [10.1, 11.0, 9.4, 10.3, 10.7])}
+    result = evaluate(base, base, Policy(), rounds)
+    console = Console(width=200, record=True, file=io.StringIO())
+    gate_terminal.render(result, console)
+    text = console.export_text()
+    assert "latency not gated for 1 of 1 view(s): paired rounds:" in text
+    assert f"take {rounds_needed(1)} or more" in text
