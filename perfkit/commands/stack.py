@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfkit.commands.errors import UsageError
+from perfkit.commands.numbers import whole
 
 if TYPE_CHECKING:
     from perfkit.stack.options import StackOptions
@@ -21,7 +22,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     up = actions.add_parser("up", help="render middleware/ configs, start and health-check tiers")
     add_options(up)
-    up.add_argument("--port", type=int, default=0, help="nginx's port (default: a free one)")
+    up.add_argument(
+        "--port", type=whole(0, 65535), default=0, help="nginx's port (default: a free one)"
+    )
     up.set_defaults(run=run_up)
     for name, help_text, function in (
         ("status", "tiers, addresses, pids and whether each is running", run_status),
@@ -33,7 +36,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     logs = actions.add_parser("logs", help="the last lines of each tier's log")
     add_run_dir(logs)
     logs.add_argument("tiers", nargs="*", metavar="TIER", help="tiers to show (default: all)")
-    logs.add_argument("-n", "--lines", type=int, default=20, help="lines per tier (20)")
+    logs.add_argument("-n", "--lines", type=whole(1), default=20, help="lines per tier (20)")
     logs.set_defaults(run=run_logs)
 
 
@@ -52,13 +55,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     add_run_dir(parser)
     parser.add_argument("--app", default=DEMO_APP, help="WSGI app (default: the demo site)")
     parser.add_argument("--settings", default=DEMO_SETTINGS, help="DJANGO_SETTINGS_MODULE")
-    parser.add_argument("--app-servers", type=int, default=2, help="gunicorn servers (2)")
-    parser.add_argument("--workers", type=int, default=2, help="workers per app server (2)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync)")
+    parser.add_argument("--app-servers", type=whole(1), default=2, help="gunicorn servers (2)")
+    parser.add_argument("--workers", type=whole(1), default=2, help="workers per app server (2)")
+    parser.add_argument("--threads", type=whole(1), default=1, help="threads per worker (1: sync)")
     parser.add_argument("--cache", choices=CACHES, default="memcached", help="cache tier")
     parser.add_argument("--pooler", choices=POOLERS, default="pgbouncer", help="DB pooler")
     parser.add_argument("--store", choices=STORES, default="postgresql", help="recording store")
-    parser.add_argument("--size", type=int, default=50, help="demo stories to seed (50)")
+    parser.add_argument("--size", type=whole(0), default=50, help="demo stories to seed (50)")
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:
