@@ -95,4 +95,15 @@ def run(args: argparse.Namespace) -> int:
         jsonfile.write(report, Path(args.json))
     if args.html:
         html.write(report, Path(args.html))
-    return 1 if report.failed else 0
+    if report.failed:
+        from perfkit.renderers.formatting import one_line
+
+        # An address that cannot be reached is bad input, not a finding: exit 2, after the
+        # URLs that could be measured have been reported and written.
+        first = report.failed[0]
+        raise UsageError(
+            f"{len(report.failed)} of {len(report.results)} URL(s) could not be measured: "
+            f"{first.url} ({one_line(first.error or '')}); check the address and that the "
+            "site is up"
+        )
+    return 0

@@ -64,8 +64,12 @@ def test_a_slow_blocking_script_is_frontend_bound_after_an_unreachable_url(tmp_p
             base + "/",
             *("--runs", "3", "--cold", "--json", str(out_json), "--html", str(out_html)),
         )
-    assert result.returncode == 1, result.stderr  # one URL could not be measured
+    assert result.returncode == 2, result.stderr  # one URL could not be measured: bad input
     assert "1 URL(s) could not be measured" in result.stdout
+    assert result.stderr.startswith(
+        f"perfkit: error: 1 of 2 URL(s) could not be measured: {dead} ("
+    )
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     script = f"{base}/static/slow.js"
     report = json.loads(out_json.read_text())
     unreachable, page = report["results"]
