@@ -40,7 +40,9 @@ def run(
 ) -> LoadResult:
     """Run ``spec``; with ``stack``, join nginx's log, the store and the tier counters."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*out_dir.glob("requests-*.jsonl"), out_dir / "users.jsonl"]:
+    # This run's files only: an earlier run's Locust log would lend this one its error.
+    own = ("users.jsonl", "locust.out", "locust.log")
+    for old in [*out_dir.glob("requests-*.jsonl"), *(out_dir / name for name in own)]:
         old.unlink(missing_ok=True)
     before = _counters(stack)
     pool_samples: list[dict[str, float]] = []
