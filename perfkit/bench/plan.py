@@ -50,6 +50,13 @@ class Plan:
 
     def targets(self) -> list[Target]:
         self.found = self.find(self.size)
+        for user in sorted({t.user for t in self.found.targets if t.user is not None}):
+            if not _user_exists(user):
+                path = next(t.path for t in self.found.targets if t.user == user)
+                raise UsageError(
+                    f"the scenario requests {path} as {user!r}: no such user in the data; add "
+                    "it to the scenario's USERS"
+                )
         if self.prober is None:
             return self.found.targets
         return self.prober.apply(self.found.targets, self.size)
@@ -62,11 +69,15 @@ class Plan:
         return [*self.unfilled.values(), *routes, *probed]
 
 
-def _check_user(username: str) -> None:
+def _user_exists(username: str) -> bool:
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
-    if not model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists():
+    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists()
+
+
+def _check_user(username: str) -> None:
+    if not _user_exists(username):
         raise UsageError(
             f"--login {username}: no such user in the data; add it to the scenario's USERS "
             "or use --login superuser"

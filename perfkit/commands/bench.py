@@ -226,7 +226,10 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
             work = plan.demo_plan(loaded, login, seconds)
         with guarded as guard:
             recordings, outcomes = _measure(work, (sizes, repeat, warmup, seconds), console)
-            os.replace(store, output / STORE)
+            if store.exists():
+                os.replace(store, output / STORE)
+            else:  # nothing was recorded: the run's recordings are none, not the last run's
+                (output / STORE).write_text("")
             report = _analyse(recordings, outcomes, work, guard, args.settings)
             report.changes = changes
             if args.profile:

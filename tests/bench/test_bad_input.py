@@ -107,3 +107,13 @@ def test_sigterm_stops_the_run_and_keeps_the_last_one(tmp_path: Path) -> None:
     assert stderr == "perfkit: interrupted\n"
     assert last_run.read_text() == '{"the": "last good run"}\n'
     assert [p.name for p in last_run.parent.iterdir()] == ["recordings.jsonl"]
+
+
+def test_a_scenario_url_for_a_user_who_does_not_exist(tmp_path: Path) -> None:
+    (tmp_path / "ghost.py").write_text("URLS = [{'path': '/ping/', 'user': 'ghost'}]\n")
+    result = perfkit(tmp_path, "bench", "--scenario", "ghost.py", "--sizes", "2,3")
+    assert_one_line(
+        result,
+        "the scenario requests /ping/ as 'ghost': no such user in the data; add it to the "
+        "scenario's USERS",
+    )
