@@ -52,7 +52,7 @@ class PerfkitMiddleware:
         finally:
             current_recording.reset(token)
         cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if response.streaming:
+        if getattr(response, "streaming", False):  # never raise here: the request goes on
             _follow(recording, request, response, started, cpu_ms)
         else:
             _close(recording, request, response, started, cpu_ms)
@@ -72,7 +72,7 @@ class PerfkitMiddleware:
             current_task.reset(task_token)
             current_recording.reset(token)
         cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if response.streaming:
+        if getattr(response, "streaming", False):  # never raise here: the request goes on
             _follow(recording, request, response, started, cpu_ms)
         else:
             _close(recording, request, response, started, cpu_ms)
