@@ -130,9 +130,12 @@ def _anchored(store: str, base_dir: Any) -> str:
 
     Without it, ``sqlite:///perfkit.sqlite3`` landed wherever the server was started from.
     """
-    for scheme in ("sqlite:///", "jsonl:///"):
-        if base_dir and store.startswith(scheme) and not store.startswith(scheme + "/"):
-            return scheme + str(Path(base_dir) / store[len(scheme) :])
+    # What follows each prefix is the path: relative unless it starts with a slash
+    # (sqlite:////abs/path, jsonl:///abs/path).
+    for prefix in ("sqlite:///", "jsonl://"):
+        path = store[len(prefix) :]
+        if base_dir and store.startswith(prefix) and path and not path.startswith("/"):
+            return prefix + str(Path(base_dir).absolute() / path)
     return store
 
 

@@ -43,7 +43,8 @@ def test_test_requests_reach_the_store_only_when_asked(client, recordings, tmp_p
     ("store", "anchored"),
     [
         ("sqlite:///perfkit.sqlite3", "sqlite:////srv/site/perfkit.sqlite3"),
-        ("jsonl:///data/r.jsonl", "jsonl:////srv/site/data/r.jsonl"),
+        ("jsonl://data/r.jsonl", "jsonl:///srv/site/data/r.jsonl"),
+        ("jsonl:///var/lib/r.jsonl", "jsonl:///var/lib/r.jsonl"),
         ("sqlite:////var/lib/perfkit.sqlite3", "sqlite:////var/lib/perfkit.sqlite3"),
         ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
     ],
