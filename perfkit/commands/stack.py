@@ -55,13 +55,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     add_run_dir(parser)
     parser.add_argument("--app", default=DEMO_APP, help="WSGI app (default: the demo site)")
     parser.add_argument("--settings", default=DEMO_SETTINGS, help="DJANGO_SETTINGS_MODULE")
-    parser.add_argument("--app-servers", type=whole(1), default=2, help="gunicorn servers (2)")
-    parser.add_argument("--workers", type=whole(1), default=2, help="workers per app server (2)")
-    parser.add_argument("--threads", type=whole(1), default=1, help="threads per worker (1: sync)")
+    parser.add_argument("--app-servers", type=int, default=2, help="gunicorn servers (2)")
+    parser.add_argument("--workers", type=int, default=2, help="workers per app server (2)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync)")
     parser.add_argument("--cache", choices=CACHES, default="memcached", help="cache tier")
     parser.add_argument("--pooler", choices=POOLERS, default="pgbouncer", help="DB pooler")
     parser.add_argument("--store", choices=STORES, default="postgresql", help="recording store")
-    parser.add_argument("--size", type=whole(0), default=50, help="demo stories to seed (50)")
+    parser.add_argument("--size", type=int, default=50, help="demo stories to seed (50)")
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:

@@ -82,13 +82,11 @@ def test_bad_input_is_one_line(
     ("argv", "message"),
     [
         (["logs", "-n", "-3"], "argument -n/--lines: -3 is out of range: give 1 or more"),
-        (["up", "--app-servers", "0"], "argument --app-servers: 0 is out of range: give 1 or more"),
-        (["up", "--workers", "two"], "argument --workers: 'two' is not a whole number"),
+        (["logs", "-n", "many"], "argument -n/--lines: 'many' is not a whole number"),
         (["up", "--port", "70000"], "argument --port: 70000 is out of range: give from 0 to 65535"),
-        (["up", "--size", "-1"], "argument --size: -1 is out of range: give 0 or more"),
     ],
 )
-def test_numbers_out_of_range_are_one_line_and_start_nothing(
+def test_lines_and_ports_out_of_range_are_one_line_and_start_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
