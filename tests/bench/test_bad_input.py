@@ -103,7 +103,10 @@ def test_sigterm_stops_the_run_and_keeps_the_last_one(tmp_path: Path) -> None:
         time.sleep(0.1)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
+    # Either way the run ended as Ctrl-C ends it: status 130, or (seen once on a loaded
+    # machine) CPython ending itself with SIGINT after the message, which a shell also
+    # reports as 130.
+    assert process.returncode in (130, -signal.SIGINT), stderr
     assert stderr == "perfkit: interrupted\n"
     assert last_run.read_text() == '{"the": "last good run"}\n'
     assert [p.name for p in last_run.parent.iterdir()] == ["recordings.jsonl"]
