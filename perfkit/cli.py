@@ -12,8 +12,7 @@ from perfkit import __version__
 from perfkit.commands import baseline, bench, gate, latency, report
 from perfkit.commands import load as load_command
 from perfkit.commands import stack as stack_command
-from perfkit.commands.errors import UsageError
-from perfkit.store import StoreError
+from perfkit.errors import PerfkitError
 
 #: Modules of the ``cli`` extra (setup.py's CLI list) that the commands import as they run:
 #: without one, a command would die half-way in a traceback. pyinstrument is left out
@@ -70,8 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except (UsageError, StoreError) as error:  # both are messages for the user
-        sys.stderr.write(f"perfkit: error: {error}\n")
+    except PerfkitError as error:  # the one type of failure meant for the user
+        # One line whatever the message holds (a driver's error can span several).
+        message = " ".join(part.strip() for part in str(error).splitlines() if part.strip())
+        sys.stderr.write(f"perfkit: error: {message}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("perfkit: interrupted\n")

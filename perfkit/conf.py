@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from perfkit.errors import PerfkitError
+
 DEFAULTS: dict[str, Any] = {
     "ENABLED": True,
     "STORE": "sqlite:///perfkit.sqlite3",
@@ -45,7 +47,7 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(PerfkitError, ValueError):
     """A perfkit setting has a value it does not accept; the message names both."""
 
 

@@ -41,7 +41,10 @@ def test_help_lists_the_commands() -> None:
             ["bench", "--sizes", "10"],
             "perfkit: error: --sizes '10' needs two or more sizes above 0",
         ),
-        (["bench", "--repeat", "0"], "perfkit: error: --repeat 0 must be 1 or more"),
+        (
+            ["bench", "--repeat", "0"],
+            "perfkit: error: argument --repeat: 0 is out of range: give from 1 to 1000",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:

@@ -11,7 +11,7 @@ from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
 from perfkit.bench.scenario import Scenario
-from perfkit.commands.errors import UsageError
+from perfkit.errors import UsageError
 
 #: ``--login superuser``: log in as a superuser bench creates at every size.
 SUPERUSER = "superuser"

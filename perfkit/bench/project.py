@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from perfkit.commands.errors import UsageError
-from perfkit.errors import one_line
+from perfkit.errors import UsageError, one_line
 
 MIDDLEWARE = "perfkit.middleware.PerfkitMiddleware"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"

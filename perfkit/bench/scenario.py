@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.bench.runner import METHODS, Target
-from perfkit.commands.errors import UsageError
-from perfkit.errors import one_line
+from perfkit.errors import UsageError, one_line
 
 
 @dataclass

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from perfkit.commands.errors import UsageError
-
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("baseline", help="work with saved baselines")
@@ -21,10 +19,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from perfkit.gate import baseline
     from perfkit.gate.diff import diff
 
-    try:
-        old, new = baseline.load(args.old), baseline.load(args.new)
-    except baseline.BaselineError as error:
-        raise UsageError(str(error)) from None
+    old, new = baseline.load(args.old), baseline.load(args.new)
     lines = diff(old, new)
     for line in lines:
         print(line)

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.bench.runner import REQUEST_SECONDS
-from perfkit.commands.errors import UsageError
+from perfkit.commands.numbers import number, whole
+from perfkit.commands.paths import check_directory, check_file, reported_as
+from perfkit.errors import UsageError
 
 #: Paginated lists stop growing once a page is full; 10 and 25 rows are the usual page sizes.
 #: 5 is below the smaller and 30 above the larger, so a list's row count (and any per-row
@@ -45,10 +47,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--sizes", help=f"data sizes, comma-separated ({DEFAULT_SIZES}, or the scenario's SIZES)"
     )
     parser.add_argument(
-        "--repeat", type=int, help=f"measured requests per URL and size ({DEFAULT_REPEAT})"
+        "--repeat",
+        type=whole(1, 1000),
+        help=f"measured requests per URL and size ({DEFAULT_REPEAT})",
     )
     parser.add_argument(
-        "--warmup", type=int, help=f"warm-up requests per URL and size ({DEFAULT_WARMUP})"
+        "--warmup",
+        type=whole(0, 1000),
+        help=f"warm-up requests per URL and size ({DEFAULT_WARMUP})",
     )
     parser.add_argument(
         "--login",
@@ -71,7 +77,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--request-timeout",
-        type=float,
+        type=number(0, 3600, above=True),
         metavar="SECONDS",
         help=f"stop and report a request that runs longer ({REQUEST_SECONDS:g})",
     )
@@ -97,14 +103,7 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _check_counts(args: argparse.Namespace) -> None:
-    if args.repeat is not None and args.repeat < 1:
-        raise UsageError(f"--repeat {args.repeat} must be 1 or more")
-    if args.warmup is not None and args.warmup < 0:
-        raise UsageError(f"--warmup {args.warmup} must be 0 or more")
-    timeout = args.request_timeout
-    if timeout is not None and not 0 < timeout <= 3600:
-        raise UsageError(f"--request-timeout {timeout:g} must be above 0 and at most 3600 s")
+def _check_profiler(args: argparse.Namespace) -> None:
     if args.profile:
         try:
             import pyinstrument  # noqa: F401
@@ -122,37 +121,16 @@ def _check_paths(args: argparse.Namespace) -> None:
     A baseline's missing directories are made when it is saved; the other reports need
     their directory to exist.
     """
+    check_directory(Path(args.output), "--output")
     for flag in ("json", "html", "markdown", "save_baseline"):
         value = getattr(args, flag)
         if value is not None:
-            _check_writable(Path(value), "--" + flag.replace("_", "-"), flag == "save_baseline")
-
-
-def _check_writable(path: Path, option: str, makes_directories: bool) -> None:
-    if path.is_dir():
-        raise UsageError(f"{option} {path} is a directory; give a file name")
-    directory = path.absolute().parent
-    if makes_directories:
-        while not directory.exists():
-            directory = directory.parent
-    if not directory.is_dir():
-        raise UsageError(f"{option} {path}: no directory {directory}; create it first")
-    try:
-        if path.exists():
-            with path.open("a"):  # appending nothing proves the file can be written
-                pass
-        else:
-            with tempfile.TemporaryFile(dir=directory):
-                pass
-    except OSError as error:
-        raise UsageError(
-            f"{option} {path}: cannot write there ({error.strerror}); choose another place"
-        ) from None
+            check_file(Path(value), "--" + flag.replace("_", "-"), flag == "save_baseline")
 
 
 def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes) if args.sizes else None
-    _check_counts(args)
+    _check_profiler(args)
     _check_paths(args)
     if threading.current_thread() is threading.main_thread():
         # A CI job's timeout sends SIGTERM: stop as Ctrl-C does, so the throw-away test
@@ -312,20 +290,25 @@ def _write(
     """The terminal report, bench.json, and whichever of --json/--html/--markdown was asked."""
     from perfkit.renderers import json, terminal
 
-    json.write(report, output / "bench.json")
+    with reported_as("--output", output):
+        json.write(report, output / "bench.json")
     terminal.render(report, console)
     if args.json:
-        json.write(report, Path(args.json))
+        with reported_as("--json", Path(args.json)):
+            json.write(report, Path(args.json))
     if args.html:
         from perfkit.renderers import html
 
-        html.write(report, Path(args.html))
+        with reported_as("--html", Path(args.html)):
+            html.write(report, Path(args.html))
     if args.markdown:
         from perfkit.renderers import markdown
 
-        Path(args.markdown).write_text(markdown.render(report))
+        with reported_as("--markdown", Path(args.markdown)):
+            Path(args.markdown).write_text(markdown.render(report))
     if args.save_baseline:
         from perfkit.gate import baseline
 
-        baseline.save(baseline.build(report, recordings), Path(args.save_baseline))
+        with reported_as("--save-baseline", Path(args.save_baseline)):
+            baseline.save(baseline.build(report, recordings), Path(args.save_baseline))
     console.print(f"Report written to {output / 'bench.json'}", highlight=False)

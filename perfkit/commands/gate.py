@@ -9,7 +9,9 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from perfkit.commands.errors import UsageError
+from perfkit.commands.numbers import number, whole
+from perfkit.commands.paths import check_options, option, reported_as
+from perfkit.errors import UsageError
 
 DEFAULT_CONFIG = Path("perf/gate.toml")
 
@@ -29,7 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=whole(2, 200),
         default=12,
         help="interleaved rounds for --against (12: enough for a 99.9%% CI over 40 views)",
     )
@@ -38,7 +40,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--policy", choices=("exact", "max"), help="query-count policy (exact)")
     parser.add_argument(
-        "--min-effect", type=float, help="slowdown that fails, as a fraction (0.10)"
+        "--min-effect", type=number(0, 10), help="slowdown that fails, as a fraction (0.10)"
     )
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the findings as JSON")
@@ -73,43 +75,43 @@ def run(args: argparse.Namespace) -> int:
 
     if args.baseline is None and args.against is None:
         raise UsageError("give --baseline PATH (a saved baseline) or --against REF (a git ref)")
-    if args.rounds < 2:
-        raise UsageError(f"--rounds {args.rounds} must be 2 or more")
+    check_options(args, "junit", "json", "gitlab_metrics")
     config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     console = Console()
-    try:
-        policy = config.load(config_path, args.policy, args.min_effect)
-        rounds = None
-        if args.against:
-            with console.status(f"benchmarking {args.against} and this tree, interleaved"):
-                base, current, rounds = runs.interleaved(
-                    args.against, Path.cwd(), _bench_args(args), args.rounds
-                )
-            if args.baseline:
-                base = baseline.load(args.baseline)
-        else:
+    policy = config.load(config_path, args.policy, args.min_effect)
+    rounds = None
+    if args.against:
+        with console.status(f"benchmarking {args.against} and this tree, interleaved"):
+            base, current, rounds = runs.interleaved(
+                args.against, Path.cwd(), _bench_args(args), args.rounds
+            )
+        if args.baseline:
             base = baseline.load(args.baseline)
-            if args.current:
-                current = baseline.load(args.current)
-            else:
-                with console.status("running perfkit bench"):
-                    work = Path(tempfile.mkdtemp(prefix="perfkit-gate-"))
-                    current = runs.bench(Path.cwd(), Path.cwd(), _bench_args(args), work)
-    except (baseline.BaselineError, config.ConfigError, runs.RunError) as error:
-        raise UsageError(str(error)) from None
+    else:
+        base = baseline.load(args.baseline)
+        if args.current:
+            current = baseline.load(args.current)
+        else:
+            with console.status("running perfkit bench"):
+                work = Path(tempfile.mkdtemp(prefix="perfkit-gate-"))
+                current = runs.bench(Path.cwd(), Path.cwd(), _bench_args(args), work)
     result = evaluate(base, current, policy, rounds)
     gate_terminal.render(result, console)
-    if args.junit:
-        args.junit.write_text(junit.render(result))
-    if args.json:
-        args.json.write_text(json.dumps(asdict(result), indent=2, sort_keys=True) + "\n")
-    if args.gitlab_metrics:
-        args.gitlab_metrics.write_text(openmetrics.render(result, current))
+    outputs = {
+        "junit": lambda: junit.render(result),
+        "json": lambda: json.dumps(asdict(result), indent=2, sort_keys=True) + "\n",
+        "gitlab_metrics": lambda: openmetrics.render(result, current),
+    }
+    for flag, text in outputs.items():
+        path = getattr(args, flag)
+        if path:
+            with reported_as(option(flag), path):
+                path.write_text(text())
     if args.github:
         for line in github.annotations(result):
             print(line)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            with open(summary, "a") as file:
+            with reported_as("$GITHUB_STEP_SUMMARY", Path(summary)), open(summary, "a") as file:
                 file.write(github.summary(result))
     return 0 if result.passed else 1

@@ -7,7 +7,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from perfkit.commands.errors import UsageError
+from perfkit.commands.numbers import whole
+from perfkit.commands.paths import check_options, reported_as
+from perfkit.errors import UsageError
 from perfkit.latency.model import COLD, WARM
 
 
@@ -19,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "urls", nargs="*", metavar="URL", help="pages to measure (default: the bundled demo site)"
     )
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per mode (5)")
+    parser.add_argument("--runs", type=whole(1, 1000), default=5, help="measured runs per mode (5)")
     parser.add_argument(
         "--cold", action="store_true", help="first views: a fresh browser context, empty cache"
     )
@@ -59,12 +61,7 @@ def modes(cold: bool, warm: bool) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     urls = check_urls(args.urls)
-    if args.runs < 1:
-        raise UsageError(f"--runs {args.runs} must be 1 or more")
-    outputs = [Path(p) for p in (args.json, args.html) if p]
-    for path in outputs:
-        if not path.parent.is_dir():
-            raise UsageError(f"cannot write {path}: {path.parent} is not a directory")
+    check_options(args, "json", "html")
 
     from rich.console import Console
 
@@ -92,9 +89,11 @@ def run(args: argparse.Namespace) -> int:
         report = LatencyReport(target, args.runs, path, browser.version, results)
     terminal.render(report, console)
     if args.json:
-        jsonfile.write(report, Path(args.json))
+        with reported_as("--json", Path(args.json)):
+            jsonfile.write(report, Path(args.json))
     if args.html:
-        html.write(report, Path(args.html))
+        with reported_as("--html", Path(args.html)):
+            html.write(report, Path(args.html))
     if report.failed:
         from perfkit.renderers.formatting import one_line
 

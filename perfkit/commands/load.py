@@ -6,10 +6,13 @@ import argparse
 import re
 from pathlib import Path
 
-from perfkit.commands.errors import UsageError
+from perfkit.commands.numbers import number, whole
+from perfkit.commands.paths import check_directory, reported_as
 from perfkit.commands.stack import DEFAULT_RUN_DIR
+from perfkit.errors import UsageError
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)?")
+MAX_DURATION_S = 24 * 3600.0
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
@@ -20,9 +23,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "scenario", metavar="SCENARIO", help="a Locust file, e.g. scenarios/browse.py"
     )
-    parser.add_argument("--users", type=int, default=10, help="concurrent users (10)")
+    parser.add_argument("--users", type=whole(1, 100_000), default=10, help="concurrent users (10)")
     parser.add_argument(
-        "--spawn-rate", type=float, default=0, help="users started per second (all at once)"
+        "--spawn-rate",
+        type=number(0, 100_000),
+        default=0,
+        help="users started per second (all at once)",
     )
     parser.add_argument("--duration", default="30s", help="how long to run: 30s, 2m (30s)")
     parser.add_argument("--host", help="load this base URL instead of the running stack")
@@ -37,10 +43,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--tags", default="", metavar="TAG,TAG", help="only tasks with these Locust tags"
     )
-    parser.add_argument("--processes", type=int, default=1, help="Locust worker processes (1)")
+    parser.add_argument(
+        "--processes", type=whole(1, 256), default=1, help="Locust worker processes (1)"
+    )
     parser.add_argument(
         "--expect-workers",
-        type=int,
+        type=whole(0, 10_000),
         default=0,
         metavar="N",
         help="be a Locust master for N workers on other hosts (see the docs)",
@@ -69,7 +77,10 @@ def parse_duration(text: str) -> float:
     match = _DURATION.fullmatch(text.strip())
     if not match or float(match.group(1)) <= 0:
         raise UsageError(f"--duration {text!r} is not a duration like 30s, 2m or 90")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_DURATION_S:
+        raise UsageError(f"--duration {text!r} is over 24h: load runs are bounded; give less")
+    return seconds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,33 +88,32 @@ def run(args: argparse.Namespace) -> int:
     if not scenario.is_file():
         raise UsageError(f"scenario {args.scenario!r} is not a file")
     duration = parse_duration(args.duration)
-    if args.users < 1 or args.processes < 1:
-        raise UsageError("--users and --processes must be 1 or more")
     if args.host and not re.match(r"https?://[^/]+", args.host):
         raise UsageError(f"--host {args.host!r} is not an http:// or https:// URL")
     host, _, port = args.master_bind.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise UsageError(f"--master-bind {args.master_bind!r} is not HOST:PORT")
     master_bind = (host, int(port))
-    if args.expect_workers < 0 or (args.expect_workers and args.processes > 1):
-        raise UsageError("--expect-workers takes a count ≥ 1 and does not mix with --processes")
+    if args.expect_workers and args.processes > 1:
+        raise UsageError("--expect-workers does not mix with --processes: give one of them")
     if args.host and (args.matrix or args.profile):
         raise UsageError("--matrix and --profile need the stack: leave out --host")
+    output = Path(args.output)
+    check_directory(output, "--output")
 
     from rich.console import Console
 
-    from perfkit.load import LoadError, matrix
+    from perfkit.load import matrix
     from perfkit.load.locust_process import LocustRun
     from perfkit.load.model import LoadResult
     from perfkit.load.renderers import html, json, terminal
     from perfkit.load.run import run as run_once
-    from perfkit.stack import StackError
     from perfkit.stack import state as stack_state
     from perfkit.stack.options import StackOptions
 
     console = Console()
-    output = Path(args.output)
-    output.mkdir(parents=True, exist_ok=True)
+    with reported_as("--output", output):
+        output.mkdir(parents=True, exist_ok=True)
 
     def spec(host: str) -> LocustRun:
         return LocustRun(
@@ -118,34 +128,30 @@ def run(args: argparse.Namespace) -> int:
             master_bind=master_bind,
         )
 
-    try:
-        if args.matrix:
-            axes = matrix.parse(args.matrix)
-            current = stack_state.load(Path(args.run_dir))
-            base = StackOptions(**current.options) if current else StackOptions()
+    if args.matrix:
+        axes = matrix.parse(args.matrix)
+        current = stack_state.load(Path(args.run_dir))
+        base = StackOptions(**current.options) if current else StackOptions()
 
-            def run_one(state: stack_state.StackState, label: str, out: Path) -> LoadResult:
-                result = run_once(spec(state.url), out, stack=state, console=console, label=label)
-                terminal.render(console, result)
-                return result
+        def run_one(state: stack_state.StackState, label: str, out: Path) -> LoadResult:
+            result = run_once(spec(state.url), out, stack=state, console=console, label=label)
+            terminal.render(console, result)
+            return result
 
-            with console.status("matrix") as status:
-                results = matrix.run_matrix(
-                    base, axes, Path(args.run_dir), run_one, lambda t: status.update(t)
-                )
-            terminal.render_matrix(console, results)
-        else:
-            current = None if args.host else stack_state.require(Path(args.run_dir))
-            host = args.host or current.url
-            results = [
-                run_once(
-                    spec(host), output, stack=current, console=console, profile_app=args.profile
-                )
-            ]
-            terminal.render(console, results[0])
-    except (LoadError, StackError) as error:
-        raise UsageError(str(error)) from None
-    json.write(output / "load.json", results)
-    html.write(output / "load.html", results)
+        with console.status("matrix") as status:
+            results = matrix.run_matrix(
+                base, axes, Path(args.run_dir), run_one, lambda t: status.update(t)
+            )
+        terminal.render_matrix(console, results)
+    else:
+        current = None if args.host else stack_state.require(Path(args.run_dir))
+        host = args.host or current.url
+        results = [
+            run_once(spec(host), output, stack=current, console=console, profile_app=args.profile)
+        ]
+        terminal.render(console, results[0])
+    with reported_as("--output", output):
+        json.write(output / "load.json", results)
+        html.write(output / "load.html", results)
     console.print(f"Report written to {output / 'load.json'} and {output / 'load.html'}")
     return 1 if any(r.reconciliation.losses or r.failures for r in results) else 0

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from perfkit.commands.errors import UsageError
+from perfkit.commands.paths import check_options, option, reported_as
+from perfkit.errors import UsageError
 from perfkit.recording import Recording
 from perfkit.store import CorruptRecordError, Store, StoreError, open_store, redact_url
 from perfkit.store.records import as_recording
@@ -161,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     from perfkit.renderers import html, json, markdown, terminal
 
     since = parse_since(args.since, time.time())
+    check_options(args, "json", "html", "markdown")
     if args.settings:
         _setup_django(args.settings)
     console = Console()
@@ -176,9 +178,12 @@ def run(args: argparse.Namespace) -> int:
     terminal.render(report, console)
     if corrupt:
         console.print(f"[yellow]{corrupt} corrupt record(s) skipped (--skip-corrupt)")
-    for path, write in ((args.json, json.write), (args.html, html.write)):
+    for flag, write in (("json", json.write), ("html", html.write)):
+        path = getattr(args, flag)
         if path:
-            write(report, Path(path))
+            with reported_as(option(flag), Path(path)):
+                write(report, Path(path))
     if args.markdown:
-        Path(args.markdown).write_text(markdown.render(report))
+        with reported_as("--markdown", Path(args.markdown)):
+            Path(args.markdown).write_text(markdown.render(report))
     return 0

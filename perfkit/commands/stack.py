@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perfkit.commands.errors import UsageError
 from perfkit.commands.numbers import whole
+from perfkit.commands.paths import check_directory
+from perfkit.errors import UsageError
 
 if TYPE_CHECKING:
     from perfkit.stack.options import StackOptions
@@ -50,27 +51,32 @@ def add_run_dir(parser: argparse.ArgumentParser) -> None:
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     """The flags that shape the stack (what `perfkit load --matrix` varies, too)."""
-    from perfkit.stack.options import CACHES, DEMO_APP, DEMO_SETTINGS, POOLERS, STORES
+    from perfkit.stack.options import CACHES, DEMO_APP, DEMO_SETTINGS, LIMITS, POOLERS, STORES
 
     add_run_dir(parser)
     parser.add_argument("--app", default=DEMO_APP, help="WSGI app (default: the demo site)")
     parser.add_argument("--settings", default=DEMO_SETTINGS, help="DJANGO_SETTINGS_MODULE")
-    parser.add_argument("--app-servers", type=int, default=2, help="gunicorn servers (2)")
-    parser.add_argument("--workers", type=int, default=2, help="workers per app server (2)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync)")
+    parser.add_argument(
+        "--app-servers", type=whole(*LIMITS["app_servers"]), default=2, help="gunicorn servers (2)"
+    )
+    parser.add_argument(
+        "--workers", type=whole(*LIMITS["workers"]), default=2, help="workers per app server (2)"
+    )
+    parser.add_argument(
+        "--threads", type=whole(*LIMITS["threads"]), default=1, help="threads per worker (1: sync)"
+    )
     parser.add_argument("--cache", choices=CACHES, default="memcached", help="cache tier")
     parser.add_argument("--pooler", choices=POOLERS, default="pgbouncer", help="DB pooler")
     parser.add_argument("--store", choices=STORES, default="postgresql", help="recording store")
-    parser.add_argument("--size", type=int, default=50, help="demo stories to seed (50)")
+    parser.add_argument(
+        "--size", type=whole(*LIMITS["size"]), default=50, help="demo stories to seed (50)"
+    )
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:
     """The stack's shape from the command line, checked."""
     from perfkit.stack.options import StackOptions
 
-    for flag in ("app_servers", "workers", "threads", "size"):
-        if getattr(args, flag) < 1:
-            raise UsageError(f"--{flag.replace('_', '-')} {getattr(args, flag)} must be 1 or more")
     if ":" not in args.app:
         raise UsageError(
             f"--app {args.app!r} must be module:callable, e.g. mysite.wsgi:application"
@@ -92,18 +98,16 @@ def options_from(args: argparse.Namespace) -> StackOptions:
 def run_up(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.stack import StackError, report
+    from perfkit.stack import report
     from perfkit.stack.up import up
 
     if args.port and not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port")
     options = options_from(args)
+    check_directory(Path(args.run_dir), "--run-dir")
     console = Console()
-    try:
-        with console.status("starting the stack") as status:
-            state = up(Path(args.run_dir), options, lambda text: status.update(f"starting {text}"))
-    except StackError as error:
-        raise UsageError(str(error)) from None
+    with console.status("starting the stack") as status:
+        state = up(Path(args.run_dir), options, lambda text: status.update(f"starting {text}"))
     report.print_tiers(console, state, f"perfkit stack up: {state.run_dir}")
     return 0
 
@@ -111,23 +115,17 @@ def run_up(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.stack import StackError, report, state
+    from perfkit.stack import report, state
 
-    try:
-        current = state.require(Path(args.run_dir))
-    except StackError as error:
-        raise UsageError(str(error)) from None
+    current = state.require(Path(args.run_dir))
     all_up = report.print_tiers(Console(), current, f"perfkit stack status: {current.run_dir}")
     return 0 if all_up else 1
 
 
 def run_logs(args: argparse.Namespace) -> int:
-    from perfkit.stack import StackError, state
+    from perfkit.stack import state
 
-    try:
-        current = state.require(Path(args.run_dir))
-    except StackError as error:
-        raise UsageError(str(error)) from None
+    current = state.require(Path(args.run_dir))
     names = {t.name for t in current.tiers}
     unknown = [t for t in args.tiers if t not in names]
     if unknown:
@@ -145,13 +143,10 @@ def run_logs(args: argparse.Namespace) -> int:
 
 
 def run_down(args: argparse.Namespace) -> int:
-    from perfkit.stack import StackError, state
+    from perfkit.stack import state
     from perfkit.stack.down import down
 
-    try:
-        current = state.require(Path(args.run_dir))
-    except StackError as error:
-        raise UsageError(str(error)) from None
+    current = state.require(Path(args.run_dir))
     leftovers = down(current)
     if leftovers:
         print(f"perfkit stack down: processes still running: {leftovers}")

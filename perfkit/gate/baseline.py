@@ -13,12 +13,13 @@ from typing import Any
 
 from perfkit import __version__
 from perfkit.analysis.model import Report
+from perfkit.errors import PerfkitError
 from perfkit.recording import Recording
 
 FORMAT = "perfkit-baseline/1"
 
 
-class BaselineError(ValueError):
+class BaselineError(PerfkitError, ValueError):
     """A baseline file cannot be read; the message says which and why."""
 
 

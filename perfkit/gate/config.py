@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from perfkit.errors import PerfkitError
 from perfkit.gate.counts import Policy
 
 if sys.version_info >= (3, 11):
@@ -15,7 +16,7 @@ else:  # pragma: no cover - Python 3.10
 KEYS = {"policy", "min_effect", "hit_ratio_drop", "allowances"}
 
 
-class ConfigError(ValueError):
+class ConfigError(PerfkitError, ValueError):
     """The gate config has a mistake; the message names the file and key."""
 
 
@@ -24,24 +25,37 @@ def load(path: Path | None, mode: str | None = None, min_effect: float | None = 
     data: dict = {}
     if path is not None:
         try:
-            data = tomllib.loads(path.read_text())
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{path}: no such gate config") from None
-        except (OSError, tomllib.TOMLDecodeError) as error:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
     unknown = set(data) - KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}; accepted: {sorted(KEYS)}")
+    allowances = data.get("allowances", {})
+    if not isinstance(allowances, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in allowances.values()
+    ):
+        raise ConfigError(
+            f"{path}: allowances must be a table of view = whole number of queries, 0 or more"
+        )
+    hit_ratio_drop = _fraction(path, data, "hit_ratio_drop", 0.0, 1)
+    if min_effect is None:
+        min_effect = _fraction(path, data, "min_effect", 0.10, 10)
     policy = Policy(
         mode=mode or data.get("policy", "exact"),
-        allowances=data.get("allowances", {}),
-        hit_ratio_drop=data.get("hit_ratio_drop", 0.0),
-        min_effect=min_effect if min_effect is not None else data.get("min_effect", 0.10),
+        allowances=allowances,
+        hit_ratio_drop=hit_ratio_drop,
+        min_effect=min_effect,
     )
     if policy.mode not in ("exact", "max"):
         raise ConfigError(f'policy {policy.mode!r} is not accepted; use "exact" or "max"')
-    if not all(isinstance(v, int) and v >= 0 for v in policy.allowances.values()):
-        raise ConfigError(f"{path}: allowances must be whole numbers of queries, 0 or more")
-    if not 0 <= policy.min_effect < 10:
-        raise ConfigError(f"min_effect {policy.min_effect} must be a fraction such as 0.10")
     return policy
+
+
+def _fraction(path: Path | None, data: dict, key: str, default: float, most: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
+        raise ConfigError(f"{path}: {key} {value!r} must be a number from 0 to {most:g}, e.g. 0.10")
+    return float(value)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from perfkit.errors import PerfkitError
 from perfkit.gate import baseline
 
 
-class RunError(RuntimeError):
+class RunError(PerfkitError, RuntimeError):
     """A bench run or a git step failed; the message says which and why."""
 
 

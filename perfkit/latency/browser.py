@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from perfkit.commands.errors import UsageError
+from perfkit.errors import UsageError
 from perfkit.latency import chromium, server_timing
 from perfkit.latency.model import COLD, WARM, BrowserRun, Resource
 

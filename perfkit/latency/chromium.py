@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from perfkit.commands.errors import UsageError
+from perfkit.errors import UsageError
 
 NAMES = ("chromium", "chromium-browser", "google-chrome")
 ENV = "PERFKIT_CHROMIUM"

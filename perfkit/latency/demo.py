@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from perfkit.commands.errors import UsageError
+from perfkit.errors import UsageError
 
 PATHS = ("/", "/stories/", "/stories/slow/")
 SIZE = 50

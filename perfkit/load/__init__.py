@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from perfkit.errors import PerfkitError
 
-class LoadError(Exception):
+
+class LoadError(PerfkitError):
     """The load run could not start or finish; the message is one line."""

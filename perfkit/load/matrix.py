@@ -9,7 +9,7 @@ from pathlib import Path
 from perfkit.load import LoadError
 from perfkit.load.model import LoadResult
 from perfkit.stack.down import down
-from perfkit.stack.options import CACHES, POOLERS, STORES, StackOptions
+from perfkit.stack.options import CACHES, LIMITS, POOLERS, STORES, StackOptions
 from perfkit.stack.state import StackState
 from perfkit.stack.up import up
 
@@ -37,8 +37,13 @@ def parse(specs: list[str]) -> list[tuple[str, list[str]]]:
         for item in items:
             if key in CHOICES and item not in CHOICES[key]:
                 raise LoadError(f"--matrix {key}={item!r}: choose from {', '.join(CHOICES[key])}")
-            if AXES[key][1] is int and (not item.isdigit() or int(item) < 1):
-                raise LoadError(f"--matrix {key}={item!r}: must be a whole number ≥ 1")
+            field, kind = AXES[key]
+            if kind is int:
+                low, high = LIMITS[field]
+                if not item.isdigit() or not low <= int(item) <= high:
+                    raise LoadError(
+                        f"--matrix {key}={item!r}: must be a whole number from {low} to {high}"
+                    )
         if any(key == k for k, _ in axes):
             raise LoadError(f"--matrix {key} is given twice")
         axes.append((key, items))

@@ -146,10 +146,18 @@ def _kill(process: Any) -> None:
     process.wait()
 
 
+#: What Locust prints when the scenario defines no User class: with pytest installed it
+#: then tries the file as pytest tests, which fails with an unrelated warning.
+_NO_USER_CLASS = ("No User class found", "load_locustfile_pytest")
+
+
 def _locust_error(out_dir: Path) -> str:
     for name in ("locust.out", "locust.log"):
         with contextlib.suppress(OSError):
-            lines = [x for x in (out_dir / name).read_text().splitlines() if x.strip()]
+            text = (out_dir / name).read_text()
+            if any(sign in text for sign in _NO_USER_CLASS):
+                return "the scenario defines no Locust User class: add one based on HttpUser"
+            lines = [x for x in text.splitlines() if x.strip()]
             errors = [x for x in lines if "Error" in x or "error" in x]
             if errors or lines:
                 return (errors or lines)[-1].strip()[:300]

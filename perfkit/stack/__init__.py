@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from perfkit.errors import PerfkitError
 
-class StackError(Exception):
+
+class StackError(PerfkitError):
     """The stack could not be started, read or stopped; the message is one line."""

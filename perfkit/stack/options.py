@@ -10,6 +10,8 @@ DEMO_SETTINGS = "perfkit.demo.settings"
 CACHES = ("memcached", "redis", "none")
 POOLERS = ("pgbouncer", "none")
 STORES = ("postgresql", "redis")
+#: The range of each numeric stack option: ``perfkit stack up`` and ``--matrix`` check it.
+LIMITS = {"app_servers": (1, 32), "workers": (1, 64), "threads": (1, 64), "size": (1, 100_000)}
 
 
 @dataclass(frozen=True)

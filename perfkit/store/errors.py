@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from perfkit.errors import PerfkitError
 
-class StoreError(Exception):
+
+class StoreError(PerfkitError):
     """A store could not be opened, read or written; the message says why."""
 
 

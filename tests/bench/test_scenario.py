@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from perfkit.bench import scenario
-from perfkit.commands.errors import UsageError
 from perfkit.demo.models import Story
+from perfkit.errors import UsageError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "demo.py"
 

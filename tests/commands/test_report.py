@@ -14,8 +14,8 @@ import psycopg
 import pytest
 import redis
 
-from perfkit.commands.errors import UsageError
 from perfkit.commands.report import load, parse_since
+from perfkit.errors import UsageError
 from perfkit.store import CorruptRecordError, open_store
 from tests.analysis.factories import query, recording
 from tests.servers import run_perfkit

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.commands.errors import UsageError
+from perfkit.errors import UsageError
 from perfkit.latency import chromium
 
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from perfkit.commands.errors import UsageError
 from perfkit.commands.load import parse_duration
+from perfkit.errors import UsageError
 from perfkit.load import LoadError, analyse, matrix
 from perfkit.load.timings import Request, percentile, server_timing
 from perfkit.stack.options import StackOptions

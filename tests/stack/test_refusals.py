@@ -58,7 +58,6 @@ def test_a_tier_dying_at_start_stops_the_others(
     ("argv", "message"),
     [
         (["stack", "status"], "no stack is up"),
-        (["stack", "up", "--app-servers", "0"], "--app-servers 0 must be 1 or more"),
         (["stack", "up", "--app", "mysite"], "must be module:callable"),
         (["load", "nope.py"], "is not a file"),
         (["load", "scenarios/browse.py", "--duration", "soon"], "--duration 'soon'"),
@@ -84,9 +83,11 @@ def test_bad_input_is_one_line(
         (["logs", "-n", "-3"], "argument -n/--lines: -3 is out of range: give 1 or more"),
         (["logs", "-n", "many"], "argument -n/--lines: 'many' is not a whole number"),
         (["up", "--port", "70000"], "argument --port: 70000 is out of range: give from 0 to 65535"),
+        (["up", "--app-servers", "0"], "argument --app-servers: 0 is out of range: give from 1"),
+        (["up", "--size", "10000000"], "argument --size: 10000000 is out of range"),
     ],
 )
-def test_lines_and_ports_out_of_range_are_one_line_and_start_nothing(
+def test_numbers_out_of_range_are_one_line_and_start_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
