@@ -67,6 +67,8 @@ class Recording:
     seen_sql: dict[str, tuple[str, str, str]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: The raw SQL whose call site was found again at its second execution. Not stored.
+    sited_twice: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def db_ms(self) -> float:
@@ -99,8 +101,9 @@ class Recording:
             [q.alias, q.fingerprint, _us(q.duration_ms), q.rows, q.many, q.params, q.params_hash]
             for q in queries
         ]
-        # Reversed, so that a statement keeps its first execution's SQL and call site.
-        data["statements"] = {q.fingerprint: [q.sql, q.callsite] for q in reversed(queries)}
+        # In order, so that a statement keeps its repeated executions' call site (the last
+        # one seen), not a first execution that came from elsewhere.
+        data["statements"] = {q.fingerprint: [q.sql, q.callsite] for q in queries}
         data["cache_ops"] = [
             [c.alias, c.op, c.key_pattern, _us(c.duration_ms), c.hit, c.keys, c.hits]
             for c in self.cache_ops
@@ -121,7 +124,7 @@ class Recording:
 _SCALARS = tuple(
     f.name
     for f in fields(Recording)
-    if f.name not in ("queries", "cache_ops", "labels", "seen_sql")
+    if f.name not in ("queries", "cache_ops", "labels", "seen_sql", "sited_twice")
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
 

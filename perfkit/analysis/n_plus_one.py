@@ -29,9 +29,13 @@ def groups(
     for fp, n in counts.most_common():
         if fp not in repeated:
             continue
-        index = next(i for i, q in enumerate(recording.queries) if q.fingerprint == fp)
-        first = recording.queries[index]
-        parent = _parent(recording.queries[:index], repeated)
+        queries = recording.queries
+        runs = [i for i, q in enumerate(queries) if q.fingerprint == fp]
+        # The repetition's own line is its last execution's: the first can come from elsewhere.
+        callsite = queries[runs[-1]].callsite
+        index = runs[1] if _first_is_elsewhere(queries, runs, callsite, repeated) else runs[0]
+        first = queries[index]
+        parent = _parent(queries[:index], repeated)
         parent_table = _main_table(parent.sql) if parent else None
         child_table = _main_table(first.sql)
         found.append(
@@ -40,7 +44,7 @@ def groups(
                 sql=first.sql,
                 table=child_table,
                 count=n,
-                callsite=first.callsite,
+                callsite=callsite,
                 follows_sql=parent.sql if parent else None,
                 follows_table=parent_table,
                 follows_rows=parent.rows if parent else None,
@@ -49,6 +53,25 @@ def groups(
             )
         )
     return found
+
+
+def _first_is_elsewhere(
+    queries: list[QueryEvent], runs: list[int], callsite: str, repeated: set[str]
+) -> bool:
+    """Whether a statement's first execution stands apart from the per-row ones after it.
+
+    The logged-in user loaded once, then each row's owner: the same statement, first run
+    before the list it repeats over. Seen as a call site that differs from the repeated ones
+    (in the process that recorded it; a stored statement keeps one call site), as a first gap
+    unlike the next (per-row executions come at a steady stride), or as no list before it.
+    """
+    if queries[runs[0]].callsite != callsite:
+        return True
+    if len(runs) >= 3 and runs[1] - runs[0] != runs[2] - runs[1]:
+        return True
+    return _parent(queries[: runs[0]], repeated) is None and (
+        _parent(queries[: runs[1]], repeated) is not None
+    )
 
 
 def _parent(before: list[QueryEvent], repeated: set[str]) -> QueryEvent | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import sqlparse
 from sqlparse import tokens as T
@@ -10,6 +11,15 @@ from sqlparse import tokens as T
 _READ_AFTER = {"FROM", "JOIN"}
 _WRITE_AFTER = {"INTO", "UPDATE"}
 _WRITE_STATEMENTS = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+
+
+#: A fingerprint's literal placeholder ``#`` (outside quoted names), which sqlparse would read
+#: as a MySQL comment running to the end of the line, hiding every table after it.
+_PLACEHOLDER = re.compile(r'("[^"]*"|`[^`]*`|\[[^\]]*\])|#')
+
+
+def _literal(match: re.Match[str]) -> str:
+    return match.group(1) or "0"
 
 
 def _name(value: str) -> str:
@@ -21,7 +31,7 @@ def tables(sql: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``(read, written)`` table names, in order of first appearance."""
     read: list[str] = []
     written: list[str] = []
-    for statement in sqlparse.parse(sql):
+    for statement in sqlparse.parse(_PLACEHOLDER.sub(_literal, sql)):
         kind = (statement.get_type() or "").upper()
         expecting: list[str] | None = None
         for token in statement.flatten():

@@ -29,7 +29,9 @@ _USER_CODE_INSIDE_PERFKIT = os.path.realpath(os.path.dirname(perfkit.__file__ or
 )
 #: perfkit's request entry point: the walk stops there, because everything above it is the
 #: server, not the application (a library view such as the admin has no application frame).
-_BOUNDARY = os.path.join(os.path.realpath(os.path.dirname(perfkit.__file__ or "")), "middleware.py")
+_BOUNDARY_FILE = os.path.join(
+    os.path.realpath(os.path.dirname(perfkit.__file__ or "")), "middleware.py"
+)
 NO_APPLICATION_FRAME = "(library code: no application frame)"
 _RENDER_ANNOTATED: CodeType = template_base.Node.render_annotated.__code__
 _THREAD_HANDLER: CodeType = asgiref.sync.SyncToAsync.thread_handler.__code__
@@ -64,44 +66,72 @@ def _is_package(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
+#: How a frame is treated on the walk outward from a query.
+_SKIP, _APPLICATION, _LIBRARY, _BOUNDARY = range(4)
+
+
+def _view_callers() -> frozenset[CodeType]:
+    """Django's frames that call the view: what lies outward of them is middleware."""
+    from django.core.handlers.base import BaseHandler
+
+    return frozenset({BaseHandler._get_response.__code__, BaseHandler._get_response_async.__code__})
+
+
 class CallsiteFinder:
-    """Walks a stack outward to the first frame outside Django, perfkit and the stdlib."""
+    """Walks a stack outward to the frame of the project's own code that issued a query.
+
+    Django, perfkit, the stdlib and ignored modules are walked past. Installed packages
+    (site-packages) are walked past too, so DRF's fields or a third-party middleware are
+    never named while a project frame is further out; the innermost package frame inside the
+    view is named only when the view has no project frame at all (a third-party app's view),
+    and a package frame outward of Django's view call (a middleware wrapping every request)
+    is never named.
+    """
 
     def __init__(self, ignore_modules: tuple[str, ...] = ()) -> None:
         self._ignore_modules = ignore_modules
-        self._skip: dict[CodeType, bool | None] = {}
+        self._kind: dict[CodeType, int] = {}
+        self._view_callers = _view_callers()
 
-    def _is_skipped(self, frame: FrameType) -> bool | None:
-        """True to walk past the frame, False for application code, None at the boundary."""
+    def _kind_of(self, frame: FrameType) -> int:
         code = frame.f_code
-        if code in self._skip:
-            return self._skip[code]
-        skipped = self._classify(code.co_filename, frame.f_globals.get("__name__", ""))
-        self._skip[code] = skipped
-        return skipped
+        kind = self._kind.get(code)
+        if kind is None:
+            kind = self._kind[code] = self._classify(
+                code.co_filename, frame.f_globals.get("__name__", "")
+            )
+        return kind
 
-    def _classify(self, filename: str, module: str) -> bool | None:
+    def _classify(self, filename: str, module: str) -> int:
         if filename.startswith("<"):
-            return True
+            return _SKIP
         path = os.path.realpath(filename)
-        if path == _BOUNDARY:
-            return None
+        if path == _BOUNDARY_FILE:
+            return _BOUNDARY
         if path.startswith(_USER_CODE_INSIDE_PERFKIT):
-            return False
+            return _APPLICATION
         if path.startswith(_ALWAYS_SKIPPED):
-            return True
-        if path.startswith(_STDLIB) and not any(m in path for m in _THIRD_PARTY_MARKERS):
-            return True
-        return module.startswith(_ALWAYS_IGNORED_MODULES + self._ignore_modules)
+            return _SKIP
+        if module.startswith(_ALWAYS_IGNORED_MODULES + self._ignore_modules):
+            return _SKIP
+        if any(marker in path for marker in _THIRD_PARTY_MARKERS):
+            return _LIBRARY
+        if path.startswith(_STDLIB):
+            return _SKIP
+        return _APPLICATION
 
     def find(self, frame: FrameType | None) -> str:
         """``path:line in function``, prefixed by ``template:line via`` for template queries."""
         template = None
-        skip = self._skip
+        library = None
+        in_view = True
+        kinds = self._kind
         while frame is not None:
             code = frame.f_code
-            skipped = skip[code] if code in skip else self._is_skipped(frame)
-            if skipped is None:
+            kind = kinds.get(code)
+            if kind is None:
+                kind = self._kind_of(frame)
+            if kind == _BOUNDARY:
                 break
             if code is _RENDER_ANNOTATED:
                 if template is None:
@@ -109,10 +139,15 @@ class CallsiteFinder:
             elif code is _THREAD_HANDLER and (task := current_task.get() or _task_of(frame)):
                 frame = self._innermost_user_frame(task)
                 continue
-            elif not skipped:
-                site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
-                return f"{template} via {site}" if template else site
+            elif kind == _APPLICATION:
+                return _site(template, frame)
+            elif kind == _LIBRARY and library is None and in_view:
+                library = frame
+            elif code in self._view_callers:
+                in_view = False
             frame = frame.f_back
+        if library is not None:
+            return _site(template, library)
         return template or NO_APPLICATION_FRAME
 
     def _innermost_user_frame(self, task: asyncio.Task) -> FrameType | None:
@@ -121,10 +156,16 @@ class CallsiteFinder:
         awaited = task.get_coro()
         while awaited is not None:
             frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
-            if frame is not None and self._is_skipped(frame) is False:
+            if frame is not None and self._kind_of(frame) == _APPLICATION:
                 found = frame
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
         return found
+
+
+def _site(template: str | None, frame: FrameType) -> str:
+    code = frame.f_code
+    site = f"{short_path(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+    return f"{template} via {site}" if template else site
 
 
 def _task_of(handler: FrameType) -> asyncio.Task | None:

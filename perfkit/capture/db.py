@@ -48,11 +48,19 @@ def _event(
 ) -> QueryEvent:
     config = conf.get_config()
     # Walking the stack is the costly part (CPython builds a frame object for each level it
-    # passes), so a statement's call site is found once per request: an N+1 group's fifty
-    # executions share the line that issued the first, and its fingerprint.
-    statement = recording.seen_sql.get(sql)
+    # passes), so a statement's call site is found at most twice per request: at its first
+    # execution and at its second, whose line every later execution shares. The second is
+    # where a repetition starts: a per-row lookup whose first run was elsewhere (the
+    # logged-in user, loaded by the auth middleware) is named by the loop that repeats it.
+    seen = recording.seen_sql
+    statement = seen.get(sql)
     if statement is None:
-        statement = recording.seen_sql[sql] = _statement(sql, recorder.vendor, config)
+        statement = seen[sql] = _statement(sql, recorder.vendor, config)
+    elif sql not in recording.sited_twice:
+        recording.sited_twice.add(sql)
+        if config["CALLSITES"]:
+            callsite = _finder(tuple(config["CALLSITE_IGNORE"])).find(sys._getframe(2))
+            statement = seen[sql] = (statement[0], statement[1], callsite)
     fp, normalized, callsite = statement
     # Django's CursorWrapper answers rowcount through a Python __getattr__: ask the driver's.
     rows = getattr(getattr(cursor, "cursor", cursor), "rowcount", -1)

@@ -25,6 +25,13 @@ from perfkit.analysis.sqltables import tables
         ('UPDATE "demo_story" SET "title" = # WHERE "demo_story"."id" = #', (), ("demo_story",)),
         ('DELETE FROM "t" WHERE x IN (SELECT y FROM "u")', ("u",), ("t",)),
         ("SAVEPOINT #", (), ()),
+        # A literal in the select list is a `#` placeholder: it must not hide the tables.
+        (
+            'SELECT # AS "a", "t"."id" FROM "t" INNER JOIN "u" ON ("t"."u_id" = "u"."id")',
+            ("t", "u"),
+            (),
+        ),
+        ('SELECT "we#ird"."id" FROM "we#ird" WHERE x = #', ("we#ird",), ()),
     ],
 )
 def test_tables(sql: str, read: tuple, written: tuple) -> None:

@@ -1,14 +1,22 @@
-"""Call sites of an async view's queries, whichever way the server runs the view."""
+"""Call sites: the project's own line, whichever way the server runs the view and whatever
+packages sit between the query and the project, or around the view."""
 
 from __future__ import annotations
 
 import inspect
+import sys
 
 import pytest
-from django.test import AsyncClient
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.test import AsyncClient, override_settings
 
+from perfkit.capture.callsite import NO_APPLICATION_FRAME
 from perfkit.demo import views
 from perfkit.demo.data import populate
+from perfkit.demo.models import Story
+from perfkit.recording import Recording
+from tests import urls_callsite
 from tests.conftest import async_get
 
 
@@ -35,3 +43,74 @@ def test_async_view_served_through_asgi_names_the_view(recordings) -> None:
     assert async_get(AsyncClient(), "/api/stories/async/").status_code == 200
     (recording,) = recordings
     assert [q.callsite for q in recording.queries] == [_loop_line()] * 2
+
+
+def _line_of(function, text: str, path: str) -> str:
+    lines, first = inspect.getsourcelines(function)
+    offset = next(i for i, line in enumerate(lines) if text in line)
+    return f"{path}:{first + offset} in {function.__name__}"
+
+
+WRAPPED = {
+    "ROOT_URLCONF": "tests.urls_callsite",
+    "MIDDLEWARE": [*settings.MIDDLEWARE, "wrapperlib.middleware.WrappingMiddleware"],
+}
+
+
+def _groups(recording) -> list:
+    from perfkit.analysis.n_plus_one import groups
+
+    return groups(Recording.from_dict(recording.to_dict()), {})
+
+
+@pytest.fixture
+def wrapped():
+    with override_settings(**WRAPPED):
+        yield
+
+
+def test_a_per_row_group_is_named_by_its_loop_not_its_first_execution(
+    client, recordings, wrapped
+) -> None:
+    """The statement first ran once elsewhere in the view; the 6 per-row runs name the loop."""
+    populate(6)
+    assert client.get("/first-elsewhere/").status_code == 200
+    (recording,) = recordings
+    loop = _line_of(urls_callsite.first_lookup_elsewhere, "per row", "tests/urls_callsite.py")
+    (group,) = _groups(recording)
+    assert (group.callsite, group.count, group.follows_table) == (loop, 7, "demo_story")
+
+
+def test_the_project_line_is_named_past_a_package_helper(client, recordings, wrapped) -> None:
+    populate(6)
+    assert client.get("/through-package/").status_code == 200
+    (recording,) = recordings
+    project = _line_of(urls_callsite.through_a_package, "via lib", "tests/urls_callsite.py")
+    # Before: the package's per-row line; the query list is iterated in the package too.
+    assert {q.callsite for q in recording.queries} == {project}
+
+
+def test_a_package_view_names_the_package_never_the_wrapping_middleware(
+    client, recordings, wrapped
+) -> None:
+    populate(6)
+    assert client.get("/package-view/").status_code == 200
+    (recording,) = recordings
+    helpers = sys.modules["wrapperlib.helpers"]
+    listing = _line_of(helpers.names, "for row", "wrapperlib/helpers.py")
+    per_row = _line_of(helpers.names, "# per row", "wrapperlib/helpers.py")
+    assert [q.callsite for q in recording.queries] == [listing] + [per_row] * 6
+
+
+def test_a_django_view_inside_a_package_middleware_has_no_application_frame(
+    client, recordings, wrapped
+) -> None:
+    populate(1)
+    story = Story.objects.get()
+    kind = ContentType.objects.get_for_model(Story)
+    ContentType.objects.clear_cache()
+    response = client.get(f"/r/{kind.pk}/{story.pk}/")
+    assert response.status_code == 302 and response["X-Wrapped"] == "1"
+    (recording,) = recordings
+    assert recording.queries
+    assert {q.callsite for q in recording.queries} == {NO_APPLICATION_FRAME}
