@@ -11,6 +11,7 @@ from perfkit.analysis.model import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,
+    REPEATED_LOOKUP,
     FailedView,
     Report,
     ViewReport,
@@ -73,7 +74,7 @@ def analyse(
         caching_candidates=candidates,
         repeated_queries=repeated_queries(
             [r for r in measured if r.view in analysed and served(r)],
-            {(v.view, g.fingerprint) for v in views for g in v.n_plus_one},
+            {(v.view, g.fingerprint) for v in views for g in (*v.n_plus_one, *v.repeated_lookups)},
         ),
         skipped=skipped,
         failed=failed,
@@ -129,6 +130,12 @@ def _view_report(
     size_stats = [stats.size_stats(size, by_size[size]) for size in ordered]
     worst = max(by_size[ordered[-1]], key=lambda r: len(r.queries))
     groups = n_plus_one.groups(worst, relations, threshold)
+    counts_by_size = [
+        Counter(q.fingerprint for q in max(by_size[size], key=lambda r: len(r.queries)).queries)
+        for size in ordered
+        if size.isdigit()
+    ]
+    groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()
@@ -148,6 +155,8 @@ def _view_report(
         flags.append(N_PLUS_ONE)
     if candidate is not None:
         flags.append(CACHING_CANDIDATE)
+    if repeated_lookups:
+        flags.append(REPEATED_LOOKUP)
     first = group[0]
     return ViewReport(
         view=view,
@@ -162,4 +171,5 @@ def _view_report(
         tables_read=sorted(read),
         tables_written=sorted(written),
         flags=flags,
+        repeated_lookups=repeated_lookups,
     )

@@ -9,6 +9,7 @@ from typing import Any
 O_N_QUERIES = "o_n_queries"
 N_PLUS_ONE = "n_plus_one"
 CACHING_CANDIDATE = "caching_candidate"
+REPEATED_LOOKUP = "repeated_lookup"
 
 
 @dataclass
@@ -138,6 +139,9 @@ class ViewReport:
     tables_written: list[str]
     profile: str | None = None
     flags: list[str] = field(default_factory=list)
+    #: Statements repeated the same number of times at every size and not once per row of a
+    #: list: a lookup to fetch once or cache, not growth (``fix`` says which).
+    repeated_lookups: list[NPlusOneGroup] = field(default_factory=list)
 
 
 @dataclass

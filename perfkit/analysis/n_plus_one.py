@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from perfkit.analysis.fixes import Relation, suggest
 from perfkit.analysis.model import NPlusOneGroup
@@ -53,6 +54,38 @@ def groups(
             )
         )
     return found
+
+
+def constant_repeats(
+    groups: list[NPlusOneGroup], recording: Recording, counts_by_size: list[Counter[str]]
+) -> tuple[list[NPlusOneGroup], list[NPlusOneGroup]]:
+    """``groups`` split into per-row groups and lookups repeated a constant number of times.
+
+    ``counts_by_size`` holds each measured size's worst request's fingerprint counts. A group
+    whose count is the same at two or more sizes is a constant repeat when it is not tied to
+    the rows of a list: every execution has the same parameters (one lookup, run again and
+    again), or no list query comes before it. A page of 25 rows looked up one by one stays a
+    per-row group: it follows its list and each row has its own parameters.
+    """
+    if len(counts_by_size) < 2:
+        return groups, []
+    per_row, constant = [], []
+    for group in groups:
+        counts = {counts[group.fingerprint] for counts in counts_by_size}
+        params = {q.params_hash for q in recording.queries if q.fingerprint == group.fingerprint}
+        same_lookup = len(params) == 1 and None not in params
+        if len(counts) == 1 and (same_lookup or group.follows_sql is None):
+            fix = (
+                f"{group.count}× the same lookup at every size: fetch it once and reuse it, "
+                "or cache it"
+                if same_lookup
+                else f"{group.count} lookups at every size, not one per row: fetch them in "
+                "one query (filter(pk__in=…)) or cache them"
+            )
+            constant.append(replace(group, fix=fix))
+        else:
+            per_row.append(group)
+    return per_row, constant
 
 
 def _first_is_elsewhere(

@@ -10,6 +10,7 @@ from perfkit.analysis.model import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,
+    REPEATED_LOOKUP,
     SizeStats,
     ViewReport,
 )
@@ -18,6 +19,7 @@ from perfkit.analysis.model import (
 FLAG_LABELS = {
     O_N_QUERIES: "O(n) queries",
     N_PLUS_ONE: "N+1",
+    REPEATED_LOOKUP: "repeated lookup",
     CACHING_CANDIDATE: "caching candidate",
 }
 
@@ -35,7 +37,7 @@ def flag_labels(flags: list[str]) -> list[str]:
 
 
 def severity(view: ViewReport) -> int:
-    """Sort key: views with O(n) queries first, then N+1, then caching candidates."""
+    """Sort key: views with O(n) queries first, then N+1, repeated lookups, caching."""
     return min((_rank(f) for f in view.flags), default=len(FLAG_LABELS))
 
 

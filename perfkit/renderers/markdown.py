@@ -54,7 +54,7 @@ def render(report: Report) -> str:
         "## Findings",
         "",
     ]
-    findings = [*_o_n(report), *_n_plus_one(report), *_caching(report)]
+    findings = [*_o_n(report), *_n_plus_one(report), *_lookups(report), *_caching(report)]
     findings += [*_repeated(report), *_failed(report), *_refused(report)]
     findings += [*_skipped(report), *_profiles(report)]
     lines += findings or ["No view is flagged: constant queries, nothing worth caching.", ""]
@@ -111,6 +111,19 @@ def _n_plus_one(report: Report) -> list[str]:
             if group.follows_rows is not None:
                 source = f" from {code(group.follows_table)}" if group.follows_table else ""
                 lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")
+            lines.append(f"  - fix: {code(group.fix)}")
+    return [*lines, ""]
+
+
+def _lookups(report: Report) -> list[str]:
+    views = [v for v in report.views if v.repeated_lookups]
+    if not views:
+        return []
+    lines = ["### Repeated lookups: the same count at every size, not growth", ""]
+    for view in views:
+        for group in view.repeated_lookups:
+            lines.append(f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}")
+            lines.append(f"  - at {code(group.callsite)}")
             lines.append(f"  - fix: {code(group.fix)}")
     return [*lines, ""]
 

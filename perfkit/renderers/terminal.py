@@ -8,10 +8,21 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from perfkit.analysis.model import CACHING_CANDIDATE, N_PLUS_ONE, O_N_QUERIES, Report
+from perfkit.analysis.model import (
+    CACHING_CANDIDATE,
+    N_PLUS_ONE,
+    O_N_QUERIES,
+    REPEATED_LOOKUP,
+    Report,
+)
 from perfkit.renderers.formatting import ms, number, ratio, shorten, shorten_middle
 
-_SHORT_FLAGS = {O_N_QUERIES: "O(n)", N_PLUS_ONE: "N+1", CACHING_CANDIDATE: "cache"}
+_SHORT_FLAGS = {
+    O_N_QUERIES: "O(n)",
+    N_PLUS_ONE: "N+1",
+    REPEATED_LOOKUP: "repeat",
+    CACHING_CANDIDATE: "cache",
+}
 _HEADING = "bold underline"
 _SQL = 160
 #: Repeated queries shown in the terminal; the JSON, HTML and Markdown reports list them all.
@@ -30,6 +41,7 @@ def render(report: Report, console: Console) -> None:
     console.print(_table(report, console.width))
     _o_n(report, console)
     _n_plus_one(report, console)
+    _lookups(report, console)
     _caching(report, console)
     _repeated(report, console)
     _failed(report, console)
@@ -150,6 +162,23 @@ def _n_plus_one(report: Report, console: Console) -> None:
             details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
             _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
             _at(console, 8, *details)
+
+
+def _lookups(report: Report, console: Console) -> None:
+    views = [v for v in report.views if v.repeated_lookups]
+    if not views:
+        return
+    _heading(console, "Repeated lookups: the same count at every size, not growth")
+    for view in views:
+        _at(console, 2, Text(view.view, "bold"))
+        for group in view.repeated_lookups:
+            _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
+            _at(
+                console,
+                8,
+                Text(f"at {group.callsite}"),
+                Text.assemble(("fix: ", "bold green"), (group.fix, "green")),
+            )
 
 
 def _caching(report: Report, console: Console) -> None:

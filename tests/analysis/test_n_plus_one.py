@@ -1,8 +1,10 @@
-"""N+1 groups inside one request."""
+"""N+1 groups inside one request, and lookups repeated the same number of times at every size."""
 
 from __future__ import annotations
 
+from perfkit.analysis.analyse import analyse
 from perfkit.analysis.fixes import django_relations
+from perfkit.analysis.model import N_PLUS_ONE, REPEATED_LOOKUP, ViewReport
 from perfkit.analysis.n_plus_one import groups
 from tests.analysis.factories import query, recording
 
@@ -27,3 +29,64 @@ def test_below_the_threshold_is_no_group() -> None:
     rows = [query(AUTHOR)] * 4
     assert groups(recording("v", query(LIST), *rows), django_relations()) == []
     assert len(groups(recording("v", query(LIST), *rows), django_relations(), threshold=4)) == 1
+
+
+CONTENT_TYPE = 'SELECT "django_content_type"."id" FROM "django_content_type" WHERE "id" = %s'
+
+
+def _per_row(count: int) -> list:
+    """A list of ``count`` rows, then each row's author: its own parameters per row."""
+    return [query(LIST, rows=count), *(query(AUTHOR, params=f"a{i}") for i in range(count))]
+
+
+def _analysed(by_size: dict[int, list]) -> ViewReport:
+    recordings = [recording("v", *queries, size=str(n)) for n, queries in by_size.items()]
+    (view,) = analyse(recordings, source="test", relations=django_relations()).views
+    return view
+
+
+def test_the_same_lookup_at_every_size_is_a_repeated_lookup_not_growth() -> None:
+    """The admin's 40 identical content-type lookups, at 10 rows and at 50."""
+    same = [query(CONTENT_TYPE, params="ct")] * 40
+    view = _analysed({10: [*_per_row(3), *same], 50: [*_per_row(3), *same]})
+    assert view.fit is not None and view.fit.verdict == "O(1)"
+    assert [(g.table, g.count) for g in view.repeated_lookups] == [("django_content_type", 40)]
+    assert "the same lookup" in view.repeated_lookups[0].fix
+    assert view.flags == [REPEATED_LOOKUP]
+    assert view.n_plus_one == []
+
+
+def test_a_fixed_set_of_lookups_with_no_list_before_it_is_a_repeated_lookup() -> None:
+    fixed = [query(CONTENT_TYPE, params=f"ct{i}") for i in range(8)]
+    view = _analysed({10: fixed, 50: fixed})
+    assert [g.count for g in view.repeated_lookups] == [8]
+    assert "not one per row" in view.repeated_lookups[0].fix
+    assert N_PLUS_ONE not in view.flags
+
+
+def test_a_full_page_looked_up_row_by_row_stays_per_row() -> None:
+    """25 rows per page at both sizes: flat, but each row has its own parameters."""
+    view = _analysed({50: _per_row(25), 100: _per_row(25)})
+    assert view.repeated_lookups == []
+    assert [(g.count, g.follows_table) for g in view.n_plus_one] == [(25, "demo_story")]
+    assert view.fit is not None and view.fit.verdict == "O(n) per page"
+
+
+def test_a_lookup_whose_count_grows_is_per_row_even_with_the_same_parameters() -> None:
+    view = _analysed({10: [query(AUTHOR, params="a")] * 10, 50: [query(AUTHOR, params="a")] * 50})
+    assert view.repeated_lookups == []
+    assert view.fit is not None and view.fit.verdict == "O(n)"
+
+
+def test_one_size_cannot_tell_a_repeat_from_a_page() -> None:
+    view = _analysed({10: [query(CONTENT_TYPE, params="ct")] * 40})
+    assert view.repeated_lookups == [] and len(view.n_plus_one) == 1
+
+
+def test_a_first_execution_elsewhere_is_left_out_of_the_group_start() -> None:
+    """request.user loaded by the middleware, then each story's owner: the same statement."""
+    user = query(AUTHOR, params="me")
+    found = groups(recording("v", user, *_per_row(6)), django_relations())
+    assert [(g.count, g.follows_table, g.fix) for g in found] == [
+        (7, "demo_story", 'select_related("author")')
+    ]

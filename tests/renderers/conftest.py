@@ -11,6 +11,7 @@ from perfkit.analysis.model import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,
+    REPEATED_LOOKUP,
     CachingCandidate,
     FailedView,
     Fit,
@@ -121,6 +122,7 @@ def build(
     profile: str = "profiles/news-story_list.html",
     error: str = "KeyError: 'TIMEOUT' at news/context_processors.py:12",
     host: str = "api.example.com",
+    lookup_fix: str = "40× the same lookup at every size: fetch it once and reuse it, or cache it",
 ) -> Report:
     """A demo-like report: one O(n) N+1 view, its fixed twin, a front page worth caching."""
     story_list = view_report(
@@ -146,6 +148,13 @@ def build(
             story_list,
             view_report("news:story_add", methods=["GET", "POST"], tables_written=["news_story"]),
             view_report("news:story_list_fixed"),
+            view_report(
+                "news:sidebar",
+                repeated_lookups=[
+                    n_plus_one(sql.replace("news_author", "django_site"), callsite, lookup_fix)
+                ],
+                flags=[REPEATED_LOOKUP],
+            ),
         ],
         caching_candidates=[front_candidate],
         repeated_queries=[
@@ -184,6 +193,7 @@ def hostile() -> Report:
         profile=f"javascript:window.__pwned=1//{svg}",
         error=f"ValueError: {script}",
         host=f"{img}.example.com",
+        lookup_fix=f"40× {markup} {script}",
     )
 
 

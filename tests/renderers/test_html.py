@@ -75,13 +75,16 @@ def test_chromium_shows_flagged_views_with_flags_and_fit(report: Report, open_pa
     front = page.locator('article.finding[data-view="news:front"]')
     assert front.is_visible() and front.locator(".flag").inner_text() == "caching candidate"
     assert page.locator('article.finding[data-view="news:story_list_fixed"]').count() == 0
-    assert page.locator("section#findings article").count() == 2
+    sidebar = page.locator('article.finding[data-view="news:sidebar"]')
+    assert sidebar.locator(".flag").inner_text() == "repeated lookup"
+    assert "40× the same lookup" in sidebar.locator(".fix").inner_text()
+    assert page.locator("section#findings article").count() == 3
     charts = page.locator("svg")
     assert charts.count() == 1 + len(report.views)
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 50
-    assert page.locator("svg rect.bar.flagged").count() == 2
+    assert page.locator("svg rect.bar.flagged").count() == 3
     assert shown.problems == [] and shown.stray_requests() == []
 
 

@@ -33,7 +33,7 @@ def test_pipes_and_backticks_keep_the_table_shape() -> None:
     report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
     rendered = PARSER.render(markdown.render(report))
     views = rows(rendered, "<h2>Views</h2>")
-    assert len(views) == 8 and all(len(cells) == 9 for cells in views)
+    assert len(views) == 10 and all(len(cells) == 9 for cells in views)
     assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
     repeated = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert repeated[0][4] == sql.replace("news_author", "news_tag")
@@ -62,6 +62,8 @@ def test_findings_name_the_formula_the_fix_and_the_ranking(report: Report) -> No
     source = markdown.render(report)
     assert "- **news:story\\_list**: `queries ≈ 1 + 2·n` (n=10: 21, n=50: 101)" in source
     assert '  - fix: `select_related("author")`' in source
+    assert "### Repeated lookups: the same count at every size, not growth" in source
+    assert "- fix: `40× the same lookup at every size: fetch it once" in source
     assert "| 1 | news:front | `@cache_page` | 120.0 | 60.0 | `news_story`, `news_tag` |" in source
     assert "| `/news/<slug:slug>/edit/` | needs a login; --login none |" in source
     assert "[profiles/news-story\\_list.html](profiles/news-story_list.html)" in source

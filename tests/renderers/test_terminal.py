@@ -31,6 +31,10 @@ def test_every_line_fits_100_columns_and_the_fix_is_shown(report: Report) -> Non
     assert "at news/templates/news/list.html:7 via news/views.py:41 in story_list" in text
     assert "after a query that returned 50 rows from news_story" in text
     assert 'fix: select_related("author")' in text
+    assert "Repeated lookups: the same count at every size, not growth" in text
+    sidebar = next(line for line in text.splitlines() if line.lstrip().startswith("news:sidebar "))
+    assert sidebar.rstrip().endswith("repeat")
+    assert "fix: 40× the same lookup at every size" in text
 
 
 def test_long_hostile_strings_wrap_and_markup_stays_literal() -> None:
