@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from typing import Any
 
@@ -15,6 +16,11 @@ UNRESOLVED = "<unresolved>"
 #: a method, and is stored as OTHER.
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"))
 OTHER_METHOD = "OTHER"
+#: A masked CSRF token as Django writes it into a page (64 letters and digits), new on every
+#: request: left in, no two bodies of a page with a form would ever be equal.
+_CSRF_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+#: A Content-Security-Policy nonce, new on every request as well.
+_NONCE = re.compile(rb'nonce="[^"]*"')
 
 
 def describe_view(recording: Recording, request: HttpRequest) -> None:
@@ -48,7 +54,21 @@ def describe_response(recording: Recording, request: HttpRequest, response: Any)
         content = response.content
         recording.response_bytes = len(content)
         if request.method == "GET" and response.status_code == 200:
-            recording.body_hash = body_hash(content)
+            recording.body_hash = body_hash(_comparable(content, request))
+
+
+def _comparable(content: bytes, request: HttpRequest) -> bytes:
+    """The body with what changes on every request masked: CSRF tokens and CSP nonces.
+
+    A CSRF token is masked only when the view asked for one (Django then flags the cookie
+    for update; the flag is reset, not removed, once the cookie is set), and a nonce only
+    when the body has one: other pages are hashed as they are.
+    """
+    if "CSRF_COOKIE_NEEDS_UPDATE" in request.META:
+        content = _CSRF_TOKEN.sub(b"<csrf>", content)
+    if b'nonce="' in content:
+        content = _NONCE.sub(b'nonce=""', content)
+    return content
 
 
 def is_authenticated(request: HttpRequest) -> bool:

@@ -19,7 +19,7 @@ from perfkit.analysis.model import (
 from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.sqltables import tables
 from perfkit.errors import one_line
-from perfkit.recording import Recording
+from perfkit.recording import COLD, WARM, Recording
 
 ALL_SIZES = "all"
 
@@ -136,6 +136,9 @@ def _view_report(
         if size.isdigit()
     ]
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
+    if worst.labels.get("cache") == COLD:
+        warm = [r for r in by_size[ordered[-1]] if r.labels.get("cache") == WARM]
+        groups = n_plus_one.mark_cold_only(groups, warm, threshold)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()

@@ -26,6 +26,8 @@ class NPlusOneGroup:
     follows_rows: int | None
     fix: str
     size: str = ""
+    #: Seen only in a request that started with every cache empty: warm, a cache hides it.
+    cold_only: bool = False
 
 
 @dataclass
@@ -49,6 +51,10 @@ class SizeStats:
     cache_hit_ratio: float | None
     bytes_mean: float | None
     page_cache_hits: int
+    #: Queries of the request that ran on emptied caches, and the mean of the warm ones
+    #: (None when the requests were not labelled cold / warm, as in a staging store).
+    cold_queries: int | None = None
+    warm_queries_mean: float | None = None
 
 
 @dataclass

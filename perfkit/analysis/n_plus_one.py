@@ -56,6 +56,21 @@ def groups(
     return found
 
 
+def mark_cold_only(
+    groups: list[NPlusOneGroup], warm: list[Recording], threshold: int = THRESHOLD
+) -> list[NPlusOneGroup]:
+    """``groups`` (found in a cold request) marked when no ``warm`` request repeats them."""
+    if not warm:
+        return groups
+    seen = [Counter(q.fingerprint for q in r.queries) for r in warm]
+    return [
+        group
+        if any(counts[group.fingerprint] >= threshold for counts in seen)
+        else replace(group, cold_only=True)
+        for group in groups
+    ]
+
+
 def constant_repeats(
     groups: list[NPlusOneGroup], recording: Recording, counts_by_size: list[Counter[str]]
 ) -> tuple[list[NPlusOneGroup], list[NPlusOneGroup]]:

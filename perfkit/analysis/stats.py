@@ -6,7 +6,7 @@ import statistics
 from collections import Counter
 
 from perfkit.analysis.model import SizeStats
-from perfkit.recording import Recording
+from perfkit.recording import COLD, WARM, Recording
 
 CACHE_READS = ("get", "get_many", "has_key")
 CACHE_WRITES = ("set", "add", "set_many")
@@ -33,6 +33,8 @@ def size_stats(size: str, group: list[Recording]) -> SizeStats:
             elif op.op in CACHE_WRITES:
                 sets += op.keys
     sizes = [r.response_bytes for r in group if r.response_bytes is not None]
+    cold = [len(r.queries) for r in group if r.labels.get("cache") == COLD]
+    warm = [len(r.queries) for r in group if r.labels.get("cache") == WARM]
     return SizeStats(
         size=size,
         requests=len(group),
@@ -51,4 +53,6 @@ def size_stats(size: str, group: list[Recording]) -> SizeStats:
         cache_hit_ratio=hits / gets if gets else None,
         bytes_mean=statistics.fmean(sizes) if sizes else None,
         page_cache_hits=sum(r.page_cache_hit for r in group),
+        cold_queries=max(cold) if cold else None,
+        warm_queries_mean=statistics.fmean(warm) if warm else None,
     )

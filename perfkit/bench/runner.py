@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.bench.failures import explain
-from perfkit.recording import Recording, current_labels
+from perfkit.recording import COLD, WARM, Recording, current_labels
 
 #: Form data for a write request, or a function of the request's index returning it, so that
 #: repeated POSTs can use unique values (slugs, titles).
@@ -197,6 +197,19 @@ def run(
     return collected
 
 
+def clear_caches() -> None:
+    """Empty every cache alias but the one holding sessions (the persona stays logged in)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    engine = getattr(settings, "SESSION_ENGINE", "")
+    sessions = getattr(settings, "SESSION_CACHE_ALIAS", "default") if "cache" in engine else None
+    for alias in settings.CACHES:
+        if alias != sessions:
+            with contextlib.suppress(Exception):  # a backend that cannot clear stays warm
+                caches[alias].clear()
+
+
 def _exercise(
     target: Target,
     size: int,
@@ -206,6 +219,9 @@ def _exercise(
     on_request: Callable[[int, Target], None],
 ) -> int:
     """Send ``target`` ``warmup`` then ``repeat`` times, each within ``seconds``: ``counts``.
+
+    The first measured request runs on emptied caches (labelled ``cache: cold``), the others
+    on what the earlier ones left (``cache: warm``).
 
     Returns how many were sent.
     """
@@ -218,6 +234,11 @@ def _exercise(
         for i in range(warmup + repeat):
             phase = "warmup" if i < warmup else "measure"
             labels = {"size": str(size), "phase": phase, "target": target.name}
+            if i == warmup:
+                clear_caches()
+                labels["cache"] = COLD
+            elif phase == "measure":
+                labels["cache"] = WARM
             token = current_labels.set(labels)
             try:
                 stop = outcomes.note(target, request(client, target, index + sent, seconds))

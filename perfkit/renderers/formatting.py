@@ -23,6 +23,9 @@ FLAG_LABELS = {
     CACHING_CANDIDATE: "caching candidate",
 }
 
+#: What an N+1 group seen only in the request on emptied caches says about itself.
+COLD_ONLY = "only with an empty cache: warm requests hide it, the first after a deploy pays it"
+
 _SPACE = re.compile(r"\s+")
 
 

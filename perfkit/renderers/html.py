@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from perfkit.analysis.model import Report
 from perfkit.renderers import charts
 from perfkit.renderers.formatting import (
+    COLD_ONLY,
     FLAG_LABELS,
     file_href,
     flag_labels,
@@ -53,6 +54,7 @@ def render(report: Report) -> str:
         flag_labels=flag_labels,
         queries_charts=queries,
         time_chart=charts.time_chart(report),
+        cold_only=COLD_ONLY,
     )
 
 

@@ -6,6 +6,7 @@ import re
 
 from perfkit.analysis.model import N_PLUS_ONE, O_N_QUERIES, Report
 from perfkit.renderers.formatting import (
+    COLD_ONLY,
     file_href,
     flag_labels,
     ms,
@@ -108,6 +109,8 @@ def _n_plus_one(report: Report) -> list[str]:
         for group in view.n_plus_one:
             lines.append(f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}")
             lines.append(f"  - at {code(group.callsite)}")
+            if group.cold_only:
+                lines.append(f"  - {COLD_ONLY}")
             if group.follows_rows is not None:
                 source = f" from {code(group.follows_table)}" if group.follows_table else ""
                 lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")

@@ -15,7 +15,7 @@ from perfkit.analysis.model import (
     REPEATED_LOOKUP,
     Report,
 )
-from perfkit.renderers.formatting import ms, number, ratio, shorten, shorten_middle
+from perfkit.renderers.formatting import COLD_ONLY, ms, number, ratio, shorten, shorten_middle
 
 _SHORT_FLAGS = {
     O_N_QUERIES: "O(n)",
@@ -154,6 +154,8 @@ def _n_plus_one(report: Report, console: Console) -> None:
         _at(console, 2, Text(view.view, "bold"))
         for group in view.n_plus_one:
             details = [Text(f"at {group.callsite}")]
+            if group.cold_only:
+                details.append(Text(COLD_ONLY, "yellow"))
             if group.follows_rows is not None:
                 source = f" from {group.follows_table}" if group.follows_table else ""
                 details.append(

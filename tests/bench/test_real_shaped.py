@@ -35,6 +35,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any],
     return root, json.loads((root / "report.json").read_text()), result.stdout
 
 
+def line_of(path: str, text: str) -> int:
+    """The number of the fixture's line holding ``text``."""
+    lines = (SHELF / path).read_text().splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
+
+
 def view(report: dict[str, Any], name: str) -> dict[str, Any]:
     return next(v for v in report["views"] if v["view"] == name)
 
@@ -73,7 +79,8 @@ def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(ru
     _, report, _ = run
     failed = {f["view"]: f for f in report["failed"]}
     assert failed["stats"]["verdict"] == (
-        "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:37"
+        "answered 500: OperationalError: no such table: legacy_stat at catalog/views.py:"
+        f"{line_of('catalog/views.py', 'LegacyStat.objects.all()')}"
     )
     assert failed["stats"]["failed"] == failed["stats"]["requests"] == REPEAT * len(SIZES)
     assert failed["go"]["verdict"] == "only redirects (302)"
@@ -112,6 +119,32 @@ def test_the_taggit_n_plus_one_is_found_with_its_fixes_and_template_line(run) ->
     assert all(
         g["callsite"].startswith("catalog/templates/catalog/book_list.html:2 via catalog/views.py")
         for g in books["n_plus_one"]
+    )
+
+
+def test_a_per_row_count_behind_a_page_cache_is_found_on_the_cold_request(run) -> None:
+    _, report, _ = run
+    authors = view(report, "author_list")
+    assert authors["flags"][:2] == ["o_n_queries", "n_plus_one"]
+    (group,) = authors["n_plus_one"]
+    assert group["cold_only"] is True
+    assert group["callsite"].startswith(
+        "catalog/templates/catalog/authors.html:2 via catalog/views.py"
+    )
+    for size in authors["sizes"]:
+        assert size["cold_queries"] > size["warm_queries_mean"]
+        assert size["page_cache_hits"] == REPEAT - 1
+
+
+def test_a_fixed_loop_of_lookups_is_a_repeated_lookup_not_growth(run) -> None:
+    _, report, _ = run
+    genres = view(report, "genres")
+    assert "repeated_lookup" in genres["flags"] and "o_n_queries" not in genres["flags"]
+    assert genres["fit"]["verdict"] == "O(1)"
+    (lookup,) = genres["repeated_lookups"]
+    assert lookup["count"] == 6 and "not one per row" in lookup["fix"]
+    assert lookup["callsite"] == (
+        f"catalog/views.py:{line_of('catalog/views.py', 'one lookup per genre')} in genres"
     )
 
 
