@@ -49,7 +49,7 @@ def groups(
                 follows_sql=parent.sql if parent else None,
                 follows_table=parent_table,
                 follows_rows=parent.rows if parent else None,
-                fix=suggest(relations, parent_table, child_table),
+                fix=suggest(relations, parent_table, child_table) + _on_viewset(recording),
                 size=recording.labels.get("size", ""),
             )
         )
@@ -101,6 +101,18 @@ def constant_repeats(
         else:
             per_row.append(group)
     return per_row, constant
+
+
+def _on_viewset(recording: Recording) -> str:
+    """`` on BookViewSet.queryset`` for a DRF router's list or detail route, else nothing.
+
+    There the rows come from the viewset's ``queryset``; an ``@action`` builds its own.
+    """
+    view_class = (recording.view_path or "").rpartition(".")[2]
+    name = recording.url_name or ""
+    if view_class.endswith("ViewSet") and name.endswith(("-list", "-detail")):
+        return f" on {view_class}.queryset"
+    return ""
 
 
 def _first_is_elsewhere(

@@ -231,7 +231,8 @@ def _link(relation: Any, rows: list[Any], targets: list[Any]) -> None:
         through(**{source: row, target: targets[(i + k) % len(targets)]})
         for i, row in enumerate(rows)
         for k in range(links)
-        if targets[(i + k) % len(targets)] != row
+        # Identity, not ==: a project's __eq__ may not expect a row of another model.
+        if targets[(i + k) % len(targets)] is not row
     )
 
 

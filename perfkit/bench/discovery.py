@@ -142,16 +142,29 @@ class _Filler:
     def _value(self, route: Route, name: str, converter: Any) -> tuple[str | None, str]:
         if isinstance(converter, tuple):
             return converter[0], ""
+        if name == "format":  # DRF's format_suffix_patterns: the same view as the route without
+            return None, "a format-suffix copy (.json) of a route requested without the suffix"
         model, attribute = _view_model(route.callback, name) or _model_for(name, route)
         if model is None:
             return None, f"no data for <{name}>: no model or unique field by that name"
         obj = self.object(model)
         if obj is None:
-            return None, f"no {model.__name__} rows to fill <{name}>"
+            return None, _no_rows(model, name)
         if attribute is None or (_is_int(converter) and attribute != "pk"):
             attribute = "pk" if _is_int(converter) else _natural_field(model)
         value = getattr(obj, attribute)
         return (converter.to_url(value) if converter is not None else str(value)), ""
+
+
+def _no_rows(model: type, name: str) -> str:
+    """Why no row fills ``<name>``: none made, or none the model's default manager shows."""
+    hidden = model._base_manager.count()  # type: ignore[attr-defined]
+    if hidden:
+        return (
+            f"no {model.__name__} rows its default manager shows to fill <{name}> "
+            f"({hidden} made; the manager filters them out)"
+        )
+    return f"no {model.__name__} rows to fill <{name}>"
 
 
 def _format(route: Route) -> tuple[str, dict[str, Any]]:
@@ -182,6 +195,9 @@ def _view_model(callback: Any, name: str) -> tuple[type, str] | None:
     model, view = _callback_model(callback)
     if model is None:
         return None
+    lookup = getattr(view, "lookup_field", None)  # DRF: the field, and the URL kwarg naming it
+    if lookup is not None and name == (getattr(view, "lookup_url_kwarg", None) or lookup):
+        return model, lookup
     pk_names = {*_PK_NAMES, getattr(view, "pk_url_kwarg", "pk")}
     if name in pk_names:
         return model, "pk"
@@ -193,7 +209,8 @@ def _view_model(callback: Any, name: str) -> tuple[type, str] | None:
 def _callback_model(callback: Any) -> tuple[type | None, Any]:
     seen = callback
     while seen is not None:
-        view = getattr(seen, "view_class", None)
+        # Django's class-based views carry view_class; DRF's viewsets (router routes) cls.
+        view = getattr(seen, "view_class", None) or getattr(seen, "cls", None)
         if view is not None:
             model = getattr(view, "model", None)
             queryset = getattr(view, "queryset", None)

@@ -22,6 +22,10 @@ from perfkit.recording import current_labels, current_recording
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", ""})
 
 
+#: The target of a refused call made between requests (bench's own logins, data filling).
+OUTSIDE_A_REQUEST = "(outside a request)"
+
+
 @dataclass(frozen=True)
 class RefusedCall:
     """One outbound call bench refused: which target made it, with which method, to where."""
@@ -51,13 +55,18 @@ class Guard:
             return False
 
     def refuse(self, host: str) -> None:
+        """Note a refused call against the target whose request made it.
+
+        A call made while no request is being recorded is bench's own doing (logging a
+        persona in saves the user, and a project's save handler may call out): it is
+        noted as outside a request, never charged to the target about to be requested.
+        """
         labels = current_labels.get() or {}
         recording = current_recording.get()
-        call = RefusedCall(
-            labels.get("target", "(outside a request)"),
-            recording.method if recording is not None else "",
-            host,
-        )
+        if recording is None:
+            call = RefusedCall(OUTSIDE_A_REQUEST, "", host)
+        else:
+            call = RefusedCall(labels.get("target", OUTSIDE_A_REQUEST), recording.method, host)
         with self._lock:
             self.refused.add(call)
 

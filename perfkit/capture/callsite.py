@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import inspect
 import os
+import re
 import sysconfig
 from types import CodeType, FrameType
 
@@ -123,7 +125,7 @@ class CallsiteFinder:
     def find(self, frame: FrameType | None) -> str:
         """``path:line in function``, prefixed by ``template:line via`` for template queries."""
         template = None
-        library = None
+        library: FrameType | str | None = None
         in_view = True
         kinds = self._kind
         while frame is not None:
@@ -141,11 +143,14 @@ class CallsiteFinder:
                 continue
             elif kind == _APPLICATION:
                 return _site(template, frame)
-            elif kind == _LIBRARY and library is None and in_view:
-                library = frame
+            elif kind == _LIBRARY and in_view and not isinstance(library, str):
+                # The innermost package frame, unless a DRF serializer field is further out.
+                library = _serializer_field(frame) or library or frame
             elif code in self._view_callers:
                 in_view = False
             frame = frame.f_back
+        if isinstance(library, str):
+            return f"{template} via {library}" if template else library
         if library is not None:
             return _site(template, library)
         return template or NO_APPLICATION_FRAME
@@ -160,6 +165,41 @@ class CallsiteFinder:
                 found = frame
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
         return found
+
+
+def _serializer_field(frame: FrameType) -> str | None:
+    """``path:line in BookSerializer.author`` for a query run while DRF serializes a field.
+
+    A stock viewset has no project frame: the line that declares the serializer field (or
+    the serializer, for a field its ``Meta`` lists) is the project's part in the query.
+    """
+    code = frame.f_code
+    if code.co_name != "to_representation" or not frame.f_globals.get("__name__", "").startswith(
+        "rest_framework.serializers"
+    ):
+        return None
+    values = frame.f_locals
+    field, serializer = values.get("field"), values.get("self")
+    name = getattr(field, "field_name", None)
+    if serializer is None or not isinstance(name, str):
+        return None
+    where = _declaration(type(serializer), name)
+    return f"{where} in {type(serializer).__name__}.{name}" if where else None
+
+
+@functools.lru_cache(maxsize=256)
+def _declaration(cls: type, name: str) -> str | None:
+    """``path:line`` of ``name = …`` in ``cls``'s body, else of the class statement."""
+    try:
+        lines, first = inspect.getsourcelines(cls)
+        path = inspect.getsourcefile(cls)
+    except (OSError, TypeError):
+        return None
+    if path is None:
+        return None
+    declared = re.compile(rf"\s*{re.escape(name)}\s*[:=]")
+    offset = next((i for i, line in enumerate(lines) if declared.match(line)), 0)
+    return f"{short_path(os.path.realpath(path))}:{first + offset}"
 
 
 def _site(template: str | None, frame: FrameType) -> str:

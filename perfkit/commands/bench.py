@@ -274,14 +274,15 @@ def _analyse(
     report.skipped = [*work.skipped, *broken, *report.skipped]
     if guard is not None:
         views = {r.labels.get("target"): r.view for r in recordings}
-        report.refused_calls = sorted(
-            (
-                RefusedCall(views.get(call.target, call.target), call.method, call.host)
-                for call in guard.refused
-            ),
-            key=lambda call: (call.view, call.host, call.method),
-        )
+        # Targets of one view (a route per object, a redirect per path) are one finding.
+        by_view = {(views.get(c.target, c.target), c.method, c.host) for c in guard.refused}
+        report.refused_calls = [RefusedCall(*call) for call in sorted(by_view, key=_by_view)]
     return report
+
+
+def _by_view(call: tuple[str, str, str]) -> tuple[str, str, str]:
+    view, method, host = call
+    return view, host, method
 
 
 def _write(

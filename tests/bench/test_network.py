@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from perfkit.bench import network
-from perfkit.recording import current_labels
+from perfkit.recording import Recording, current_labels, current_recording
 
 
 def test_loopback_stays_reachable_while_the_block_is_on() -> None:
@@ -20,14 +20,30 @@ def test_loopback_stays_reachable_while_the_block_is_on() -> None:
     assert guard.refused == set()
 
 
-def test_an_outside_name_is_refused_and_noted_on_the_target_that_asked() -> None:
-    token = current_labels.set({"target": "weather", "size": "5", "phase": "measure"})
+def _connect_as(target: str, recording: Recording | None) -> network.Guard:
+    labels = current_labels.set({"target": target, "size": "5", "phase": "measure"})
+    request = current_recording.set(recording)
     try:
         with network.blocked() as guard, pytest.raises(socket.gaierror, match="blocks"):
             socket.create_connection(("api.weather.example", 80), timeout=5)
     finally:
-        current_labels.reset(token)
-    assert guard.refused == {network.RefusedCall("weather", "", "api.weather.example")}
+        current_recording.reset(request)
+        current_labels.reset(labels)
+    return guard
+
+
+def test_an_outside_name_is_refused_and_noted_on_the_target_that_asked() -> None:
+    guard = _connect_as("weather", Recording("r1", 0.0, "GET"))
+    assert guard.refused == {network.RefusedCall("weather", "GET", "api.weather.example")}
+
+
+def test_a_call_between_requests_is_not_charged_to_the_next_target() -> None:
+    """Logging a persona in saves the user; a project's save handler may call out (DjangoBlog
+    pings a search engine): that is bench's doing, not the view's about to be requested."""
+    guard = _connect_as("admin:jsi18n", None)
+    assert guard.refused == {
+        network.RefusedCall(network.OUTSIDE_A_REQUEST, "", "api.weather.example")
+    }
 
 
 def test_the_block_ends_with_its_block() -> None:

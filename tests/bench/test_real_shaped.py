@@ -73,6 +73,34 @@ def test_signal_made_rows_unique_pairs_images_and_generic_relations_are_filled(r
         assert pages, model
     detail = view(report, "book_detail")
     assert {s["statuses"]["200"] for s in detail["sizes"]} == {REPEAT}
+    # Author.__eq__ assumes an Author: linking clubs to patrons must not compare across models.
+    assert not [s for s in report["skipped"] if "not linked" in s.get("reason", "")]
+
+
+def test_drf_router_routes_are_requested_and_their_n_plus_one_names_the_serializer(run) -> None:
+    _, report, _ = run
+    for name in ("book-list", "book-detail", "book-similar", "author-detail"):
+        assert all(set(s["statuses"]) == {"200"} for s in view(report, name)["sizes"]), name
+    books = view(report, "book-list")
+    assert books["flags"][:2] == ["o_n_queries", "n_plus_one"]
+    serializers = "api/serializers.py"
+    assert {(g["callsite"], g["fix"]) for g in books["n_plus_one"]} == {
+        (
+            f"{serializers}:{line_of(serializers, 'author = ')} in BookSerializer.author",
+            'select_related("author") on BookViewSet.queryset',
+        ),
+        (
+            f"{serializers}:{line_of(serializers, 'a query per book')} in get_tags",
+            'prefetch_related("tags") on BookViewSet.queryset',
+        ),
+    }
+    similar = view(report, "book-similar")  # an @action builds its own list
+    assert {g["fix"] for g in similar["n_plus_one"]} == {
+        'select_related("author")',
+        'prefetch_related("tags")',
+    }
+    suffixed = [s for s in report["skipped"] if "format" in s.get("url", "")]
+    assert suffixed and all("format-suffix copy" in s["reason"] for s in suffixed)
 
 
 def test_pages_that_fail_are_failures_with_the_exception_and_the_project_line(run) -> None:

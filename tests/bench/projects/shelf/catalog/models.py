@@ -1,5 +1,7 @@
 """Books, their authors, tags, comments, clubs, shelves and loans."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -11,9 +13,15 @@ from catalog.fields import MarkdownField
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
 
     def __str__(self):
         return self.name
+
+    def __eq__(self, other):  # as ephios' Qualification: it assumes the other side is one too
+        return self.uuid == other.uuid
+
+    __hash__ = models.Model.__hash__
 
 
 class Comment(models.Model):
@@ -63,6 +71,7 @@ class LegacyStat(models.Model):
 
 class Club(models.Model):
     name = models.CharField(max_length=80)
+    patrons = models.ManyToManyField(Author, blank=True, related_name="clubs")
 
 
 class Membership(models.Model):

@@ -15,8 +15,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "compressor",
+    "rest_framework",
     "accounts",
     "catalog",
+    "api",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

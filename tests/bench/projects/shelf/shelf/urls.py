@@ -7,5 +7,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("api/", include("api.urls")),
     path("", include("catalog.urls")),
 ]
