@@ -15,6 +15,16 @@ from perfkit.demo.models import Author, Story
 from perfkit.demo.urls import urlpatterns as demo_urlpatterns
 
 
+class ProjectWrappingMiddleware:
+    """A project's own middleware that wraps every request (DjangoBlog's timing one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
 def first_lookup_elsewhere(request):
     first = Author.objects.order_by("id").values_list("pk", flat=True)[0]
     featured = Author.objects.get(pk=first)  # the same statement as the per-row lookup below

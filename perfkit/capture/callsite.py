@@ -85,9 +85,10 @@ class CallsiteFinder:
     Django, perfkit, the stdlib and ignored modules are walked past. Installed packages
     (site-packages) are walked past too, so DRF's fields or a third-party middleware are
     never named while a project frame is further out; the innermost package frame inside the
-    view is named only when the view has no project frame at all (a third-party app's view),
-    and a package frame outward of Django's view call (a middleware wrapping every request)
-    is never named.
+    view is named only when the view has no project frame at all (a third-party app's view).
+    Outward of Django's view call every frame is a middleware wrapping the request, the
+    project's own included, and is never named: a query issued there was issued inside the
+    view (a lazily rendered TemplateResponse: the template line is the answer).
     """
 
     def __init__(self, ignore_modules: tuple[str, ...] = ()) -> None:
@@ -141,7 +142,7 @@ class CallsiteFinder:
             elif code is _THREAD_HANDLER and (task := current_task.get() or _task_of(frame)):
                 frame = self._innermost_user_frame(task)
                 continue
-            elif kind == _APPLICATION:
+            elif kind == _APPLICATION and in_view:
                 return _site(template, frame)
             elif kind == _LIBRARY and in_view and not isinstance(library, str):
                 # The innermost package frame, unless a DRF serializer field is further out.
