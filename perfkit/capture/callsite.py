@@ -190,17 +190,30 @@ def _serializer_field(frame: FrameType) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _declaration(cls: type, name: str) -> str | None:
-    """``path:line`` of ``name = …`` in ``cls``'s body, else of the class statement."""
+    """``path:line`` of ``name = …`` in the body of ``cls`` or the base that declares it, else
+    of ``cls``'s class statement (a field its ``Meta`` lists)."""
+    declared = re.compile(rf"\s*{re.escape(name)}\s*[:=]")
+    for owner in cls.__mro__:
+        found = _source(owner)
+        if found is not None:
+            path, lines, first = found
+            offset = next((i for i, line in enumerate(lines) if declared.match(line)), None)
+            if offset is not None:
+                return f"{path}:{first + offset}"
+    found = _source(cls)
+    return f"{found[0]}:{found[2]}" if found else None
+
+
+def _source(cls: type) -> tuple[str, list[str], int] | None:
+    """A class's short path, source lines and first line; None for library or unknown code."""
     try:
         lines, first = inspect.getsourcelines(cls)
         path = inspect.getsourcefile(cls)
     except (OSError, TypeError):
         return None
-    if path is None:
+    if path is None or any(m in os.path.realpath(path) for m in _THIRD_PARTY_MARKERS):
         return None
-    declared = re.compile(rf"\s*{re.escape(name)}\s*[:=]")
-    offset = next((i for i, line in enumerate(lines) if declared.match(line)), 0)
-    return f"{short_path(os.path.realpath(path))}:{first + offset}"
+    return short_path(os.path.realpath(path)), lines, first
 
 
 def _site(template: str | None, frame: FrameType) -> str:

@@ -10,8 +10,13 @@ class AuthorSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class BookSerializer(serializers.ModelSerializer):
+class AuthoredSerializer(serializers.ModelSerializer):
+    """A base many serializers share, as Baby Buddy's TaggableSerializer is."""
+
     author = AuthorSerializer(read_only=True)
+
+
+class BookSerializer(AuthoredSerializer):
     tags = serializers.SerializerMethodField()
 
     class Meta:
