@@ -33,7 +33,9 @@ def test_bench_flags_the_n_plus_one_list_and_only_it(tmp_path: Path) -> None:
     assert views["demo:story_list"]["fit"]["slope"] == 0.0
     sizes = {s["size"]: s for s in slow["sizes"]}
     assert (sizes["12"]["queries_max"], sizes["12"]["requests"]) == (25, 2)
-    assert views["demo:front_cached"]["sizes"][-1]["queries_max"] == 0
+    # The page cache serves every warm request; the first at each size runs on empty caches.
+    cached = views["demo:front_cached"]["sizes"][-1]
+    assert cached["warm_queries_mean"] == 0 and cached["cold_queries"] > 0
     recordings = (output / "recordings.jsonl").read_text().splitlines()
     assert len(recordings) == 2 * 11 * 3  # 2 sizes × 11 requests × (1 warm-up + 2 measured)
 
