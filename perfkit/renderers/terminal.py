@@ -146,17 +146,28 @@ def _o_n(report: Report, console: Console) -> None:
 
 
 def _n_plus_one(report: Report, console: Console) -> None:
-    views = [v for v in report.views if v.n_plus_one]
+    _groups(console, "N+1 queries: one query per row, inside one request", report, per_row=True)
+
+
+def _lookups(report: Report, console: Console) -> None:
+    heading = "Repeated lookups: the same count at every size, not growth"
+    _groups(console, heading, report, per_row=False)
+
+
+def _groups(console: Console, heading: str, report: Report, per_row: bool) -> None:
+    """Each view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
+    views = [(v, v.n_plus_one if per_row else v.repeated_lookups) for v in report.views]
+    views = [(v, groups) for v, groups in views if groups]
     if not views:
         return
-    _heading(console, "N+1 queries: one query per row, inside one request")
-    for view in views:
+    _heading(console, heading)
+    for view, groups in views:
         _at(console, 2, Text(view.view, "bold"))
-        for group in view.n_plus_one:
+        for group in groups:
             details = [Text(f"at {group.callsite}")]
-            if group.cold_only:
+            if per_row and group.cold_only:
                 details.append(Text(COLD_ONLY, "yellow"))
-            if group.follows_rows is not None:
+            if per_row and group.follows_rows is not None:
                 source = f" from {group.follows_table}" if group.follows_table else ""
                 details.append(
                     Text(f"after a query that returned {group.follows_rows} rows{source}")
@@ -164,23 +175,6 @@ def _n_plus_one(report: Report, console: Console) -> None:
             details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
             _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
             _at(console, 8, *details)
-
-
-def _lookups(report: Report, console: Console) -> None:
-    views = [v for v in report.views if v.repeated_lookups]
-    if not views:
-        return
-    _heading(console, "Repeated lookups: the same count at every size, not growth")
-    for view in views:
-        _at(console, 2, Text(view.view, "bold"))
-        for group in view.repeated_lookups:
-            _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
-            _at(
-                console,
-                8,
-                Text(f"at {group.callsite}"),
-                Text.assemble(("fix: ", "bold green"), (group.fix, "green")),
-            )
 
 
 def _caching(report: Report, console: Console) -> None:
