@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from perfkit.analysis.model import N_PLUS_ONE, O_N_QUERIES, Report
+from perfkit.analysis.model import O_N_QUERIES, Report
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     file_href,
@@ -101,34 +101,27 @@ def _o_n(report: Report) -> list[str]:
 
 
 def _n_plus_one(report: Report) -> list[str]:
-    views = [v for v in report.views if N_PLUS_ONE in v.flags or v.n_plus_one]
-    if not any(v.n_plus_one for v in views):
-        return []
-    lines = ["### N+1 queries: one query per row, inside one request", ""]
-    for view in views:
-        for group in view.n_plus_one:
-            lines.append(f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}")
-            lines.append(f"  - at {code(group.callsite)}")
-            if group.cold_only:
-                lines.append(f"  - {COLD_ONLY}")
-            if group.follows_rows is not None:
-                source = f" from {code(group.follows_table)}" if group.follows_table else ""
-                lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")
-            lines.append(f"  - fix: {code(group.fix)}")
-    return [*lines, ""]
+    return _groups(report, "### N+1 queries: one query per row, inside one request", True)
 
 
 def _lookups(report: Report) -> list[str]:
-    views = [v for v in report.views if v.repeated_lookups]
-    if not views:
-        return []
-    lines = ["### Repeated lookups: the same count at every size, not growth", ""]
-    for view in views:
-        for group in view.repeated_lookups:
+    return _groups(report, "### Repeated lookups: the same count at every size, not growth", False)
+
+
+def _groups(report: Report, heading: str, per_row: bool) -> list[str]:
+    """Each view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
+    lines = []
+    for view in report.views:
+        for group in view.n_plus_one if per_row else view.repeated_lookups:
             lines.append(f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}")
             lines.append(f"  - at {code(group.callsite)}")
+            if per_row and group.cold_only:
+                lines.append(f"  - {COLD_ONLY}")
+            if per_row and group.follows_rows is not None:
+                source = f" from {code(group.follows_table)}" if group.follows_table else ""
+                lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")
             lines.append(f"  - fix: {code(group.fix)}")
-    return [*lines, ""]
+    return [heading, "", *lines, ""] if lines else []
 
 
 def _caching(report: Report) -> list[str]:
