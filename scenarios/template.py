@@ -17,9 +17,10 @@ WARMUP = 1
 # Users made after setup(n) at every size, with field values; no password is needed.
 USERS = {"editor": {"is_staff": True}}
 
-# Who requests views that redirect to the login page: "superuser" (one bench creates),
-# "none", or a username from USERS (--login overrides).
-LOGIN = "editor"
+# Who requests each view, comma-separated: "anonymous", "user", "staff", "superuser" (users
+# bench creates) or usernames from USERS; each view is requested as each one it serves
+# (--login overrides; all four personas when left out).
+LOGIN = "anonymous,editor"
 
 
 def setup(n: int) -> None:

@@ -13,6 +13,7 @@ from perfkit.analysis.model import (
     O_N_QUERIES,
     REPEATED_LOOKUP,
     FailedView,
+    PersonaResult,
     Report,
     ViewReport,
 )
@@ -57,7 +58,7 @@ def analyse(
         if not answered:
             continue
         try:
-            views.append(_view_report(view, answered, size_label, threshold, relations, writers))
+            views.append(_worst_persona(view, answered, size_label, threshold, relations, writers))
         except Exception as error:  # one view's odd records never cost the others their report
             skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
     candidates = sorted(
@@ -112,6 +113,54 @@ def _failed(
         failed=failed,
         statuses={str(code): count for code, count in sorted(statuses.items())},
         verdict=verdict,
+    )
+
+
+def _worst_persona(
+    view: str,
+    group: list[Recording],
+    size_label: str,
+    threshold: int,
+    relations: dict[str, list[Relation]],
+    writers: dict[str, set[str]],
+) -> ViewReport:
+    """The view's report as the persona whose queries grow the most; the others in brief.
+
+    Worst means: an N+1 group first, then the steeper fit; of personas alike in both, the
+    first requested (the least privileged). Requests without a persona label (a staging
+    store) are one report.
+    """
+    by_persona: dict[str | None, list[Recording]] = defaultdict(list)
+    for recording in group:
+        by_persona[recording.labels.get("persona")].append(recording)
+    reports = [
+        _view_report(view, requests, size_label, threshold, relations, writers)
+        for requests in by_persona.values()
+    ]
+    for report, persona in zip(reports, by_persona, strict=True):
+        report.persona = persona
+    if list(by_persona) == [None]:
+        return reports[0]
+    reports.sort(key=_growth, reverse=True)
+    shown = reports[0]
+    shown.personas = [_in_brief(report) for report in reports]
+    return shown
+
+
+def _growth(report: ViewReport) -> tuple[bool, float]:
+    slope = report.fit.slope if report.fit is not None else 0.0
+    return bool(report.n_plus_one), round(slope, 6)
+
+
+def _in_brief(report: ViewReport) -> PersonaResult:
+    fit = report.fit
+    return PersonaResult(
+        persona=report.persona or "",
+        flags=report.flags,
+        verdict=fit.verdict if fit is not None else None,
+        formula=fit.formula() if fit is not None else None,
+        queries_max=report.sizes[-1].queries_max,
+        n_plus_one=len(report.n_plus_one),
     )
 
 

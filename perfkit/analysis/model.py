@@ -129,6 +129,18 @@ class RefusedCall:
 
 
 @dataclass
+class PersonaResult:
+    """One persona's requests of a view, in brief: the view's report shows the worst one."""
+
+    persona: str
+    flags: list[str]
+    verdict: str | None
+    formula: str | None
+    queries_max: int
+    n_plus_one: int
+
+
+@dataclass
 class ViewReport:
     """Everything the report says about one view."""
 
@@ -148,6 +160,10 @@ class ViewReport:
     #: Statements repeated the same number of times at every size and not once per row of a
     #: list: a lookup to fetch once or cache, not growth (``fix`` says which).
     repeated_lookups: list[NPlusOneGroup] = field(default_factory=list)
+    #: Who the report's numbers come from (bench's persona), when requests were labelled.
+    persona: str | None = None
+    #: Every persona the view was requested as, the shown one first.
+    personas: list[PersonaResult] = field(default_factory=list)
 
 
 @dataclass

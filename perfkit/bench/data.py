@@ -8,21 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit.bench import links, personas, values
 from perfkit.errors import one_line
-
-#: The superuser bench creates at every size, for views that need a login.
-SUPERUSER = "perfkit-bench"
-
-#: Rows each row of a many-to-many field is linked to: more than one, so that a per-row
-#: ``.all()`` in a template returns something to loop over.
-M2M_LINKS = 3
 
 #: Field types never filled with generated values: they write files.
 _FILE_FIELDS = ("FileField", "ImageField")
 
 
 def project_models(root: Path) -> list[type]:
-    """Concrete, managed models of the apps under ``root``, plus the user model."""
+    """Concrete, managed models of the apps under ``root``, the user model, and what they use.
+
+    What they use: the third-party models their relations reach (django-taggit's ``Tag`` and
+    ``TaggedItem``, say), filled like the project's own; Django's own apps are left as
+    ``migrate`` makes them.
+    """
     from django.apps import apps
     from django.contrib.auth import get_user_model
 
@@ -32,10 +31,35 @@ def project_models(root: Path) -> list[type]:
         if not Path(config.path).resolve().is_relative_to(root):
             continue
         for model in config.get_models():
-            meta = model._meta
-            if meta.managed and not meta.proxy and model not in found:
+            if _fillable(model) and model not in found:
                 found.append(model)
+    for model in found:  # grows as it goes: what a used model uses is used too
+        for used in _uses(model):
+            if used not in found and _fillable(used) and not django_own(used):
+                found.append(used)
     return dependency_order(found)
+
+
+def _fillable(model: Any) -> bool:
+    meta = getattr(model, "_meta", None)
+    return meta is not None and meta.managed and not meta.proxy and not meta.abstract
+
+
+def django_own(model: type) -> bool:
+    """Whether ``model`` belongs to one of Django's own apps (auth, admin, contenttypes...)."""
+    return model._meta.app_config.name.startswith("django.")
+
+
+def _uses(model: type) -> Iterator[type]:
+    """The models ``model``'s own relations point at, and their ``through`` models."""
+    for relation in model._meta.get_fields():
+        if not relation.is_relation or relation.auto_created:
+            continue
+        if isinstance(relation.related_model, type):
+            yield relation.related_model
+        through = getattr(relation.remote_field, "through", None)
+        if isinstance(through, type) and not through._meta.auto_created:
+            yield through  # an auto-created one is linked, not filled
 
 
 def dependency_order(models: list[type]) -> list[type]:
@@ -74,6 +98,13 @@ class Filled:
 
     rows: dict[type, list[Any]] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: The persona users (:func:`perfkit.bench.personas.create`), leading the user rows.
+    personas: list[Any] = field(default_factory=list)
+
+    def user_model(self) -> type:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model()
 
     def skip(self, model: type, reason: str) -> None:
         self.skipped.append({"model": model._meta.label, "reason": reason})
@@ -82,38 +113,55 @@ class Filled:
 def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
     """Add ``n`` rows to each model (in dependency order), then link the many-to-many fields.
 
-    A foreign key points at an existing row of its model where there is one: every other row
-    at the first, so one object has many related rows (per-row queries show), the rest spread.
-    Foreign keys that a uniqueness rule covers take distinct combinations instead. Each model
-    is made in its own savepoint, then row by row if the batch was refused (a constraint, a
-    ``save()`` that rejects a value, a row a signal already made): a model that gets no row
-    is a skip with the reason, never the end of the run.
+    Where the user model is among ``models``, the personas are made first and lead its rows.
+    Foreign keys point at rows already made (:mod:`perfkit.bench.links`), plain columns vary
+    (:mod:`perfkit.bench.values`); a model that only links others (an explicit ``through``,
+    django-taggit's ``TaggedItem``) gets one row per link, and a generic foreign key points
+    at the model that has the generic relation. Each model is made in its own savepoint, then
+    row by row if the batch was refused (a constraint, a ``save()`` that rejects a value, a row
+    a signal already made), each row once more with only its links if its values were
+    refused: a model that gets no row is a skip with the reason, never the end of the run.
     """
+    from django.contrib.auth import get_user_model
     from django.db import transaction
     from model_bakery import baker
 
     baker.seed(seed)
     _teach_baker(models)
     filled = Filled()
+    user_model = get_user_model()
+    throughs = _throughs(models)
+    linking = [m for m in models if m in throughs or _generic_keys(m)]
     with transaction.atomic():
-        for model in models:
+        if user_model in models:
+            filled.personas = personas.create()
+        for model in [m for m in models if m not in linking] + linking:
             before = model._default_manager.count()
-            rows, error = _make(model, _attributes(model, filled.rows, n), n)
-            if not rows and before:
+            if model in throughs:
+                wanted = _through_rows(throughs[model], filled)
+            else:
+                wanted = _attributes(model, filled, n)
+            rows, error = _make(model, wanted)
+            if model is user_model:
+                rows = [*filled.personas, *rows]
+            elif not rows and before:
                 # The project made them (a post_save signal, a data migration): use those.
                 rows = list(model._default_manager.order_by("pk")[:n])
             if rows:
                 filled.rows[model] = rows
-            if error is not None and len(rows) < n:
-                made = f"made {len(rows)} of {n} rows" if rows else "made no row"
+            if error is not None and len(rows) < len(wanted):
+                made = f"made {len(rows)} of {len(wanted)} rows" if rows else "made no row"
                 if before:
                     made += f" ({before} made by the project itself, by a signal or migration)"
                 filled.skip(model, f"{made}: {one_line(error)}")
-        for model, rows in filled.rows.items():
+        for model, rows in list(filled.rows.items()):
             for relation in model._meta.many_to_many:
+                through = getattr(relation.remote_field, "through", None)
+                if through is None or not through._meta.auto_created:
+                    continue
                 try:
                     with transaction.atomic():
-                        _link(relation, rows, filled.rows.get(relation.related_model, []))
+                        _link(relation, rows, filled)
                 except Exception as error:
                     filled.skip(model, f"{relation.name} not linked: {one_line(error)}")
     return filled
@@ -139,26 +187,124 @@ def _teach_baker(models: list[type]) -> None:
                 generators.add(kind, known[base])  # type: ignore[arg-type]
 
 
-def _attributes(model: type, made: dict[type, list[Any]], n: int) -> list[dict[str, Any]]:
-    """Each new row's foreign keys, pointing at rows already made."""
+#: One generated row: the relations it points along, and its varied plain values.
+Row = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _attributes(model: type, filled: Filled, n: int) -> list[Row]:
+    """Each new row's relations, pointing at rows already made, and its varied values."""
     rows: list[dict[str, Any]] = [{} for _ in range(n)]
     unique_sets = _unique_relation_sets(model)
     covered = {name for names in unique_sets for name in names}
     for relation in model._meta.concrete_fields:
-        parents = made.get(relation.related_model) if relation.is_relation else None
+        parents = filled.rows.get(relation.related_model) if relation.is_relation else None
         if not parents or relation.name in covered:
             continue
         if relation.one_to_one or relation.unique:
-            continue
-        for row, parent in zip(rows, _skewed(parents, n), strict=True):
+            chosen: Iterator[Any] = iter(_free(model, relation, parents))
+        elif relation.related_model is filled.user_model():
+            chosen = links.owned(parents, len(filled.personas), n)
+        else:
+            chosen = links.skewed(parents, n)
+        for row, parent in zip(rows, chosen, strict=False):
             row[relation.name] = parent
     for names in unique_sets:
-        choices = [made.get(model._meta.get_field(name).related_model) for name in names]
+        choices = [filled.rows.get(model._meta.get_field(name).related_model) for name in names]
         if not all(choices):
             continue
         for row, combination in zip(rows, itertools.product(*choices), strict=False):
             row.update(zip(names, combination, strict=True))
-    return rows
+    for key in _generic_keys(model):
+        target = _generic_target(model, filled)
+        if target is None:
+            continue
+        kind = _content_type(target)
+        for row, parent in zip(rows, links.skewed(filled.rows[target], n), strict=True):
+            row.update({key.ct_field: kind, key.fk_field: parent.pk})
+    return [(row, values.varied(model, i)) for i, row in enumerate(rows)]
+
+
+def _free(model: type, relation: Any, parents: list[Any]) -> list[Any]:
+    """The parents no row of ``model`` points at yet, for a one-to-one or unique key."""
+    taken = set(model._default_manager.values_list(relation.attname, flat=True))
+    return [parent for parent in parents if parent.pk not in taken]
+
+
+def _throughs(models: list[type]) -> dict[type, list[Any]]:
+    """Explicit ``through`` models among ``models``, each with the relations that use it."""
+    found: dict[type, list[Any]] = {}
+    for model in models:
+        for relation in model._meta.many_to_many:
+            if relation.model is not model:
+                continue  # inherited (multi-table): the parent's rows carry its links
+            through = getattr(relation.remote_field, "through", None)
+            if isinstance(through, type) and through in models and not through._meta.auto_created:
+                found.setdefault(through, []).append(relation)
+    return found
+
+
+def _through_rows(relations: list[Any], filled: Filled) -> list[Row]:
+    """A row of a ``through`` model per link of each relation using it (:func:`links.pairs`)."""
+    wanted: list[Row] = []
+    for relation in relations:
+        through = relation.remote_field.through
+        source, target = relation.model, relation.related_model
+        sources, targets = filled.rows.get(source), filled.rows.get(target)
+        ends = _through_ends(relation, through)
+        if not sources or not targets or ends is None:
+            continue
+        source_end, target_end = ends
+        personas_there = len(filled.personas) if target is filled.user_model() else 0
+        for i, (row, linked) in enumerate(links.pairs(sources, targets, personas_there)):
+            if isinstance(source_end, str):
+                attrs = {source_end: row, target_end: linked}
+            else:
+                attrs = {source_end.ct_field: _content_type(source), target_end: linked}
+                attrs[source_end.fk_field] = row.pk
+            wanted.append((attrs, values.varied(through, i)))
+    return wanted
+
+
+def _through_ends(relation: Any, through: type) -> tuple[Any, str] | None:
+    """The through model's field to the source (a name, or a generic key) and to the target."""
+    if hasattr(relation, "m2m_field_name"):
+        return relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    keys = [f for f in through._meta.concrete_fields if f.many_to_one]
+    to_target = next((f.name for f in keys if f.related_model is relation.related_model), None)
+    to_source = next((f.name for f in keys if f.related_model is relation.model), None)
+    generic = next(iter(_generic_keys(through)), None)
+    source_end = to_source if to_source is not None else generic
+    if to_target is None or source_end is None:
+        return None
+    return source_end, to_target
+
+
+def _generic_keys(model: type) -> list[Any]:
+    """``model``'s generic foreign keys (content type and object id), if contenttypes is used."""
+    return [
+        f for f in model._meta.private_fields if hasattr(f, "ct_field") and hasattr(f, "fk_field")
+    ]
+
+
+def _generic_target(model: type, filled: Filled) -> type | None:
+    """The model a generic key should point at: one with a generic relation to ``model``.
+
+    Else the first model with rows that is neither ``model`` nor the user model.
+    """
+    made = [m for m in filled.rows if m is not model]
+    related = [
+        m
+        for m in made
+        if any(getattr(f, "related_model", None) is model for f in m._meta.private_fields)
+    ]
+    plain = [m for m in made if m is not filled.user_model()]
+    return next(iter(related or plain), None)
+
+
+def _content_type(model: type) -> Any:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model)
 
 
 def _unique_relation_sets(model: type) -> list[tuple[str, ...]]:
@@ -179,10 +325,12 @@ def _unique_relation_sets(model: type) -> list[tuple[str, ...]]:
     return found
 
 
-def _make(
-    model: type, attributes: list[dict[str, Any]], n: int
-) -> tuple[list[Any], Exception | None]:
-    """``n`` rows of ``model``: in one batch, else one by one; the rows and the last refusal."""
+def _make(model: type, wanted: list[Row]) -> tuple[list[Any], Exception | None]:
+    """The rows of ``model``: in one batch, else one by one; the rows and the last refusal.
+
+    One by one, a row refused with its varied values is tried once more with its links
+    alone, as model_bakery would make it.
+    """
     from django.db import transaction
     from model_bakery import baker
 
@@ -191,22 +339,19 @@ def _make(
 
     try:
         with transaction.atomic():
-            return [one(attrs) for attrs in attributes], None
+            return [one({**row, **varied}) for row, varied in wanted], None
     except Exception as error:
         refused: Exception | None = error
     rows = []
-    for attrs in attributes[:n]:
-        try:
-            with transaction.atomic():
-                rows.append(one(attrs))
-        except Exception as error:
-            refused = error
+    for row, varied in wanted:
+        for attrs in ({**row, **varied}, row):
+            try:
+                with transaction.atomic():
+                    rows.append(one(attrs))
+                break
+            except Exception as error:
+                refused = error
     return rows, refused
-
-
-def _skewed(parents: list[Any], n: int) -> Iterator[Any]:
-    for i in range(n):
-        yield parents[0] if i % 2 == 0 else parents[i % len(parents)]
 
 
 def _optional(model: type, given: dict[str, Any]) -> list[str]:
@@ -221,42 +366,16 @@ def _optional(model: type, given: dict[str, Any]) -> list[str]:
     return names
 
 
-def _link(relation: Any, rows: list[Any], targets: list[Any]) -> None:
+def _link(relation: Any, rows: list[Any], filled: Filled) -> None:
+    """Link an auto-created many-to-many field's rows (:func:`links.pairs`)."""
+    targets = filled.rows.get(relation.related_model, [])
     through = relation.remote_field.through
-    if not targets or not through._meta.auto_created:
-        return
     source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-    links = min(M2M_LINKS, len(targets))
+    personas_there = len(filled.personas) if relation.related_model is filled.user_model() else 0
     through.objects.bulk_create(
-        through(**{source: row, target: targets[(i + k) % len(targets)]})
-        for i, row in enumerate(rows)
-        for k in range(links)
-        # Identity, not ==: a project's __eq__ may not expect a row of another model.
-        if targets[(i + k) % len(targets)] is not row
+        through(**{source: row, target: linked})
+        for row, linked in links.pairs(rows, targets, personas_there)
     )
-
-
-def superuser_name() -> str:
-    """The username of the superuser bench creates (an address if users log in by email)."""
-    from django.contrib.auth import get_user_model
-
-    email = get_user_model().USERNAME_FIELD == "email"
-    return f"{SUPERUSER}@example.invalid" if email else SUPERUSER
-
-
-def create_superuser() -> None:
-    """The bench superuser, unless it exists; no password, since bench logs it in directly."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from model_bakery import baker
-
-    model = get_user_model()
-    lookup = {model.USERNAME_FIELD: superuser_name()}
-    if model._default_manager.filter(**lookup).exists():
-        return
-    names = {f.name for f in model._meta.concrete_fields}
-    flags = {flag: True for flag in ("is_superuser", "is_staff", "is_active") if flag in names}
-    baker.make(model, **lookup, **flags, password=make_password(None))
 
 
 def wipe() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from perfkit.bench.data import django_own
 from perfkit.bench.runner import Target
 from perfkit.errors import one_line
 
@@ -281,9 +282,10 @@ def _is_int(converter: Any) -> bool:
 def most_related(model: type) -> Any:
     """The row with the most rows in one relation (reverse foreign key or many-to-many), or None.
 
-    Each relation is counted in a query of its own: one query counting them all joins every
-    relation at once, and the rows multiply (a model with a dozen relations kept PostgreSQL
-    busy for minutes on NetBox's test data).
+    Relations to Django's own models are not counted: staff holding every permission is not
+    the user with the most to show. Each relation is counted in a query of its own: one
+    query counting them all joins every relation at once, and the rows multiply (a model
+    with a dozen relations kept PostgreSQL busy for minutes on NetBox's test data).
     """
     from django.db.models import Count
 
@@ -291,6 +293,8 @@ def most_related(model: type) -> Any:
     best: tuple[int, Any] | None = None
     for relation in model._meta.get_fields():
         if not (relation.is_relation and (relation.one_to_many or relation.many_to_many)):
+            continue
+        if django_own(relation.related_model):
             continue
         try:
             top = (

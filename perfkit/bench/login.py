@@ -1,13 +1,21 @@
-"""Which targets need a login: one anonymous GET each, and a retry as a user if redirected."""
+"""Who requests each target: every persona it serves, probed once with a GET as each.
+
+A persona that saw exactly the queries another one saw (the same statements, as often) is
+not requested again: its pages would say the same. A target no persona is served is
+requested as the first one that was not asked to log in, so its failure is reported, or
+skipped when every persona was.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from perfkit.bench import personas
 from perfkit.bench.runner import REQUEST_SECONDS, Target, client_for, request, timed_out
-from perfkit.recording import current_labels
+from perfkit.recording import Recording, current_labels
 
 #: Statuses that mean "log in first": a redirect to the login page, or a refusal.
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -31,12 +39,14 @@ def needs_login(response: Any, path: str) -> bool:
 
 
 class Prober:
-    """Decides once per target name: as is, logged in as ``user``, or skipped (and why)."""
+    """Decides once per target name who requests it (``chosen``), or why nobody does."""
 
-    def __init__(self, user: str | None, seconds: float = REQUEST_SECONDS) -> None:
-        self.user = user
+    def __init__(self, chosen: tuple[str, ...], seconds: float = REQUEST_SECONDS) -> None:
+        self.chosen = chosen
         self.seconds = seconds
-        self.decided: dict[str, str | None] = {}
+        self.decided: dict[str, list[str]] = {}
+        #: Per target name, the personas left out because another one saw the same queries.
+        self.shared: dict[str, dict[str, str]] = {}
         self.skipped: list[dict[str, str]] = []
 
     def apply(self, targets: list[Target], size: int) -> list[Target]:
@@ -48,37 +58,58 @@ class Prober:
             probed = target.name not in self.decided
             if probed:
                 self.decided[target.name] = self._decide(target, size)
-            decision = self.decided[target.name]
-            if decision == "anonymous":
-                kept.append(replace(target, warm=probed))
-            elif decision == "login":
-                kept.append(replace(target, user=self.user, warm=probed))
+            for persona in self.decided[target.name]:
+                user = personas.username(persona)
+                kept.append(replace(target, user=user, persona=persona, warm=probed))
         return kept
 
-    def _decide(self, target: Target, size: int) -> str | None:
-        response = _probe(target, None, size, self.seconds)
-        if response.status_code == 405:
-            return self._skip(target, "does not accept GET (405)")
-        if timed_out(response):
-            return self._skip(target, f"stopped: {response.exc_info[1]}")
-        if not needs_login(response, target.path):
-            return "anonymous"
-        if self.user is None:
+    def _decide(self, target: Target, size: int) -> list[str]:
+        served: dict[tuple[int, tuple[tuple[str, int], ...]], str] = {}
+        fallback = None
+        for persona in self.chosen:
+            response, queries = _probe(target, personas.username(persona), size, self.seconds)
+            if response.status_code == 405:
+                return self._skip(target, "does not accept GET (405)")
+            if timed_out(response):
+                return self._skip(target, f"stopped: {response.exc_info[1]}")
+            status = response.status_code
+            if status < 300 or status == 304:
+                same = served.setdefault((status, queries), persona)
+                if same != persona:
+                    self.shared.setdefault(target.name, {})[persona] = same
+            elif fallback is None and not needs_login(response, target.path):
+                fallback = persona
+        if served:
+            return list(served.values())
+        if fallback is not None:
+            return [fallback]
+        if self.chosen == (personas.ANONYMOUS,):
             return self._skip(target, "needs a login; --login none")
-        response = _probe(target, self.user, size, self.seconds)
-        if response.status_code == 405:
-            return self._skip(target, "does not accept GET (405)")
-        if timed_out(response):
-            return self._skip(target, f"stopped: {response.exc_info[1]}")
-        return "login"
+        return self._skip(target, f"asked every persona to log in ({', '.join(self.chosen)})")
 
-    def _skip(self, target: Target, reason: str) -> None:
+    def _skip(self, target: Target, reason: str) -> list[str]:
         self.skipped.append({"url": target.path, "reason": reason})
+        return []
 
 
-def _probe(target: Target, user: str | None, size: int, seconds: float) -> Any:
-    token = current_labels.set({"size": str(size), "phase": "probe", "target": target.name})
+def _probe(
+    target: Target, user: str | None, size: int, seconds: float
+) -> tuple[Any, tuple[tuple[str, int], ...]]:
+    """The response to one GET as ``user``, and how often each statement ran in it."""
+    from perfkit.signals import recording_finished
+
+    seen: list[Recording] = []
+
+    def keep(sender: object, recording: Recording, **kwargs: object) -> None:
+        seen.append(recording)
+
+    labels = {"size": str(size), "phase": "probe", "target": target.name}
+    token = current_labels.set(labels)
+    recording_finished.connect(keep, weak=False, dispatch_uid="perfkit.bench.login")
     try:
-        return request(client_for(user), target, 0, seconds)
+        response = request(client_for(user), target, 0, seconds)
     finally:
+        recording_finished.disconnect(dispatch_uid="perfkit.bench.login")
         current_labels.reset(token)
+    counts = Counter(q.fingerprint for recording in seen for q in recording.queries)
+    return response, tuple(sorted(counts.items()))

@@ -6,15 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.bench import data, discovery, project
+from perfkit.bench import data, discovery, personas, project
 from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
 from perfkit.bench.scenario import Scenario
 from perfkit.errors import UsageError
-
-#: ``--login superuser``: log in as a superuser bench creates at every size.
-SUPERUSER = "superuser"
 
 
 @dataclass
@@ -22,14 +19,14 @@ class Plan:
     """``populate(size)`` then ``targets()``, as the runner calls them.
 
     ``make`` fills the data for a size; ``find`` lists the targets (and routes it skipped).
-    A ``prober`` (None for the bundled demo, whose views are all public) decides which
-    targets need a login; ``login`` is ``superuser``, a username or None.
+    A ``prober`` (None for the bundled demo, whose views are all public) decides who
+    requests each target, of the ``chosen`` personas and usernames.
     """
 
     make: Callable[[int], data.Filled | None]
     find: Callable[[int], Discovered]
     prober: Prober | None = None
-    login: str | None = None
+    chosen: tuple[str, ...] = (personas.ANONYMOUS,)
     users: Callable[[], None] = lambda: None
     size: int = 0
     found: Discovered | None = None
@@ -41,11 +38,10 @@ class Plan:
         filled = self.make(size)
         for entry in filled.skipped if filled is not None else ():
             self.unfilled.setdefault(entry["model"], {**entry, "size": str(size)})
-        if self.login == SUPERUSER:
-            data.create_superuser()
+        if filled is None and self.prober is not None and self.chosen != (personas.ANONYMOUS,):
+            personas.create()  # a scenario's setup made the data
         self.users()
-        if self.login not in (None, SUPERUSER):
-            _check_user(self.login)
+        personas.check(self.chosen)
         project.clear_caches()
 
     def targets(self) -> list[Target]:
@@ -76,15 +72,9 @@ def _user_exists(username: str) -> bool:
     return model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists()
 
 
-def _check_user(username: str) -> None:
-    if not _user_exists(username):
-        raise UsageError(
-            f"--login {username}: no such user in the data; add it to the scenario's USERS "
-            "or use --login superuser"
-        )
-
-
-def demo_plan(scenario: Scenario | None, login: str, seconds: float = REQUEST_SECONDS) -> Plan:
+def demo_plan(
+    scenario: Scenario | None, chosen: tuple[str, ...], seconds: float = REQUEST_SECONDS
+) -> Plan:
     """The bundled demo, or the demo driven by a scenario (its URLs, setup and users)."""
     from perfkit.bench import demo
 
@@ -100,11 +90,14 @@ def demo_plan(scenario: Scenario | None, login: str, seconds: float = REQUEST_SE
             demo.populate(size)
         scenario.build(size)
 
-    return _with_scenario(scenario, make, listed, login, seconds)
+    return _with_scenario(scenario, make, listed, chosen, seconds)
 
 
 def project_plan(
-    scenario: Scenario | None, login: str, root: Path, seconds: float = REQUEST_SECONDS
+    scenario: Scenario | None,
+    chosen: tuple[str, ...],
+    root: Path,
+    seconds: float = REQUEST_SECONDS,
 ) -> Plan:
     """A user's project: generated data and discovered URLs, unless a scenario names its own."""
     models = data.project_models(root)
@@ -116,14 +109,14 @@ def project_plan(
             return None
         return data.fill(models, size)
 
-    return _with_scenario(scenario, make, lambda size: discovery.discover(), login, seconds)
+    return _with_scenario(scenario, make, lambda size: discovery.discover(), chosen, seconds)
 
 
 def _with_scenario(
     scenario: Scenario | None,
     make: Callable[[int], data.Filled | None],
     fallback: Callable[[int], Discovered],
-    login: str,
+    chosen: tuple[str, ...],
     seconds: float,
 ) -> Plan:
     find = fallback
@@ -132,7 +125,5 @@ def _with_scenario(
         def find(size: int) -> Discovered:
             return Discovered(scenario.targets(size))
 
-    user = None if login == "none" else login
-    prober = Prober(data.superuser_name() if user == SUPERUSER else user, seconds)
     users = scenario.create_users if scenario is not None else (lambda: None)
-    return Plan(make=make, find=find, prober=prober, login=user, users=users)
+    return Plan(make=make, find=find, prober=Prober(chosen, seconds), chosen=chosen, users=users)

@@ -28,6 +28,8 @@ class Target:
     method: str = "GET"
     data: Data = field(default=None, compare=False)
     user: str | None = None
+    #: Who the request is sent as (:mod:`perfkit.bench.personas`): a label of its recordings.
+    persona: str | None = None
     #: Sent once already at this size (the login probe's request): that was a warm-up.
     warm: bool = field(default=False, compare=False)
 
@@ -234,6 +236,8 @@ def _exercise(
         for i in range(warmup + repeat):
             phase = "warmup" if i < warmup else "measure"
             labels = {"size": str(size), "phase": phase, "target": target.name}
+            if target.persona is not None:
+                labels["persona"] = target.persona
             if i == warmup:
                 clear_caches()
                 labels["cache"] = COLD

@@ -58,8 +58,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--login",
-        metavar="superuser|none|USERNAME",
-        help="who requests views that need a login (superuser: one bench creates)",
+        metavar="PERSONAS",
+        help="who requests each view, comma-separated: anonymous, user, staff, superuser (users "
+        "bench creates) or usernames; each view as each one it serves (all four; none: "
+        "anonymous only)",
     )
     parser.add_argument(
         "--output", default="perfkit-report", help="directory for the report (perfkit-report)"
@@ -170,7 +172,7 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
     """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
     from rich.console import Console
 
-    from perfkit.bench import demo, network, plan, project, scenario
+    from perfkit.bench import demo, network, personas, plan, project, scenario
 
     store = staging / STORE
     changes: list[str] = []
@@ -186,7 +188,7 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
     sizes = _first(sizes, loaded and loaded.sizes, parse_sizes(DEFAULT_SIZES))
     repeat = _first(args.repeat, loaded and loaded.repeat, DEFAULT_REPEAT)
     warmup = _first(args.warmup, loaded and loaded.warmup, DEFAULT_WARMUP)
-    login = _first(args.login, loaded and loaded.login, plan.SUPERUSER)
+    chosen = personas.parse(_first(args.login, loaded and loaded.login, ",".join(personas.ALL)))
     if args.allow_network:
         guarded: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     else:
@@ -199,9 +201,9 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
     console = Console()
     with databases:
         if args.settings:
-            work = plan.project_plan(loaded, login, Path.cwd(), seconds)
+            work = plan.project_plan(loaded, chosen, Path.cwd(), seconds)
         else:
-            work = plan.demo_plan(loaded, login, seconds)
+            work = plan.demo_plan(loaded, chosen, seconds)
         with guarded as guard:
             recordings, outcomes = _measure(work, (sizes, repeat, warmup, seconds), console)
             if store.exists():

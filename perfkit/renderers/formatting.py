@@ -44,6 +44,14 @@ def severity(view: ViewReport) -> int:
     return min((_rank(f) for f in view.flags), default=len(FLAG_LABELS))
 
 
+def requested_as(view: ViewReport) -> str:
+    """Who the view's findings come from, when bench requested it as several personas."""
+    if view.persona is None or len(view.personas) < 2:
+        return ""
+    others = ", ".join(p.persona for p in view.personas[1:])
+    return f"as {view.persona} (also requested as {others})"
+
+
 def one_line(text: str) -> str:
     """Whitespace (newlines included) collapsed to single spaces."""
     return _SPACE.sub(" ", text).strip()

@@ -16,6 +16,7 @@ from perfkit.renderers.formatting import (
     ms,
     number,
     ratio,
+    requested_as,
     severity,
     shorten,
 )
@@ -39,6 +40,7 @@ _ENV.filters.update(
     ratio=ratio,
     shorten=shorten,
     href=file_href,
+    requested_as=requested_as,
     flag_label=lambda flag: FLAG_LABELS.get(flag, flag),
 )
 

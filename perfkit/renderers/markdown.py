@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from perfkit.analysis.model import O_N_QUERIES, Report
+from perfkit.analysis.model import O_N_QUERIES, Report, ViewReport
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     file_href,
@@ -13,6 +13,7 @@ from perfkit.renderers.formatting import (
     number,
     one_line,
     ratio,
+    requested_as,
     severity,
     shorten,
 )
@@ -96,7 +97,7 @@ def _o_n(report: Report) -> list[str]:
     lines = ["### O(n) queries: the query count grows with the data", ""]
     for view, fit in sorted(grows, key=lambda pair: -pair[1].slope):
         points = ", ".join(f"n={n}: {q}" for n, q in fit.points)
-        lines.append(f"- **{text(view.view)}**: {code(fit.formula())} ({points})")
+        lines.append(f"- **{text(view.view)}**: {code(fit.formula())} ({points}){_persona(view)}")
     return [*lines, ""]
 
 
@@ -108,12 +109,20 @@ def _lookups(report: Report) -> list[str]:
     return _groups(report, "### Repeated lookups: the same count at every size, not growth", False)
 
 
+def _persona(view: ViewReport) -> str:
+    shown = requested_as(view)
+    return f", {text(shown)}" if shown else ""
+
+
 def _groups(report: Report, heading: str, per_row: bool) -> list[str]:
     """Each view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
     lines = []
     for view in report.views:
         for group in view.n_plus_one if per_row else view.repeated_lookups:
-            lines.append(f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}")
+            lines.append(
+                f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}"
+                + _persona(view)
+            )
             lines.append(f"  - at {code(group.callsite)}")
             if per_row and group.cold_only:
                 lines.append(f"  - {COLD_ONLY}")

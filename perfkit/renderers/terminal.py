@@ -14,8 +14,17 @@ from perfkit.analysis.model import (
     O_N_QUERIES,
     REPEATED_LOOKUP,
     Report,
+    ViewReport,
 )
-from perfkit.renderers.formatting import COLD_ONLY, ms, number, ratio, shorten, shorten_middle
+from perfkit.renderers.formatting import (
+    COLD_ONLY,
+    ms,
+    number,
+    ratio,
+    requested_as,
+    shorten,
+    shorten_middle,
+)
 
 _SHORT_FLAGS = {
     O_N_QUERIES: "O(n)",
@@ -141,6 +150,7 @@ def _o_n(report: Report, console: Console) -> None:
         _item(
             console,
             Text.assemble((view.view, "bold red"), f"  {fit.formula()}"),
+            *_persona(view),
             Text(f"worst request per size: {points}", "dim"),
         )
 
@@ -162,7 +172,7 @@ def _groups(console: Console, heading: str, report: Report, per_row: bool) -> No
         return
     _heading(console, heading)
     for view, groups in views:
-        _at(console, 2, Text(view.view, "bold"))
+        _at(console, 2, Text(view.view, "bold"), *_persona(view))
         for group in groups:
             details = [Text(f"at {group.callsite}")]
             if per_row and group.cold_only:
@@ -175,6 +185,11 @@ def _groups(console: Console, heading: str, report: Report, per_row: bool) -> No
             details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
             _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
             _at(console, 8, *details)
+
+
+def _persona(view: ViewReport) -> list[Text]:
+    shown = requested_as(view)
+    return [Text(shown, "dim")] if shown else []
 
 
 def _caching(report: Report, console: Console) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 
 import perfkit
-from perfkit.bench import data
+from perfkit.bench import data, links, personas
 from perfkit.demo.models import Author, Story, Tag
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +30,36 @@ def test_project_models_are_the_apps_under_the_root_plus_users_parents_first() -
     assert models.index(Story) > max(models.index(Author), models.index(Tag))
 
 
-def test_fill_makes_n_rows_each_linked_so_one_parent_has_many_children() -> None:
-    data.fill(data.project_models(ROOT), 6)
-    assert [m.objects.count() for m in (User, Author, Tag, Story)] == [6, 6, 6, 6]
-    assert {story.tags.count() for story in Story.objects.all()} == {data.M2M_LINKS}
-    counts = sorted((a.stories.count() for a in Author.objects.all()), reverse=True)
-    assert counts[0] == 3 and sum(counts) == 6
+def test_fill_makes_n_rows_each_and_the_personas_lead_the_users() -> None:
+    filled = data.fill(data.project_models(ROOT), 6)
+    assert [m.objects.count() for m in (User, Author, Tag, Story)] == [9, 6, 6, 6]
+    assert [u.username for u in filled.rows[User][:3]] == [
+        personas.username(p) for p in (personas.USER, personas.STAFF, personas.SUPERUSER)
+    ]
+    assert not filled.skipped
+
+
+def test_one_parent_has_half_the_children_and_many_to_many_fans_out_with_n() -> None:
+    for n in (6, 12):
+        data.wipe()
+        data.fill(data.project_models(ROOT), n)
+        counts = sorted((a.stories.count() for a in Author.objects.all()), reverse=True)
+        assert counts[0] == n // 2 and sum(counts) == n
+        first_story = Story.objects.order_by("pk").first()
+        first_tag = Tag.objects.order_by("pk").first()
+        assert first_story.tags.count() == n and first_tag.stories.count() == n
+        assert min(story.tags.count() for story in Story.objects.all()) >= links.OWN_LINKS
+
+
+def test_dates_spread_over_a_range_from_today() -> None:
+    from django.utils import timezone
+
+    data.fill(data.project_models(ROOT), 12)
+    stamps = list(Story.objects.order_by("pk").values_list("published_at", flat=True))
+    now = timezone.now()
+    assert abs((stamps[0] - now).total_seconds()) < 3600
+    assert len(set(stamps)) == 12
+    assert min(stamps) < now - timedelta(days=30) and max(stamps) > now + timedelta(days=30)
 
 
 def test_the_same_size_gives_the_same_rows_after_a_wipe() -> None:
@@ -47,10 +72,15 @@ def test_the_same_size_gives_the_same_rows_after_a_wipe() -> None:
     assert list(Story.objects.order_by("pk").values_list("title", "body")) == first
 
 
-def test_the_superuser_is_created_once_without_a_usable_password() -> None:
-    data.create_superuser()
-    data.create_superuser()
-    user = User.objects.get(username=data.superuser_name())
-    assert (user.is_superuser, user.is_staff, user.is_active) == (True, True, True)
-    assert not user.has_usable_password()
-    assert User.objects.filter(username=data.SUPERUSER).count() == 1
+def test_the_personas_are_made_once_with_their_powers_and_no_usable_password() -> None:
+    from django.contrib.auth.models import Permission
+
+    personas.create()
+    made = personas.create()
+    assert User.objects.count() == 3
+    flags = [(u.is_active, u.is_staff, u.is_superuser) for u in made]
+    assert flags == [(True, False, False), (True, True, False), (True, True, True)]
+    assert not any(u.has_usable_password() for u in made)
+    plain, staff, _superuser = made
+    assert staff.user_permissions.count() == Permission.objects.count() > 0
+    assert plain.user_permissions.count() == 0

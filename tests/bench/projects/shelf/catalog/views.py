@@ -1,5 +1,5 @@
-"""Catalogue views: N+1 lists (one behind a page cache), a cached tag cloud, a fixed loop of
-lookups, per-user loans and some odd pages."""
+"""Catalogue views: N+1 lists (one behind a page cache, one per tag, one per status, one per
+member), a cached tag cloud, a fixed loop of lookups, per-user loans and some odd pages."""
 
 import time
 import urllib.request
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_page
 from taggit.models import Tag
 
-from catalog.models import Author, Book, LegacyStat
+from catalog.models import Author, Book, LegacyStat, Membership
 
 #: The genres the sidebar shows, looked up one by one: the same lookups at every size.
 GENRES = ("fiction", "poetry", "history", "science", "travel", "children")
@@ -23,6 +23,19 @@ def book_list(request):
 def book_detail(request, pk):
     book = get_object_or_404(Book, pk=pk)
     return render(request, "catalog/book_detail.html", {"book": book})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    # N+1 only with many books to a tag: each book's author, read in the template.
+    books = Book.objects.filter(tags__slug=slug).order_by("id")
+    return render(request, "catalog/tag_detail.html", {"tag": tag, "books": books})
+
+
+def on_loan(request):
+    # N+1 only when some books are on loan: each book's author, read in the template.
+    books = Book.objects.filter(status=Book.ON_LOAN).order_by("id")
+    return render(request, "catalog/on_loan.html", {"books": books})
 
 
 @cache_page(60)
@@ -48,6 +61,13 @@ def genres(request):
 def my_loans(request):
     loans = request.user.loans.select_related("book").order_by("id")
     return render(request, "catalog/loans.html", {"loans": loans})
+
+
+@login_required
+def my_clubs(request):
+    # N+1 only for a member of many clubs: each membership's club, read in the template.
+    memberships = Membership.objects.filter(member=request.user).order_by("id")
+    return render(request, "catalog/clubs.html", {"memberships": memberships})
 
 
 def stats(request):

@@ -1,0 +1,80 @@
+"""Column values that vary across generated rows: every choice, both booleans, dates over a range.
+
+Left to their defaults, a status field kept one value (an "on loan" list stayed empty) and
+every date was today. Values a uniqueness rule covers are left to model_bakery.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+#: Row i's dates are this many days from now, spread over about a year each way, row 0 today.
+_DAYS_STEP, _DAYS_SPAN = 37, 401
+
+
+def varied(model: type, i: int) -> dict[str, Any]:
+    """Row ``i``'s choice, boolean and date values for ``model``'s plain columns.
+
+    Choices and booleans cycle so that the first rows hold every value, and so do the even
+    rows alone (those of a foreign key's first parent); the field's default comes first. A
+    row's dates are one moment, each later date field an hour after the one before, so that
+    an end never precedes its start.
+    """
+    from django.utils import timezone
+
+    values: dict[str, Any] = {}
+    fixed = _constrained(model)
+    days = (i * _DAYS_STEP + _DAYS_SPAN // 2) % _DAYS_SPAN - _DAYS_SPAN // 2
+    moment = timezone.now() + datetime.timedelta(days=days)
+    dated = 0
+    for column in model._meta.concrete_fields:
+        if column.is_relation or column.primary_key or column.unique or column.name in fixed:
+            continue
+        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            continue
+        options = _options(column)
+        kind = column.get_internal_type()
+        if options:
+            values[column.name] = options[_index(i, len(options))]
+        elif kind in ("DateTimeField", "DateField"):
+            stamp = moment + datetime.timedelta(hours=dated)
+            values[column.name] = stamp if kind == "DateTimeField" else stamp.date()
+            dated += 1
+    return values
+
+
+def _index(i: int, k: int) -> int:
+    """Row ``i``'s option of ``k``: rows 0..k-1 take every one, and so do k even rows."""
+    return i % k if k % 2 else (i + i // k) % k
+
+
+def _options(column: Any) -> list[Any]:
+    """The values a choice or boolean column takes, its default first."""
+    if column.choices:
+        options = list(dict.fromkeys(value for value, _label in column.flatchoices))
+    elif column.get_internal_type() == "BooleanField":
+        options = [False, True]
+    else:
+        return []
+    default = column.get_default() if column.has_default() else None
+    if default in options:
+        options.remove(default)
+        options.insert(0, default)
+    return options
+
+
+def _constrained(model: type) -> set[str]:
+    """Names a ``unique_together`` or a constraint mentions (its fields or its condition)."""
+    meta = model._meta
+    names = {name for group in meta.unique_together for name in group}
+    for constraint in meta.constraints:
+        names.update(getattr(constraint, "fields", ()) or ())
+        condition = getattr(constraint, "condition", None)
+        if condition is not None:
+            names.update(name for name in _field_names(model) if name in str(condition))
+    return names
+
+
+def _field_names(model: type) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]

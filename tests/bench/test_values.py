@@ -1,0 +1,72 @@
+"""Column values that vary across generated rows: every choice, both booleans, spread dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import models
+from django.test.utils import isolate_apps
+
+from perfkit.bench import values
+
+STATUSES = [("open", "Open"), ("closed", "Closed"), ("on_hold", "On hold"), ("archived", "Old")]
+
+
+@isolate_apps("perfkit.demo")
+def test_every_choice_and_both_booleans_show_in_the_first_rows_and_in_the_even_rows() -> None:
+    class Ticket(models.Model):
+        status = models.CharField(max_length=10, choices=STATUSES, default="closed")
+        priority = models.IntegerField(choices=[(1, "low"), (2, "mid"), (3, "high")])
+        public = models.BooleanField(default=True)
+
+        class Meta:
+            app_label = "demo"
+
+    made = [values.varied(Ticket, i) for i in range(8)]
+    assert made[0]["status"] == "closed" and made[0]["public"] is True  # the default first
+    for field, options in (("status", 4), ("priority", 3), ("public", 2)):
+        assert len({row[field] for row in made[:options]}) == options, field
+        assert len({row[field] for row in made[0 : 2 * options : 2]}) == options, field
+
+
+@isolate_apps("perfkit.demo")
+def test_columns_a_uniqueness_rule_covers_are_left_alone() -> None:
+    class Shelf(models.Model):
+        code = models.CharField(max_length=5, choices=STATUSES, unique=True)
+        kind = models.CharField(max_length=10, choices=STATUSES)
+        is_default = models.BooleanField(default=False)
+        archived = models.BooleanField(default=False)
+        owner = models.IntegerField()
+
+        class Meta:
+            app_label = "demo"
+            unique_together = [("owner", "kind")]
+            constraints = [
+                models.UniqueConstraint(
+                    fields=["owner"], condition=models.Q(is_default=True), name="one_default"
+                )
+            ]
+
+    assert set(values.varied(Shelf, 1)) == {"archived"}
+
+
+@isolate_apps("perfkit.demo")
+def test_a_rows_dates_are_one_moment_each_later_field_an_hour_on() -> None:
+    class Shift(models.Model):
+        starts = models.DateTimeField()
+        ends = models.DateTimeField()
+        day = models.DateField()
+        created = models.DateTimeField(auto_now_add=True)
+        changed = models.DateTimeField(auto_now=True)
+
+        class Meta:
+            app_label = "demo"
+
+    rows = [values.varied(Shift, i) for i in range(20)]
+    assert all(set(row) == {"starts", "ends", "day"} for row in rows)
+    assert all((row["ends"] - row["starts"]).total_seconds() == 3600 for row in rows)
+    assert all(
+        isinstance(row["day"], date) and not isinstance(row["day"], datetime) for row in rows
+    )
+    days = sorted((row["starts"] - rows[0]["starts"]).days for row in rows)
+    assert len(set(days)) == 20 and days[0] < -100 and days[-1] > 100
