@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+from perfkit.bench import query_params
 from perfkit.bench.data import django_own
 from perfkit.bench.runner import Target
 from perfkit.errors import one_line
@@ -66,7 +68,10 @@ def _pattern_text(pattern: Any) -> str:
 
 
 def discover(urlconf: str | None = None) -> Discovered:
-    """Targets for every route; parameters filled from the rows now in the database."""
+    """Targets for every route; parameters filled from the rows now in the database.
+
+    A view that reads a search parameter gets one (:mod:`perfkit.bench.query_params`).
+    """
     found = Discovered()
     filler = _Filler()
     for route in routes(urlconf):
@@ -76,8 +81,11 @@ def discover(urlconf: str | None = None) -> Discovered:
             path, reason = None, f"parameters could not be filled: {one_line(error)}"
         if path is None:
             found.skipped.append({"url": route.text, "reason": reason})
-        else:
-            found.targets.append(Target(route.label, path))
+            continue
+        params = query_params.read_by(route.callback)
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        found.targets.append(Target(route.label, path))
     return found
 
 

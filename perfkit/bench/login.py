@@ -66,6 +66,7 @@ class Prober:
     def _decide(self, target: Target, size: int) -> list[str]:
         served: dict[tuple[int, tuple[tuple[str, int], ...]], str] = {}
         fallback = None
+        answers = []
         for persona in self.chosen:
             response, queries = _probe(target, personas.username(persona), size, self.seconds)
             if response.status_code == 405:
@@ -73,6 +74,7 @@ class Prober:
             if timed_out(response):
                 return self._skip(target, f"stopped: {response.exc_info[1]}")
             status = response.status_code
+            answers.append(f"{persona} {_answer(response, target.path)}")
             if status < 300 or status == 304:
                 same = served.setdefault((status, queries), persona)
                 if same != persona:
@@ -85,11 +87,17 @@ class Prober:
             return [fallback]
         if self.chosen == (personas.ANONYMOUS,):
             return self._skip(target, "needs a login; --login none")
-        return self._skip(target, f"asked every persona to log in ({', '.join(self.chosen)})")
+        return self._skip(target, f"served to no persona: {', '.join(answers)}")
 
     def _skip(self, target: Target, reason: str) -> list[str]:
         self.skipped.append({"url": target.path, "reason": reason})
         return []
+
+
+def _answer(response: Any, path: str) -> str:
+    if response.status_code in _REDIRECTS and needs_login(response, path):
+        return "sent to log in"
+    return f"refused ({response.status_code})"
 
 
 def _probe(

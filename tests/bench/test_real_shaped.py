@@ -212,6 +212,15 @@ def test_every_status_value_is_in_the_data_so_the_on_loan_list_has_rows(run) -> 
     assert fix == 'select_related("author")' and count == int(SIZES[-1]) // 2
 
 
+def test_a_search_page_is_requested_with_a_term_and_its_n_plus_one_shows(run) -> None:
+    _, report, _ = run
+    found = view(report, "search")
+    assert found["flags"][:2] == ["o_n_queries", "n_plus_one"]
+    ((callsite, fix, _count),) = n_plus_one_of(found)
+    assert callsite.startswith("catalog/templates/catalog/on_loan.html:2 via catalog/views.py")
+    assert fix == 'select_related("author")'
+
+
 def test_a_per_user_list_is_found_as_the_user_who_owns_the_rows(run) -> None:
     _, report, _ = run
     clubs = view(report, "my_clubs")

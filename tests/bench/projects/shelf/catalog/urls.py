@@ -10,6 +10,7 @@ urlpatterns = [
     path("tags/", views.tag_cloud, name="tag_cloud"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("on-loan/", views.on_loan, name="on_loan"),
+    path("search/", views.search, name="search"),
     path("my/clubs/", views.my_clubs, name="my_clubs"),
     path("authors/", views.author_list, name="author_list"),
     path("genres/", views.genres, name="genres"),
