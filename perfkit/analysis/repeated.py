@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from perfkit.analysis.model import RepeatedQuery
 from perfkit.recording import QueryEvent, Recording
 
-LIMIT = 20
-
 
 @dataclass
 class _Seen:
@@ -22,7 +20,8 @@ class _Seen:
 def repeated_queries(
     recordings: list[Recording], skip: Collection[tuple[str, str]] = ()
 ) -> list[RepeatedQuery]:
-    """SELECTs that several requests of one view ran identically, most DB time first.
+    """SELECTs that several requests of one view ran identically, most DB time first: all of
+    them (the reports list the first few; the JSON has every one).
 
     ``skip`` holds (view, fingerprint) pairs already reported as N+1 groups. Identity uses
     the parameters' keyed hash, which matches only within one process: a bench run sees every
@@ -58,4 +57,4 @@ def repeated_queries(
         for (view, fingerprint), entries in merged.items()
     ]
     found.sort(key=lambda q: (-q.db_ms_total, q.view, q.fingerprint))
-    return found[:LIMIT]
+    return found

@@ -26,6 +26,11 @@ FLAG_LABELS = {
 #: What an N+1 group seen only in the request on emptied caches says about itself.
 COLD_ONLY = "only with an empty cache: warm requests hide it, the first after a deploy pays it"
 
+#: Query-level cache candidates the terminal lists, and the Markdown and HTML reports; the
+#: JSON has every one.
+REPEATED_SHOWN = 5
+REPEATED_LISTED = 20
+
 _SPACE = re.compile(r"\s+")
 
 

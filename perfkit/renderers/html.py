@@ -11,6 +11,7 @@ from perfkit.renderers import charts
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     FLAG_LABELS,
+    REPEATED_LISTED,
     file_href,
     flag_labels,
     ms,
@@ -57,6 +58,7 @@ def render(report: Report) -> str:
         queries_charts=queries,
         time_chart=charts.time_chart(report),
         cold_only=COLD_ONLY,
+        repeated_listed=REPEATED_LISTED,
     )
 
 

@@ -7,6 +7,7 @@ import re
 from perfkit.analysis.model import O_N_QUERIES, Report, ViewReport
 from perfkit.renderers.formatting import (
     COLD_ONLY,
+    REPEATED_LISTED,
     file_href,
     flag_labels,
     ms,
@@ -176,7 +177,7 @@ def _repeated(report: Report) -> list[str]:
         _row("view", "runs", "requests", "DB ms", "query", "call site"),
         "|---|--:|--:|--:|---|---|",
     ]
-    for q in report.repeated_queries:
+    for q in report.repeated_queries[:REPEATED_LISTED]:
         lines.append(
             _row(
                 text(q.view),
@@ -187,6 +188,9 @@ def _repeated(report: Report) -> list[str]:
                 code(q.callsite, cell=True),
             )
         )
+    hidden = len(report.repeated_queries) - REPEATED_LISTED
+    if hidden > 0:
+        lines += ["", f"… and {hidden} more in the JSON report."]
     return [*lines, ""]
 
 

@@ -18,6 +18,7 @@ from perfkit.analysis.model import (
 )
 from perfkit.renderers.formatting import (
     COLD_ONLY,
+    REPEATED_SHOWN,
     ms,
     number,
     ratio,
@@ -35,7 +36,6 @@ _SHORT_FLAGS = {
 _HEADING = "bold underline"
 _SQL = 160
 #: Repeated queries shown in the terminal; the JSON, HTML and Markdown reports list them all.
-REPEATED_SHOWN = 5
 
 
 def render(report: Report, console: Console) -> None:
@@ -230,7 +230,7 @@ def _repeated(report: Report, console: Console) -> None:
         )
     hidden = len(report.repeated_queries) - REPEATED_SHOWN
     if hidden > 0:
-        console.print(Text(f"  … and {hidden} more in the JSON, HTML and Markdown reports", "dim"))
+        console.print(Text(f"  … and {hidden} more in the JSON report", "dim"))
 
 
 def _failed(report: Report, console: Console) -> None:

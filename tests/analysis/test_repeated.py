@@ -22,3 +22,14 @@ def test_other_parameters_or_rows_or_one_request_are_not_repeats() -> None:
 def test_n_plus_one_members_are_left_to_their_group() -> None:
     recordings = [recording("v", query(SQL)) for _ in range(2)]
     assert repeated_queries(recordings, skip={("v", recordings[0].queries[0].fingerprint)}) == []
+
+
+def test_every_repeated_query_is_returned_most_db_time_first() -> None:
+    recordings = [
+        recording(f"v{i}", query(SQL, rows=1, params="k", ms=float(i)))
+        for _request in range(2)
+        for i in range(30)
+    ]
+    found = repeated_queries(recordings)
+    assert len(found) == 30
+    assert [q.view for q in found[:3]] == ["v29", "v28", "v27"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from markupsafe import escape
 
 from perfkit.analysis.model import Report
 from perfkit.renderers import html
+from perfkit.renderers.formatting import REPEATED_LISTED
 from tests.renderers.conftest import PAYLOADS, hostile
 
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{escape(html.CSP)}">'
@@ -130,3 +132,12 @@ def test_unserved_views_refused_calls_and_changes_are_shown(report: Report, open
     assert page.locator("section#changes li").all_inner_texts() == [
         "EMAIL_BACKEND: mail kept in memory"
     ]
+
+
+def test_the_first_repeated_queries_are_listed_and_the_rest_counted(report: Report) -> None:
+    first = report.repeated_queries[0]
+    more = [replace(first, view=f"news:v{i}") for i in range(REPEATED_LISTED + 3)]
+    page = html.render(replace(report, repeated_queries=more))
+    section = page.split('<section id="repeated">', 1)[1].split("</section>", 1)[0]
+    assert section.count('<td class="text view">') == REPEATED_LISTED
+    assert "… and 3 more in the JSON report." in section

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
 from perfkit.analysis.model import Report
 from perfkit.renderers import markdown
+from perfkit.renderers.formatting import REPEATED_LISTED
 from tests.renderers.conftest import build, hostile
 
 #: CommonMark with raw HTML allowed, as GitHub parses it, plus GFM tables.
@@ -81,3 +83,12 @@ def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
     assert rows(rendered, "Outbound calls refused") == [["news:weather", "api.example.com", "GET"]]
     assert ["news.Profile", "made no row: IntegrityError"] in rows(rendered, "Skipped")
     assert "<li>EMAIL_BACKEND: mail kept in memory</li>" in rendered
+
+
+def test_the_first_repeated_queries_are_a_table_and_the_rest_are_counted(report: Report) -> None:
+    first = report.repeated_queries[0]
+    more = [replace(first, view=f"news:v{i}") for i in range(REPEATED_LISTED + 3)]
+    rendered = PARSER.render(markdown.render(replace(report, repeated_queries=more)))
+    listed = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
+    assert [cells[0] for cells in listed] == [f"news:v{i}" for i in range(REPEATED_LISTED)]
+    assert "… and 3 more in the JSON report." in rendered

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from perfkit.analysis.model import Report
 from perfkit.renderers import terminal
-from perfkit.renderers.formatting import shorten_middle
+from perfkit.renderers.formatting import REPEATED_SHOWN, shorten_middle
 from tests.renderers.conftest import PAYLOADS, build, candidate, hostile
 
 
@@ -76,11 +76,11 @@ def test_an_unflagged_report_says_so_and_has_no_findings() -> None:
 
 def test_only_the_first_repeated_queries_are_listed(report: Report) -> None:
     first = report.repeated_queries[0]
-    more = [replace(first, view=f"news:v{i}") for i in range(terminal.REPEATED_SHOWN + 2)]
+    more = [replace(first, view=f"news:v{i}") for i in range(REPEATED_SHOWN + 2)]
     text = text_of(replace(report, repeated_queries=more))
-    assert f"news:v{terminal.REPEATED_SHOWN - 1}  10×" in text
-    assert f"news:v{terminal.REPEATED_SHOWN}  10×" not in text
-    assert "… and 2 more in the JSON, HTML and Markdown reports" in text
+    assert f"news:v{REPEATED_SHOWN - 1}  10×" in text
+    assert f"news:v{REPEATED_SHOWN}  10×" not in text
+    assert "… and 2 more in the JSON report" in text
 
 
 def test_unserved_views_refused_calls_skips_and_changes_are_listed(report: Report) -> None:
