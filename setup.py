@@ -36,6 +36,7 @@ DEV = [
     "hypothesis>=6",
     # what the fixture projects under tests/bench use, as real projects do
     "django-taggit>=5",
+    "factory-boy>=3.3",
     "djangorestframework>=3.15,<3.18",  # 3.18 needs Django 5.2: pip would move a 4.2 venv
     "django-compressor>=4.4",
     "Pillow>=10",

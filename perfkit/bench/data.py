@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.bench import links, personas, values
+from perfkit.bench.factories import Maker
 from perfkit.errors import one_line
 
 #: Field types never filled with generated values: they write files.
@@ -110,10 +112,14 @@ class Filled:
         self.skipped.append({"model": model._meta.label, "reason": reason})
 
 
-def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
+def fill(
+    models: list[type], n: int, *, seed: int = 0, makers: dict[type, Maker] | None = None
+) -> Filled:
     """Add ``n`` rows to each model (in dependency order), then link the many-to-many fields.
 
     Where the user model is among ``models``, the personas are made first and lead its rows.
+    A model in ``makers`` (the project's factories and recipes) is made by its maker, else by
+    model_bakery.
     Foreign keys point at rows already made (:mod:`perfkit.bench.links`), plain columns vary
     (:mod:`perfkit.bench.values`); a model that only links others (an explicit ``through``,
     django-taggit's ``TaggedItem``) gets one row per link, and a generic foreign key points
@@ -127,7 +133,12 @@ def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
     from model_bakery import baker
 
     baker.seed(seed)
+    with contextlib.suppress(ImportError):
+        from factory.random import reseed_random
+
+        reseed_random(seed)
     _teach_baker(models)
+    makers = makers or {}
     filled = Filled()
     user_model = get_user_model()
     throughs = _throughs(models)
@@ -141,7 +152,7 @@ def fill(models: list[type], n: int, *, seed: int = 0) -> Filled:
                 wanted = _through_rows(throughs[model], filled)
             else:
                 wanted = _attributes(model, filled, n)
-            rows, error = _make(model, wanted)
+            rows, error = _make(model, wanted, makers.get(model))
             if model is user_model:
                 rows = [*filled.personas, *rows]
             elif not rows and before:
@@ -325,29 +336,37 @@ def _unique_relation_sets(model: type) -> list[tuple[str, ...]]:
     return found
 
 
-def _make(model: type, wanted: list[Row]) -> tuple[list[Any], Exception | None]:
+def _make(
+    model: type, wanted: list[Row], maker: Maker | None = None
+) -> tuple[list[Any], Exception | None]:
     """The rows of ``model``: in one batch, else one by one; the rows and the last refusal.
 
     One by one, a row refused with its varied values is tried once more with its links
-    alone, as model_bakery would make it.
+    alone; a row the project's ``maker`` refuses, once more by model_bakery.
     """
     from django.db import transaction
     from model_bakery import baker
 
-    def one(attrs: dict[str, Any]) -> Any:
+    def baked(attrs: dict[str, Any]) -> Any:
         return baker.make(model, _fill_optional=_optional(model, attrs), **attrs)
+
+    def made(attrs: dict[str, Any]) -> Any:
+        return baked(attrs) if maker is None else maker(**attrs)
 
     try:
         with transaction.atomic():
-            return [one({**row, **varied}) for row, varied in wanted], None
+            return [made({**row, **varied}) for row, varied in wanted], None
     except Exception as error:
         refused: Exception | None = error
     rows = []
     for row, varied in wanted:
-        for attrs in ({**row, **varied}, row):
+        tries = [(made, {**row, **varied}), (made, row)]
+        if maker is not None:
+            tries.append((baked, row))
+        for make, attrs in tries:
             try:
                 with transaction.atomic():
-                    rows.append(one(attrs))
+                    rows.append(make(attrs))
                 break
             except Exception as error:
                 refused = error

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.bench import data, discovery, personas, project
+from perfkit.bench import data, discovery, factories, personas, project
 from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
@@ -101,13 +101,14 @@ def project_plan(
 ) -> Plan:
     """A user's project: generated data and discovered URLs, unless a scenario names its own."""
     models = data.project_models(root)
+    makers = factories.found(root, models)
 
     def make(size: int) -> data.Filled | None:
         data.wipe()
         if scenario is not None and scenario.setup is not None:
             scenario.build(size)
             return None
-        return data.fill(models, size)
+        return data.fill(models, size, makers=makers)
 
     return _with_scenario(scenario, make, lambda size: discovery.discover(), chosen, seconds)
 
