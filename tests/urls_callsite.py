@@ -9,7 +9,7 @@ from django.urls import path
 
 sys.path.insert(0, str(Path(__file__).parent / "capture" / "site-packages"))
 
-from wrapperlib.helpers import library_view, names
+from wrapperlib.helpers import library_view, names, template_view
 
 from perfkit.demo.models import Author, Story
 from perfkit.demo.urls import urlpatterns as demo_urlpatterns
@@ -42,6 +42,7 @@ urlpatterns = [
     path("first-elsewhere/", first_lookup_elsewhere),
     path("through-package/", through_a_package),
     path("package-view/", library_view),
+    path("package-template/", template_view),
     path("r/<int:content_type_id>/<path:object_id>/", shortcut),
     *demo_urlpatterns,
 ]

@@ -152,9 +152,11 @@ class CallsiteFinder:
             frame = frame.f_back
         if isinstance(library, str):
             return f"{template} via {library}" if template else library
+        if template is not None:
+            return template  # a library's view rendered the project's template
         if library is not None:
-            return _site(template, library)
-        return template or NO_APPLICATION_FRAME
+            return _site(None, library)
+        return NO_APPLICATION_FRAME
 
     def _innermost_user_frame(self, task: asyncio.Task) -> FrameType | None:
         """The innermost frame of the awaiting coroutines that is user code."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import inspect
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.test import AsyncClient, override_settings
 
+import perfkit.demo
 from perfkit.capture.callsite import NO_APPLICATION_FRAME
 from perfkit.demo import views
 from perfkit.demo.data import populate
@@ -100,6 +102,18 @@ def test_a_package_view_names_the_package_never_the_wrapping_middleware(
     listing = _line_of(helpers.names, "for row", "wrapperlib/helpers.py")
     per_row = _line_of(helpers.names, "# per row", "wrapperlib/helpers.py")
     assert [q.callsite for q in recording.queries] == [listing] + [per_row] * 6
+
+
+def test_a_package_view_rendering_a_project_template_names_the_template_alone(
+    client, recordings, wrapped
+) -> None:
+    populate(6)
+    assert client.get("/package-template/").status_code == 200
+    (recording,) = recordings
+    per_row = {q.callsite for q in recording.queries if "demo_author" in q.sql}
+    lines = (Path(perfkit.demo.__file__).parent / "templates/demo/story_list_slow.html").read_text()
+    line = next(i for i, text in enumerate(lines.splitlines(), 1) if "author" in text)
+    assert per_row == {f"perfkit/demo/templates/demo/story_list_slow.html:{line}"}
 
 
 @pytest.mark.parametrize(
