@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from perfkit.analysis import caching, n_plus_one, scaling, stats
 from perfkit.analysis.fixes import Relation, django_relations
@@ -23,6 +24,17 @@ from perfkit.errors import one_line
 from perfkit.recording import COLD, WARM, Recording
 
 ALL_SIZES = "all"
+
+
+@dataclass(frozen=True)
+class _How:
+    """How every view of one analysis is analysed: the size label, the N+1 threshold, the
+    project's relations and which views write each table."""
+
+    size_label: str
+    threshold: int
+    relations: dict[str, list[Relation]]
+    writers: dict[str, set[str]]
 
 
 def _size_order(size: str) -> tuple[int, int, str]:
@@ -46,7 +58,7 @@ def analyse(
     """
     measured = [r for r in recordings if r.labels.get("phase", "measure") == "measure"]
     relations = django_relations() if relations is None else relations
-    writers = caching.writers_by_table(measured)
+    how = _How(size_label, threshold, relations, caching.writers_by_table(measured))
     by_view: dict[str, list[Recording]] = defaultdict(list)
     for recording in measured:
         by_view[recording.view].append(recording)
@@ -58,7 +70,7 @@ def analyse(
         if not answered:
             continue
         try:
-            views.append(_worst_persona(view, answered, size_label, threshold, relations, writers))
+            views.append(_worst_persona(view, answered, how))
         except Exception as error:  # one view's odd records never cost the others their report
             skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
     candidates = sorted(
@@ -116,14 +128,7 @@ def _failed(
     )
 
 
-def _worst_persona(
-    view: str,
-    group: list[Recording],
-    size_label: str,
-    threshold: int,
-    relations: dict[str, list[Relation]],
-    writers: dict[str, set[str]],
-) -> ViewReport:
+def _worst_persona(view: str, group: list[Recording], how: _How) -> ViewReport:
     """The view's report as the persona whose queries grow the most; the others in brief.
 
     Worst means: an N+1 group first, then the steeper fit; of personas alike in both, the
@@ -133,10 +138,7 @@ def _worst_persona(
     by_persona: dict[str | None, list[Recording]] = defaultdict(list)
     for recording in group:
         by_persona[recording.labels.get("persona")].append(recording)
-    reports = [
-        _view_report(view, requests, size_label, threshold, relations, writers)
-        for requests in by_persona.values()
-    ]
+    reports = [_view_report(view, requests, how) for requests in by_persona.values()]
     for report, persona in zip(reports, by_persona, strict=True):
         report.persona = persona
     if list(by_persona) == [None]:
@@ -164,21 +166,14 @@ def _in_brief(report: ViewReport) -> PersonaResult:
     )
 
 
-def _view_report(
-    view: str,
-    group: list[Recording],
-    size_label: str,
-    threshold: int,
-    relations: dict[str, list[Relation]],
-    writers: dict[str, set[str]],
-) -> ViewReport:
+def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
     by_size: dict[str, list[Recording]] = defaultdict(list)
     for recording in group:
-        by_size[recording.labels.get(size_label) or ALL_SIZES].append(recording)
+        by_size[recording.labels.get(how.size_label) or ALL_SIZES].append(recording)
     ordered = sorted(by_size, key=_size_order)
     size_stats = [stats.size_stats(size, by_size[size]) for size in ordered]
     worst = max(by_size[ordered[-1]], key=lambda r: len(r.queries))
-    groups = n_plus_one.groups(worst, relations, threshold)
+    groups = n_plus_one.groups(worst, how.relations, how.threshold)
     counts_by_size = [
         Counter(q.fingerprint for q in max(by_size[size], key=lambda r: len(r.queries)).queries)
         for size in ordered
@@ -187,7 +182,7 @@ def _view_report(
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
     if worst.labels.get("cache") == COLD:
         warm = [r for r in by_size[ordered[-1]] if r.labels.get("cache") == WARM]
-        groups = n_plus_one.mark_cold_only(groups, warm, threshold)
+        groups = n_plus_one.mark_cold_only(groups, warm, how.threshold)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()
@@ -198,7 +193,7 @@ def _view_report(
         written.update(query_written)
     grows = fit is not None and fit.verdict != scaling.CONSTANT
     candidate, _reason = caching.candidate(
-        view, group, sorted(read), writers, grows or bool(groups)
+        view, group, sorted(read), how.writers, grows or bool(groups)
     )
     flags = []
     if grows:
