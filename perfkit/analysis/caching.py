@@ -1,9 +1,11 @@
-"""Caching candidates: GET views whose responses repeat, what to use, what invalidates them."""
+"""Caching candidates: GET views whose responses (or query results) repeat, what to use, and
+what invalidates them."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 
 from perfkit.analysis.model import CachingCandidate
 from perfkit.recording import Recording
@@ -19,16 +21,34 @@ MIN_QUERIES = 3
 MIN_DB_MS = 0.05
 
 
-def repeated_requests(recordings: list[Recording]) -> int:
-    """Requests whose body equals an earlier one at the same data size."""
-    seen: set[tuple[str, str]] = set()
+#: Tables a request reads and writes for itself, not for the page: a logged-in GET writes its
+#: session, and that invalidates nothing another request would cache.
+_OWN_STATE = frozenset({"django_session"})
+
+
+def repeated_requests(recordings: list[Recording], key: Callable[[Recording], object]) -> int:
+    """Requests whose ``key`` (body, or query results) equals an earlier one's at their size."""
+    seen: set[tuple[str, object]] = set()
     repeats = 0
     for recording in recordings:
-        key = (recording.labels.get("size", ""), recording.body_hash or "")
-        if key in seen:
+        found = (recording.labels.get("size", ""), key(recording))
+        if found in seen:
             repeats += 1
-        seen.add(key)
+        seen.add(found)
     return repeats
+
+
+def body(recording: Recording) -> str:
+    return recording.body_hash or ""
+
+
+def query_results(recording: Recording) -> object:
+    """The request's SELECTs with their parameters and row counts: equal when the database
+    answered it the same (never equal when a parameter could not be hashed)."""
+    selects = [q for q in recording.queries if q.sql.startswith("SELECT")]
+    if not selects or any(q.params_hash is None for q in selects):
+        return object()
+    return tuple(sorted((q.fingerprint, q.params_hash or "", q.rows or 0) for q in selects))
 
 
 def candidate(
@@ -48,17 +68,21 @@ def candidate(
         return None, "handles writes"
     if flagged_queries:
         return None, "fix its O(n) queries first: a cache would only hide them"
-    repeats = repeated_requests(gets)
+    repeats = repeated_requests(gets, body)
+    same_rows = repeats == 0
+    if same_rows:
+        repeats = repeated_requests(gets, query_results)
     if repeats == 0:
-        return None, "every response differs"
+        return None, "every response and its query results differ"
     db_ms = statistics.fmean(r.db_ms for r in gets)
     wall_ms = statistics.fmean(r.wall_ms for r in gets)
     queries = statistics.fmean(len(r.queries) for r in gets)
     typical_db_ms = statistics.median(r.db_ms for r in gets)
     if typical_db_ms < BIG_DB_MS and (queries < MIN_QUERIES or typical_db_ms < MIN_DB_MS):
         return None, "too little database work to be worth a cache"
-    invalidated_by = sorted({w for table in tables_read for w in writers.get(table, ())} - {view})
-    tool, why = _tool(gets, invalidated_by)
+    data = [table for table in tables_read if table not in _OWN_STATE]
+    invalidated_by = sorted({w for table in data for w in writers.get(table, ())} - {view})
+    tool, why = _tool(gets, invalidated_by, same_rows)
     return (
         CachingCandidate(
             view=view,
@@ -69,7 +93,7 @@ def candidate(
             saved_ms=repeats * wall_ms,
             tool=tool,
             why=why,
-            tables=tables_read,
+            tables=data,
             invalidated_by=invalidated_by,
             db_saved_ms=repeats * db_ms,
         ),
@@ -77,7 +101,13 @@ def candidate(
     )
 
 
-def _tool(gets: list[Recording], invalidated_by: list[str]) -> tuple[str, str]:
+def _tool(gets: list[Recording], invalidated_by: list[str], same_rows: bool) -> tuple[str, str]:
+    if same_rows:
+        return (
+            "a low-level cache of its queries (cache.get_or_set) or a template fragment cache",
+            "its queries return the same rows on every request while the page itself differs "
+            "(a token, the time, the user's name)",
+        )
     if any(r.authenticated for r in gets):
         return (
             "template fragment cache ({% cache %}) or a low-level cache of its queries",

@@ -38,9 +38,28 @@ def test_logged_in_views_get_a_fragment_or_low_level_cache() -> None:
     assert "fragment" in found.tool
 
 
+def test_a_page_that_differs_over_the_same_query_results_gets_a_query_cache() -> None:
+    (found,) = candidates(heavy(body_hash="a"), heavy(body_hash="b"), heavy(body_hash="c"))
+    assert (found.requests, found.repeat_ratio) == (3, 0.6667)
+    assert "cache.get_or_set" in found.tool and "the same rows" in found.why
+
+
+def test_a_logged_in_users_session_write_invalidates_nothing() -> None:
+    session = 'SELECT "django_session"."session_data" FROM "django_session" WHERE k = %s'
+    touch = 'UPDATE "django_session" SET "expire_date" = %s WHERE k = %s'
+    page = [recording("shop:list", query(session), *[query(READ, ms=0.2)] * 4) for _ in range(2)]
+    other = recording("shop:other", query(touch))
+    (found,) = candidates(*page, other)
+    assert found.tables == ["shop_item"] and found.invalidated_by == []
+
+
 def test_views_that_are_not_candidates() -> None:
     assert candidates(heavy(has_etag=True), heavy(has_etag=True)) == []
-    assert candidates(heavy(body_hash="a"), heavy(body_hash="b")) == []
+    differ = [
+        recording("shop:list", *[query(READ, ms=0.2, params=f"{i}")] * 4, body_hash=f"{i}")
+        for i in range(3)
+    ]
+    assert candidates(*differ) == []
     assert candidates(heavy(), heavy(), heavy(method="POST", status=302)) == []
     cheap = [recording("shop:list", query(READ, ms=0.01)) for _ in range(3)]
     assert candidates(*cheap) == []
