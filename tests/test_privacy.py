@@ -129,7 +129,10 @@ def test_a_double_quoted_value_is_dropped_on_mysql(secret: str) -> None:
 
 
 @pytest.mark.django_db(databases=["default", "postgresql", "mysql"])
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(secret=secrets)
 def test_mariadb_queries_with_a_literal_store_none_of_it(secret: str) -> None:
     def work() -> None:
@@ -170,7 +173,10 @@ def _get(client: Client, path: str) -> str:
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(secret=secrets, method=mixed_alnum.map(str.upper))
 def test_a_request_stores_none_of_its_url_method_headers_or_cookies(
     secret: str, method: str
