@@ -1,7 +1,10 @@
-"""Column values that vary across generated rows: every choice, both booleans, dates over a range.
+"""Column values that vary across generated rows: every choice, both booleans, dates over a range,
+and empty values where a column allows them.
 
 Left to their defaults, a status field kept one value (an "on loan" list stayed empty) and
-every date was today. Values a uniqueness rule covers are left to model_bakery.
+every date was today; filled in on every row, a nullable ``deleted_at`` hid every post and a
+blank name never showed the fallback a page runs a query for. Values a uniqueness rule covers
+are left to model_bakery.
 """
 
 from __future__ import annotations
@@ -9,17 +12,22 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+#: Column types that may be left empty ('') on a blank column; files are left to bench.
+_TEXT = ("CharField", "TextField")
+_FILES = ("FileField", "ImageField")
 #: Row i's dates are this many days from now, spread over about a year each way, row 0 today.
 _DAYS_STEP, _DAYS_SPAN = 37, 401
 
 
 def varied(model: type, i: int) -> dict[str, Any]:
-    """Row ``i``'s choice, boolean and date values for ``model``'s plain columns.
+    """Row ``i``'s choice, boolean, date and empty values for ``model``'s plain columns.
 
     Choices and booleans cycle so that the first rows hold every value, and so do the even
-    rows alone (those of a foreign key's first parent); the field's default comes first. A
-    row's dates are one moment, each later date field an hour after the one before, so that
-    an end never precedes its start.
+    rows alone (those of a foreign key's first parent); the field's default comes first, and
+    a nullable one takes None in turn too. A row's dates are one moment, each later date
+    field an hour after the one before, so that an end never precedes its start. Every other
+    row leaves a nullable column None (the first row among them) and a blank text column
+    empty (the second).
     """
     from django.utils import timezone
 
@@ -37,6 +45,12 @@ def varied(model: type, i: int) -> dict[str, Any]:
         kind = column.get_internal_type()
         if options:
             values[column.name] = options[_index(i, len(options))]
+        elif kind in _FILES:
+            continue
+        elif column.null and _index(i, 2) == 0:
+            values[column.name] = None
+        elif column.blank and kind in _TEXT and _index(i, 2) == 1:
+            values[column.name] = ""
         elif kind in ("DateTimeField", "DateField"):
             stamp = moment + datetime.timedelta(hours=dated)
             values[column.name] = stamp if kind == "DateTimeField" else stamp.date()
@@ -57,6 +71,8 @@ def _options(column: Any) -> list[Any]:
         options = [False, True]
     else:
         return []
+    if column.null:
+        options.append(None)
     default = column.get_default() if column.has_default() else None
     if default in options:
         options.remove(default)

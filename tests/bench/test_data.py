@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.test.utils import isolate_apps
 
 import perfkit
 from perfkit.bench import data, links, personas
@@ -84,3 +85,27 @@ def test_the_personas_are_made_once_with_their_powers_and_no_usable_password() -
     plain, staff, _superuser = made
     assert staff.user_permissions.count() == Permission.objects.count() > 0
     assert plain.user_permissions.count() == 0
+
+
+@isolate_apps("perfkit.demo")
+def test_a_uniqueness_rule_kept_by_a_random_column_leaves_the_foreign_key_skewed() -> None:
+    from django.db import models
+
+    class Publisher(models.Model):
+        class Meta:
+            app_label = "demo"
+
+    def series(name: str, column: models.Field) -> type:
+        meta = type("Meta", (), {"app_label": "demo", "unique_together": [("publisher", "x")]})
+        attrs = {"publisher": models.ForeignKey(Publisher, on_delete=models.CASCADE), "x": column}
+        return type(name, (models.Model,), {"__module__": __name__, "Meta": meta, **attrs})
+
+    # A random name lets one publisher have many series; a date ("now"), a default or a
+    # boolean would repeat, so each row gets a publisher of its own.
+    assert data._unique_relation_sets(series("ByName", models.CharField(max_length=9))) == []
+    for name, column in (
+        ("ByYear", models.DateField()),
+        ("ByPosition", models.IntegerField(default=0)),
+        ("ByFlag", models.BooleanField()),
+    ):
+        assert data._unique_relation_sets(series(name, column)) == [("publisher",)], name

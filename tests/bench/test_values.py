@@ -70,3 +70,22 @@ def test_a_rows_dates_are_one_moment_each_later_field_an_hour_on() -> None:
     )
     days = sorted((row["starts"] - rows[0]["starts"]).days for row in rows)
     assert len(set(days)) == 20 and days[0] < -100 and days[-1] > 100
+
+
+@isolate_apps("perfkit.demo")
+def test_every_other_row_leaves_a_nullable_column_null_and_a_blank_one_empty() -> None:
+    class Post(models.Model):
+        title = models.CharField(max_length=50, blank=True)
+        deleted_at = models.DateTimeField(null=True, blank=True)
+        state = models.CharField(max_length=9, choices=STATUSES, null=True)
+        cover = models.ImageField(null=True, blank=True)
+
+        class Meta:
+            app_label = "demo"
+
+    rows = [values.varied(Post, i) for i in range(8)]
+    assert [row["deleted_at"] is None for row in rows[:4]] == [True, False, False, True]
+    assert [row.get("title") for row in rows[:4]] == [None, "", "", None]  # None: model_bakery's
+    assert None in {row["state"] for row in rows[:5]}
+    assert {row["deleted_at"] is None for row in rows[0:8:2]} == {True, False}
+    assert all("cover" not in row for row in rows)
