@@ -72,6 +72,15 @@ def test_a_full_page_looked_up_row_by_row_stays_per_row() -> None:
     assert view.fit is not None and view.fit.verdict == "O(n) per page"
 
 
+def test_a_fixed_set_after_a_query_of_unknown_rows_is_a_repeated_lookup() -> None:
+    """djpress's admin: ten group names checked after a permission query, on SQLite (whose
+    driver does not count a SELECT's rows), at every size."""
+    checks = [query(LIST), *(query(AUTHOR, params=f"g{i}") for i in range(10))]
+    view = _analysed({5: checks, 30: checks})
+    assert [g.count for g in view.repeated_lookups] == [10]
+    assert view.n_plus_one == [] and N_PLUS_ONE not in view.flags
+
+
 def test_a_lookup_whose_count_grows_is_per_row_even_with_the_same_parameters() -> None:
     view = _analysed({10: [query(AUTHOR, params="a")] * 10, 50: [query(AUTHOR, params="a")] * 50})
     assert view.repeated_lookups == []
