@@ -24,3 +24,10 @@ def test_a_full_page_with_per_row_queries_is_o_n_per_page() -> None:
 
 def test_one_size_cannot_be_fitted() -> None:
     assert fit([(10, 21), (10, 21)], has_n_plus_one=True) is None
+
+
+def test_a_step_of_a_query_or_two_without_a_per_row_group_is_not_growth() -> None:
+    assert fit([(5, 3), (30, 4)], has_n_plus_one=False).verdict == "O(1)"
+    assert fit([(5, 3), (30, 5)], has_n_plus_one=False).verdict == "O(1)"
+    assert fit([(5, 3), (30, 6)], has_n_plus_one=False).verdict == "O(n)"
+    assert fit([(5, 3), (30, 4)], has_n_plus_one=True).verdict == "O(n)"
