@@ -24,10 +24,12 @@ def varied(model: type, i: int) -> dict[str, Any]:
 
     Choices and booleans cycle so that the first rows hold every value, and so do the even
     rows alone (those of a foreign key's first parent); the field's default comes first, and
-    a nullable one takes None in turn too. A row's dates are one moment, each later date
-    field an hour after the one before, so that an end never precedes its start. Every other
-    row leaves a nullable column None (the first row among them) and a blank text column
-    empty (the second).
+    a nullable one takes None in turn too. The j-th varied column turns over every j + 1
+    rows, so that two columns do not move together (djpress shows a post only when it is
+    published, a post, and not deleted: in lockstep, no row was all three). A row's dates are
+    one moment, each later date field an hour after the one before, so that an end never
+    precedes its start. Every other row leaves a nullable column None (the first row among
+    them) and a blank text column empty (the second).
     """
     from django.utils import timezone
 
@@ -36,6 +38,7 @@ def varied(model: type, i: int) -> dict[str, Any]:
     days = (i * _DAYS_STEP + _DAYS_SPAN // 2) % _DAYS_SPAN - _DAYS_SPAN // 2
     moment = timezone.now() + datetime.timedelta(days=days)
     dated = 0
+    turn = 0
     for column in model._meta.concrete_fields:
         if column.is_relation or column.primary_key or column.unique or column.name in fixed:
             continue
@@ -43,13 +46,16 @@ def varied(model: type, i: int) -> dict[str, Any]:
             continue
         options = _options(column)
         kind = column.get_internal_type()
-        if options:
-            values[column.name] = options[_index(i, len(options))]
-        elif kind in _FILES:
+        if kind in _FILES:
             continue
-        elif column.null and _index(i, 2) == 0:
+        row = i // (turn + 1)
+        if options or column.null or (column.blank and kind in _TEXT):
+            turn += 1
+        if options:
+            values[column.name] = options[_index(row, len(options))]
+        elif column.null and _index(row, 2) == 0:
             values[column.name] = None
-        elif column.blank and kind in _TEXT and _index(i, 2) == 1:
+        elif column.blank and kind in _TEXT and _index(row, 2) == 1:
             values[column.name] = ""
         elif kind in ("DateTimeField", "DateField"):
             stamp = moment + datetime.timedelta(hours=dated)

@@ -22,11 +22,28 @@ def test_every_choice_and_both_booleans_show_in_the_first_rows_and_in_the_even_r
         class Meta:
             app_label = "demo"
 
-    made = [values.varied(Ticket, i) for i in range(8)]
+    made = [values.varied(Ticket, i) for i in range(24)]
     assert made[0]["status"] == "closed" and made[0]["public"] is True  # the default first
-    for field, options in (("status", 4), ("priority", 3), ("public", 2)):
-        assert len({row[field] for row in made[:options]}) == options, field
-        assert len({row[field] for row in made[0 : 2 * options : 2]}) == options, field
+    # The j-th column turns over every j + 1 rows.
+    for turn, (field, options) in enumerate((("status", 4), ("priority", 3), ("public", 2))):
+        first = options * (turn + 1)
+        assert len({row[field] for row in made[:first]}) == options, field
+        assert len({row[field] for row in made[0 : 2 * first : 2]}) == options, field
+
+
+@isolate_apps("perfkit.demo")
+def test_columns_do_not_move_together() -> None:
+    class Post(models.Model):
+        published = models.BooleanField(default=False)
+        is_page = models.BooleanField(default=False)
+        pinned = models.BooleanField(default=False)
+
+        class Meta:
+            app_label = "demo"
+
+    rows = [values.varied(Post, i) for i in range(12)]
+    combinations = {(r["published"], r["is_page"], r["pinned"]) for r in rows}
+    assert len(combinations) == 8
 
 
 @isolate_apps("perfkit.demo")
@@ -84,8 +101,8 @@ def test_every_other_row_leaves_a_nullable_column_null_and_a_blank_one_empty() -
             app_label = "demo"
 
     rows = [values.varied(Post, i) for i in range(8)]
-    assert [row["deleted_at"] is None for row in rows[:4]] == [True, False, False, True]
     assert [row.get("title") for row in rows[:4]] == [None, "", "", None]  # None: model_bakery's
-    assert None in {row["state"] for row in rows[:5]}
+    assert [row["deleted_at"] is None for row in rows] == [True, True] + [False] * 4 + [True] * 2
+    assert None in {row["state"] for row in rows}
     assert {row["deleted_at"] is None for row in rows[0:8:2]} == {True, False}
     assert all("cover" not in row for row in rows)
