@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from perfkit.bench import personas
 from perfkit.bench.runner import REQUEST_SECONDS, Target, client_for, request, timed_out
 from perfkit.recording import Recording, current_labels
@@ -68,7 +70,11 @@ class Prober:
         fallback = None
         answers = []
         for persona in self.chosen:
-            response, queries = _probe(target, personas.username(persona), size, self.seconds)
+            try:
+                response, queries = _probe(target, personas.username(persona), size, self.seconds)
+            except ObjectDoesNotExist:  # its user could not be made: a skip of the data
+                answers.append(f"{persona} not in the data")
+                continue
             if response.status_code == 405:
                 return self._skip(target, "does not accept GET (405)")
             if timed_out(response):

@@ -11,7 +11,7 @@ from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
 from perfkit.bench.scenario import Scenario
-from perfkit.errors import UsageError
+from perfkit.errors import UsageError, one_line
 
 
 @dataclass
@@ -39,10 +39,22 @@ class Plan:
         for entry in filled.skipped if filled is not None else ():
             self.unfilled.setdefault(entry["model"], {**entry, "size": str(size)})
         if filled is None and self.prober is not None and self.chosen != (personas.ANONYMOUS,):
-            personas.create()  # a scenario's setup made the data
+            self._personas()  # a scenario's setup made the data
         self.users()
         personas.check(self.chosen)
         project.clear_caches()
+
+    def _personas(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                personas.create()
+        except Exception as error:  # a custom user model's save() may refuse them
+            label = get_user_model()._meta.label
+            reason = f"the personas could not be made: {one_line(error)}"
+            self.unfilled.setdefault(label, {"model": label, "reason": reason})
 
     def targets(self) -> list[Target]:
         self.found = self.find(self.size)

@@ -109,3 +109,20 @@ def test_a_uniqueness_rule_kept_by_a_random_column_leaves_the_foreign_key_skewed
         ("ByFlag", models.BooleanField()),
     ):
         assert data._unique_relation_sets(series(name, column)) == [("publisher",)], name
+
+
+def test_personas_a_user_model_refuses_are_a_skip_and_the_rest_is_filled(monkeypatch) -> None:
+    def refuse() -> list:
+        User.objects.create(username="half-made")  # undone with the failed savepoint
+        raise ValueError("members need an invitation code")
+
+    monkeypatch.setattr(personas, "create", refuse)
+    filled = data.fill(data.project_models(ROOT), 4)
+    assert filled.skipped == [
+        {
+            "model": "auth.User",
+            "reason": "the personas could not be made: ValueError: members need an invitation code",
+        }
+    ]
+    assert filled.personas == [] and User.objects.count() == 4
+    assert Story.objects.count() == 4
