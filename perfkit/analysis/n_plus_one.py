@@ -79,10 +79,10 @@ def constant_repeats(
     ``counts_by_size`` holds each measured size's worst request's fingerprint counts. A group
     whose count is the same at two or more sizes is a constant repeat when it is not tied to
     the rows of a list: every execution has the same parameters (one lookup, run again and
-    again), no list query comes before it, or the driver did not say how many rows that
-    query returned (SQLite): nothing ties the count to a list, and a count that stays put as
-    the data grows is a fixed set (djpress's admin checked ten group names on every page). A
-    page of 25 rows looked up one by one stays a per-row group: it follows a list of 25.
+    again), no list query comes before it, or parameters repeat after a query whose rows the
+    driver did not count (SQLite; djpress's admin checked two group names five times each on
+    every page). A page of 25 rows looked up one by one stays a per-row group: it follows its
+    list, and each row has parameters of its own.
     """
     if len(counts_by_size) < 2:
         return groups, []
@@ -91,7 +91,8 @@ def constant_repeats(
         counts = {counts[group.fingerprint] for counts in counts_by_size}
         params = {q.params_hash for q in recording.queries if q.fingerprint == group.fingerprint}
         same_lookup = len(params) == 1 and None not in params
-        untied = group.follows_sql is None or group.follows_rows is None
+        params_repeat = len(params) < group.count
+        untied = group.follows_sql is None or (group.follows_rows is None and params_repeat)
         if len(counts) == 1 and (same_lookup or untied):
             fix = (
                 f"{group.count}× the same lookup at every size: fetch it once and reuse it, "
