@@ -47,8 +47,6 @@ class Prober:
         self.chosen = chosen
         self.seconds = seconds
         self.decided: dict[str, list[str]] = {}
-        #: Per target name, the personas left out because another one saw the same queries.
-        self.shared: dict[str, dict[str, str]] = {}
         self.skipped: list[dict[str, str]] = []
 
     def apply(self, targets: list[Target], size: int) -> list[Target]:
@@ -82,9 +80,7 @@ class Prober:
             status = response.status_code
             answers.append(f"{persona} {_answer(response, target.path)}")
             if status < 300 or status == 304:
-                same = served.setdefault((status, queries), persona)
-                if same != persona:
-                    self.shared.setdefault(target.name, {})[persona] = same
+                served.setdefault((status, queries), persona)  # the first of those alike
             elif fallback is None and not needs_login(response, target.path):
                 fallback = persona
         if served:
