@@ -80,6 +80,9 @@ def candidate(
     typical_db_ms = statistics.median(r.db_ms for r in gets)
     if typical_db_ms < BIG_DB_MS and (queries < MIN_QUERIES or typical_db_ms < MIN_DB_MS):
         return None, "too little database work to be worth a cache"
+    if same_rows and queries < MIN_QUERIES:
+        # By count alone: a slow machine's 2 ms must not make a two-query page a candidate.
+        return None, "too few queries to be worth caching their results"
     data = [table for table in tables_read if table not in _OWN_STATE]
     invalidated_by = sorted({w for table in data for w in writers.get(table, ())} - {view})
     tool, why = _tool(gets, invalidated_by, same_rows)
