@@ -145,11 +145,9 @@ def fill(
     linking = [m for m in models if m in throughs or _generic_keys(m)]
     with transaction.atomic():
         if user_model in models:
-            try:
-                with transaction.atomic():
-                    filled.personas = personas.create()
-            except Exception as error:  # a custom user model's save() may refuse them
-                filled.skip(user_model, f"the personas could not be made: {one_line(error)}")
+            filled.personas, refused = personas.made()
+            if refused is not None:
+                filled.skip(user_model, refused)
         for model in [m for m in models if m not in linking] + linking:
             before = model._default_manager.count()
             if model in throughs:

@@ -83,15 +83,37 @@ def create() -> list[Any]:
     return made
 
 
-def check(personas: tuple[str, ...]) -> None:
-    """Every username in ``personas`` that is not a persona bench makes exists in the data."""
+def made() -> tuple[list[Any], str | None]:
+    """:func:`create` in a savepoint of its own: the personas, or none and why not.
+
+    A custom user model's ``save()`` may refuse them; that is a skip of the data, never the
+    end of the run.
+    """
+    from django.db import transaction
+
+    from perfkit.errors import one_line
+
+    try:
+        with transaction.atomic():
+            return create(), None
+    except Exception as error:
+        return [], f"the personas could not be made: {one_line(error)}"
+
+
+def exists(username: str) -> bool:
+    """Whether the data has a user of that name."""
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
+    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists()
+
+
+def check(personas: tuple[str, ...]) -> None:
+    """Every username in ``personas`` that is not a persona bench makes exists in the data."""
     for persona in personas:
         if persona in ALL:
             continue
-        if not model._default_manager.filter(**{model.USERNAME_FIELD: persona}).exists():
+        if not exists(persona):
             raise UsageError(
                 f"--login {persona}: no such user in the data; add it to the scenario's USERS "
                 f"or use --login {','.join(ALL)}"

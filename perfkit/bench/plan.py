@@ -11,7 +11,7 @@ from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
 from perfkit.bench.scenario import Scenario
-from perfkit.errors import UsageError, one_line
+from perfkit.errors import UsageError
 
 
 @dataclass
@@ -46,20 +46,16 @@ class Plan:
 
     def _personas(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.db import transaction
 
-        try:
-            with transaction.atomic():
-                personas.create()
-        except Exception as error:  # a custom user model's save() may refuse them
+        _made, refused = personas.made()
+        if refused is not None:
             label = get_user_model()._meta.label
-            reason = f"the personas could not be made: {one_line(error)}"
-            self.unfilled.setdefault(label, {"model": label, "reason": reason})
+            self.unfilled.setdefault(label, {"model": label, "reason": refused})
 
     def targets(self) -> list[Target]:
         self.found = self.find(self.size)
         for user in sorted({t.user for t in self.found.targets if t.user is not None}):
-            if not _user_exists(user):
+            if not personas.exists(user):
                 path = next(t.path for t in self.found.targets if t.user == user)
                 raise UsageError(
                     f"the scenario requests {path} as {user!r}: no such user in the data; add "
@@ -75,13 +71,6 @@ class Plan:
         routes = self.found.skipped if self.found is not None else []
         probed = self.prober.skipped if self.prober is not None else []
         return [*self.unfilled.values(), *routes, *probed]
-
-
-def _user_exists(username: str) -> bool:
-    from django.contrib.auth import get_user_model
-
-    model = get_user_model()
-    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).exists()
 
 
 def demo_plan(
