@@ -21,7 +21,8 @@ CLI = [
     "tomli>=2; python_version<'3.11'",
 ]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
-STACK = ["gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
+#: The stack records into PostgreSQL (or Redis) and health-checks its PostgreSQL: it needs both.
+STACK = [*STORES, "gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
 BROWSER = ["playwright>=1.45"]
 TOOLBAR = ["django-debug-toolbar>=4.4,<7"]
 DEV = [
@@ -45,6 +46,15 @@ DEV = [
     "ruff>=0.6",
 ]
 
+#: Folders of the checkout that ship inside the package, read with importlib.resources: the
+#: stack's middle tiers (nginx, pgbouncer, gunicorn, cache configs) and the example scenarios.
+SHIPPED = {
+    "perfkit.tiers": "middleware",
+    "perfkit.scenarios": "scenarios",
+    "perfkit.scenarios.bench": "scenarios/bench",
+    "perfkit.scenarios.load": "scenarios/load",
+}
+
 setup(
     name="perfkit",
     version=VERSION,
@@ -53,10 +63,13 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.10",
-    packages=find_packages(include=["perfkit", "perfkit.*"]),
+    packages=[*find_packages(include=["perfkit", "perfkit.*"]), *SHIPPED],
+    package_dir=SHIPPED,
     include_package_data=True,
     package_data={
-        "perfkit": ["templates/perfkit/*.html", "renderers/templates/*.html"],
+        "perfkit": ["py.typed", "templates/perfkit/*.html", "renderers/templates/*.html"],
+        "perfkit.tiers": ["*.conf", "*.ini", "*.py", "*.md"],
+        "perfkit.scenarios": ["*.md"],
         "perfkit.load": ["renderers/templates/*.html"],
         "perfkit.demo": ["templates/demo/*.html", "static/demo/*"],
     },

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from perfkit import __version__
-from perfkit.commands import baseline, bench, gate, latency, report
+from perfkit import __version__, extras
+from perfkit.commands import baseline, bench, gate, init, latency, report
 from perfkit.commands import load as load_command
 from perfkit.commands import stack as stack_command
 from perfkit.errors import PerfkitError
-
-#: Modules of the ``cli`` extra (setup.py's CLI list) that the commands import as they run:
-#: without one, a command would die half-way in a traceback. pyinstrument is left out
-#: because only ``--profile`` needs it, and that option names it itself.
-CLI_EXTRA_MODULES = ("rich", "httpx", "jinja2", "model_bakery", "scipy")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,35 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_parser(commands)
     stack_command.add_parser(commands)
     load_command.add_parser(commands)
+    init.add_parser(commands)
     return parser
-
-
-def missing_extra_module() -> str | None:
-    """The first module of the ``cli`` extra that is not installed, or None."""
-    for name in CLI_EXTRA_MODULES:
-        try:
-            if importlib.util.find_spec(name) is None:
-                return name
-        except ImportError:  # an import hook that refuses the module
-            return name
-    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit status 0 ok, 1 findings, 2 usage or input error."""
-    absent = missing_extra_module()
-    if absent:
-        sys.stderr.write(
-            f"perfkit: error: the command line needs the cli extra (no module {absent!r}): "
-            'pip install "perfkit[cli]"\n'
-        )
-        return 2
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 0
     try:
+        extras.require("cli", "the command line")
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not hasattr(args, "run"):
+            parser.print_help()
+            return 0
         return args.run(args)
     except PerfkitError as error:  # the one type of failure meant for the user
         # One line whatever the message holds (a driver's error can span several).

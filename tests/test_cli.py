@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,23 @@ def test_any_missing_module_of_the_extra_is_named(module: str) -> None:
     assert result.returncode == 2
     assert f"(no module {module!r}): pip install" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "what"),
+    [
+        ("psycopg", ["stack", "up"], "perfkit stack up"),
+        ("gunicorn", ["stack", "up"], "perfkit stack up"),
+        ("locust", ["load", "browse", "--host", "http://127.0.0.1:9"], "perfkit load"),
+    ],
+)
+def test_without_the_stack_extra_the_stack_commands_name_it(
+    module: str, args: list[str], what: str, tmp_path: Path
+) -> None:
+    result = without(module, "absent", *args, "--run-dir", str(tmp_path / "run"))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"perfkit: error: {what} needs the stack extra (no module {module!r}): "
+        'pip install "perfkit[stack]"\n'
+    )
+    assert not (tmp_path / "run").exists()

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from perfkit import shipped
 from perfkit.bench.runner import REQUEST_SECONDS
 from perfkit.commands.numbers import number, whole
 from perfkit.commands.paths import check_directory, check_file, reported_as
@@ -42,7 +43,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="MODULE",
         help="your project's settings module; run from the project's directory (as manage.py)",
     )
-    parser.add_argument("--scenario", metavar="PATH", help="a scenario file (see scenarios/)")
+    parser.add_argument(
+        "--scenario",
+        metavar="PATH|NAME",
+        help="a bench scenario file, or a shipped one's name (demo, template)",
+    )
     parser.add_argument(
         "--sizes", help=f"data sizes, comma-separated ({DEFAULT_SIZES}, or the scenario's SIZES)"
     )
@@ -132,6 +137,7 @@ def _check_paths(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     sizes = parse_sizes(args.sizes) if args.sizes else None
+    scenario_file = args.scenario and shipped.scenario("bench", args.scenario, "--scenario")
     _check_profiler(args)
     _check_paths(args)
     if threading.current_thread() is threading.main_thread():
@@ -145,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot write to --output {output}: {error.strerror}") from None
     try:
-        return _run(args, sizes, output.resolve(), staging.resolve())
+        return _run(args, sizes, scenario_file, output.resolve(), staging.resolve())
     except UsageError as error:
         kept = _keep_incomplete(staging, output)
         if kept is None:
@@ -168,7 +174,13 @@ def _keep_incomplete(staging: Path, output: Path) -> Path | None:
     return kept
 
 
-def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, staging: Path) -> int:
+def _run(
+    args: argparse.Namespace,
+    sizes: list[int] | None,
+    scenario_file: Path | None,
+    output: Path,
+    staging: Path,
+) -> int:
     """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
     from rich.console import Console
 
@@ -184,7 +196,7 @@ def _run(args: argparse.Namespace, sizes: list[int] | None, output: Path, stagin
     else:
         demo.setup_demo(f"jsonl://{store}")
         databases = contextlib.nullcontext()
-    loaded = scenario.load(Path(args.scenario)) if args.scenario else None
+    loaded = scenario.load(scenario_file) if scenario_file else None
     sizes = _first(sizes, loaded and loaded.sizes, parse_sizes(DEFAULT_SIZES))
     repeat = _first(args.repeat, loaded and loaded.repeat, DEFAULT_REPEAT)
     warmup = _first(args.warmup, loaded and loaded.warmup, DEFAULT_WARMUP)

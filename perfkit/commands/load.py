@@ -6,6 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
+from perfkit import extras, shipped
 from perfkit.commands.numbers import number, whole
 from perfkit.commands.paths import check_directory, reported_as
 from perfkit.commands.stack import DEFAULT_RUN_DIR
@@ -21,7 +22,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "load", help="run a Locust scenario against the stack: exact timings, per-tier time"
     )
     parser.add_argument(
-        "scenario", metavar="SCENARIO", help="a Locust file, e.g. scenarios/browse.py"
+        "scenario",
+        metavar="SCENARIO",
+        help="a Locust file, or a shipped one's name: " + ", ".join(shipped.scenario_names("load")),
     )
     parser.add_argument("--users", type=whole(1, 100_000), default=10, help="concurrent users (10)")
     parser.add_argument(
@@ -84,9 +87,7 @@ def parse_duration(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    scenario = Path(args.scenario)
-    if not scenario.is_file():
-        raise UsageError(f"scenario {args.scenario!r} is not a file")
+    scenario = shipped.scenario("load", args.scenario, "scenario")
     duration = parse_duration(args.duration)
     if args.host and not re.match(r"https?://[^/]+", args.host):
         raise UsageError(f"--host {args.host!r} is not an http:// or https:// URL")
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--matrix and --profile need the stack: leave out --host")
     output = Path(args.output)
     check_directory(output, "--output")
+    extras.require("stack", "perfkit load")
 
     from rich.console import Console
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from perfkit import extras
 from perfkit.commands.numbers import whole
 from perfkit.commands.paths import check_directory
 from perfkit.errors import UsageError
@@ -103,6 +104,7 @@ def run_up(args: argparse.Namespace) -> int:
 
     if args.port and not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port")
+    extras.require("stack", "perfkit stack up")
     options = options_from(args)
     check_directory(Path(args.run_dir), "--run-dir")
     console = Console()

@@ -79,7 +79,7 @@ def run(
         expected = analyse.reconcile(requests, lines, None).proxied or 0
         found = records.settled(stack.store_url, window_start, window_end + 1, expected)
     result = analyse.summarise(
-        scenario=str(spec.scenario),
+        scenario=spec.scenario.name,
         host=spec.host,
         label=label,
         users=spec.users,

@@ -1,29 +1,19 @@
-"""Render the configuration templates in ``middleware/`` into a run directory."""
+"""Render the stack's tier templates (``middleware/``, shipped as ``perfkit.tiers``) into a run."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from perfkit.stack import StackError
-
-
-def templates_dir() -> Path:
-    """``middleware/`` beside the package (a source checkout), or $PERFKIT_MIDDLEWARE_DIR."""
-    override = os.environ.get("PERFKIT_MIDDLEWARE_DIR")
-    path = Path(override) if override else Path(__file__).resolve().parents[2] / "middleware"
-    if not (path / "nginx.conf").is_file():
-        raise StackError(f"no stack templates in {path}: set PERFKIT_MIDDLEWARE_DIR")
-    return path
+from perfkit.shipped import tiers_dir
 
 
 def render(template: str, target: Path, **variables: Any) -> Path:
-    """Render ``middleware/<template>`` with ``variables`` into ``target``; return it."""
+    """Render the tier template ``template`` with ``variables`` into ``target``; return it."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(str(tiers_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,

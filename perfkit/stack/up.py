@@ -15,7 +15,7 @@ from perfkit.stack.options import StackOptions
 from perfkit.stack.state import StackState, load
 from perfkit.stack.tiers import STARTED_LOG, Launcher
 
-# The account scenarios/mixed.py logs in with (the demo only, on loopback).
+# The account the shipped load scenario 'mixed' logs in with (the demo only, on loopback).
 LOAD_USER = "loadtest"
 _LOAD_USER = (
     "from django.contrib.auth.models import User; "

@@ -11,7 +11,7 @@ from perfkit.bench import scenario
 from perfkit.demo.models import Story
 from perfkit.errors import UsageError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "demo.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "bench" / "demo.py"
 
 
 def write(tmp_path: Path, text: str) -> Path:

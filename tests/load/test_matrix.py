@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_matrix_runs_each_variant_and_stops_its_stack(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["load", str(ROOT / "scenarios" / "api.py"), "--run-dir", str(tmp_path)]
+    argv = ["load", str(ROOT / "scenarios" / "load" / "api.py"), "--run-dir", str(tmp_path)]
     argv += ["--users", "3", "--duration", "3s", "--output", str(tmp_path / "report")]
     argv += ["--matrix", "app-servers=1", "--matrix", "workers=1"]
     assert main([*argv, "--matrix", "pooler=pgbouncer,none"]) == 0

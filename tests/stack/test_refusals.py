@@ -59,13 +59,14 @@ def test_a_tier_dying_at_start_stops_the_others(
     [
         (["stack", "status"], "no stack is up"),
         (["stack", "up", "--app", "mysite"], "must be module:callable"),
-        (["load", "nope.py"], "is not a file"),
-        (["load", "scenarios/browse.py", "--duration", "soon"], "--duration 'soon'"),
-        (["load", "scenarios/browse.py", "--host", "ftp://x"], "is not an http"),
-        (["load", "scenarios/browse.py"], "no stack is up"),
-        (["load", "scenarios/browse.py", "--matrix", "db=a,b"], "must be KEY=V1,V2"),
-        (["load", "scenarios/browse.py", "--matrix", "cache=varnish"], "choose from"),
-        (["load", "scenarios/browse.py", "--master-bind", "5557"], "is not HOST:PORT"),
+        (["load", "nope.py"], "is neither a file nor a shipped load scenario (api, browse"),
+        (["load", "browse", "--duration", "soon"], "--duration 'soon'"),
+        (["load", "browse", "--host", "ftp://x"], "is not an http"),
+        (["load", "scenarios/load/browse.py"], "no stack is up"),
+        (["load", "browse"], "no stack is up"),
+        (["load", "browse", "--matrix", "db=a,b"], "must be KEY=V1,V2"),
+        (["load", "browse", "--matrix", "cache=varnish"], "choose from"),
+        (["load", "browse", "--master-bind", "5557"], "is not HOST:PORT"),
     ],
 )
 def test_bad_input_is_one_line(

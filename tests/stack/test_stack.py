@@ -28,7 +28,7 @@ from tests.conftest import free_port
 from tests.stack.helpers import leftovers, started_pids
 
 ROOT = Path(__file__).resolve().parents[2]
-BROWSE = ROOT / "scenarios" / "browse.py"
+BROWSE = ROOT / "scenarios" / "load" / "browse.py"
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_load_reconciles_and_attributes_time(
 
 
 def test_logged_in_editors_write_through_csrf(run_dir: Path, tmp_path: Path) -> None:
-    argv = ["load", str(ROOT / "scenarios" / "mixed.py"), "--run-dir", str(run_dir)]
+    argv = ["load", "mixed", "--run-dir", str(run_dir)]
     assert main([*argv, "--users", "2", "--duration", "4s", "--output", str(tmp_path)]) == 0
     run = json.loads((tmp_path / "load.json").read_text())["runs"][0]
     endpoints = {e["name"]: e for e in run["endpoints"]}
@@ -156,7 +156,7 @@ def test_logged_in_editors_write_through_csrf(run_dir: Path, tmp_path: Path) -> 
 
 
 def test_the_ramp_shape_steps_up_to_the_users_asked_for(run_dir: Path, tmp_path: Path) -> None:
-    argv = ["load", str(ROOT / "scenarios" / "ramp.py"), "--run-dir", str(run_dir)]
+    argv = ["load", "ramp", "--run-dir", str(run_dir)]
     argv += ["--tags", "cached,static", "--output", str(tmp_path)]
     assert main([*argv, "--users", "4", "--duration", "4s"]) == 0
     run = json.loads((tmp_path / "load.json").read_text())["runs"][0]
@@ -170,7 +170,7 @@ def test_the_ramp_shape_steps_up_to_the_users_asked_for(run_dir: Path, tmp_path:
 def test_a_worker_on_another_host_reports_through_the_master(run_dir: Path, tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PERFKIT_LOAD_DIR"}
-    api = ROOT / "scenarios" / "api.py"
+    api = ROOT / "scenarios" / "load" / "api.py"
     worker = subprocess.Popen(
         [
             sys.executable,

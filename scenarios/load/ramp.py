@@ -1,6 +1,6 @@
 """The browse scenario under a ramp: up to --users in steps over the first half, hold, done.
 
-perfkit load scenarios/ramp.py --users 50 --duration 60s
+perfkit load ramp --users 50 --duration 60s
 
 A LoadTestShape decides the user count itself, so it reads perfkit's --users and --duration
 from the environment perfkit load sets (PERFKIT_LOAD_USERS, PERFKIT_LOAD_DURATION).

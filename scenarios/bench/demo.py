@@ -1,4 +1,4 @@
-"""Bench scenario for the bundled demo site: ``perfkit bench --scenario scenarios/demo.py``."""
+"""Bench scenario for the bundled demo site: ``perfkit bench --scenario demo``."""
 
 # It names the URLs itself instead of relying on discovery, builds the data with the demo's
 # own generator, files stories through the add form (so the report knows which tables a

@@ -1,6 +1,6 @@
 """Anonymous, read-heavy browsing of the demo site: front page, lists, stories, static files.
 
-perfkit load scenarios/browse.py --users 50 --duration 30s
+perfkit load browse --users 50 --duration 30s
 """
 
 from __future__ import annotations

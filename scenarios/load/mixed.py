@@ -1,6 +1,6 @@
 """Logged-in editors on the demo site: read pages and the admin, and file new stories.
 
-perfkit load scenarios/mixed.py --users 20 --duration 30s
+perfkit load mixed --users 20 --duration 30s
 
 `perfkit stack up` creates the account these users log in with (loadtest / loadtest).
 Writes go through Django's CSRF protection exactly as a browser's would.

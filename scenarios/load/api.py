@@ -1,6 +1,6 @@
 """Clients of the demo's JSON API: the sync and the async view, side by side.
 
-perfkit load scenarios/api.py --users 20 --duration 30s
+perfkit load api --users 20 --duration 30s
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A bench scenario template for your own site: copy it and fill in your URLs and data."""
 
-# Run it as: perfkit bench --settings mysite.settings --scenario scenarios/mysite.py
+# Run it as: perfkit bench --settings mysite.settings --scenario scenarios/bench/mysite.py
 # Every name is optional. Leave URLS out and bench discovers the URLconf's GET routes; leave
 # setup out and it generates rows for your models. The test database is emptied before
 # setup(n) runs at each size.

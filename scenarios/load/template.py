@@ -1,7 +1,7 @@
 """A Locust load scenario template for your own site: copy it and name your pages.
 
 perfkit stack up --app mysite.wsgi:application --settings mysite.settings
-perfkit load scenarios/mysite_load.py --users 20 --duration 30s
+perfkit load scenarios/load/mysite.py --users 20 --duration 30s
 
 Name every request (``name=``): perfkit groups its report by these names, and URLs with ids
 in them should share one (``/products/[id]/``). Tag tasks so ``--tags`` can pick a subset.

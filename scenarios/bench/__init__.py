@@ -1,0 +1,1 @@
+"""Bench scenarios (`perfkit bench --scenario NAME`): URLs, data builders, users and repeats."""
