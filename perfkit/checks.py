@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from perfkit import conf
+from perfkit.errors import SettingsError
 
 MIDDLEWARE = "perfkit.middleware.PerfkitMiddleware"
 
@@ -76,7 +77,7 @@ def check_store(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """perfkit.W003: the store cannot be opened and counted within a couple of seconds."""
     try:
         url = conf.get_config()["STORE"]
-    except conf.ConfigError:
+    except SettingsError:
         return []  # E001 already says what is wrong
     problem = store_problem(url, STORE_TIMEOUT_S)
     if problem is None:
@@ -139,7 +140,7 @@ def check_profile_dir(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     """perfkit.W004: on-demand profiles could not be written to ``PROFILE_DIR``."""
     try:
         directory = Path(conf.get_config()["PROFILE_DIR"]).resolve()
-    except conf.ConfigError:
+    except SettingsError:
         return []
     problem = _creatable(directory)
     if problem is None:

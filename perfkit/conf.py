@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from perfkit.errors import PerfkitError
+from perfkit.errors import SettingsError
 
 DEFAULTS: dict[str, Any] = {
     "ENABLED": True,
@@ -45,10 +45,6 @@ DESCRIPTIONS: dict[str, str] = {
     "STORE_IN_TESTS": "under pytest, also write to STORE (off: a test run's requests stay in "
     "the plugin's in-memory recordings)",
 }
-
-
-class ConfigError(PerfkitError, ValueError):
-    """A perfkit setting has a value it does not accept; the message names both."""
 
 
 def _is_bool(value: Any) -> bool:
@@ -112,11 +108,11 @@ def problems(user: Any) -> list[str]:
 
 @functools.cache
 def get_config() -> dict[str, Any]:
-    """The effective settings: defaults overlaid with ``settings.PERFKIT``; raises ConfigError."""
+    """The effective settings: defaults overlaid with ``settings.PERFKIT``; raises SettingsError."""
     user = getattr(settings, "PERFKIT", {})
     found = problems(user)
     if found:
-        raise ConfigError("; ".join(found))
+        raise SettingsError("; ".join(found))
     config = {**DEFAULTS, **user}
     config["IGNORE_PATHS"] = tuple(config["IGNORE_PATHS"])  # ready for str.startswith
     config["STORE"] = _anchored(config["STORE"], getattr(settings, "BASE_DIR", None))

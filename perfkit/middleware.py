@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponseBase
 from perfkit import conf, describe, health, profiling, server_timing, streaming
 from perfkit.capture import cache, db
 from perfkit.capture.callsite import current_task
+from perfkit.errors import SettingsError
 from perfkit.recording import Recording, current_labels, current_recording, new_id
 from perfkit.signals import recording_finished
 from perfkit.store import writer
@@ -33,7 +34,7 @@ class PerfkitMiddleware:
             markcoroutinefunction(self)
         try:
             conf.get_config()
-        except conf.ConfigError as error:
+        except SettingsError as error:
             raise ImproperlyConfigured(str(error)) from None
         db.install()
         cache.install()

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from perfkit.cli import build_parser, main
+from perfkit.errors import GateConfigError
 from perfkit.gate import config
 from tests.analysis.factories import query, recording
 from tests.gate.factories import baseline
@@ -240,7 +241,7 @@ def test_an_output_directory_that_cannot_be_written(
 def accepted_as_config(path: Path) -> bool:
     try:
         config.load(path)
-    except config.ConfigError:
+    except GateConfigError:
         return False
     return True
 

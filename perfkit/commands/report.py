@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.commands.paths import check_options, option, reported_as
-from perfkit.errors import UsageError
+from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.recording import Recording
-from perfkit.store import CorruptRecordError, Store, StoreError, open_store, redact_url
+from perfkit.store import Store, open_store, redact_url
 from perfkit.store.records import as_recording
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")

@@ -13,14 +13,10 @@ from typing import Any
 
 from perfkit import __version__
 from perfkit.analysis.model import Report
-from perfkit.errors import PerfkitError
+from perfkit.errors import BaselineError
 from perfkit.recording import Recording
 
 FORMAT = "perfkit-baseline/1"
-
-
-class BaselineError(PerfkitError, ValueError):
-    """A baseline file cannot be read; the message says which and why."""
 
 
 def environment() -> dict[str, Any]:

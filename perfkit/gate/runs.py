@@ -13,12 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from perfkit.errors import PerfkitError
+from perfkit.errors import GateRunError
 from perfkit.gate import baseline
-
-
-class RunError(PerfkitError, RuntimeError):
-    """A bench run or a git step failed; the message says which and why."""
 
 
 def bench(tree: Path, cwd: Path, bench_args: Sequence[str], work: Path) -> dict[str, Any]:
@@ -34,7 +30,7 @@ def bench(tree: Path, cwd: Path, bench_args: Sequence[str], work: Path) -> dict[
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RunError(f"perfkit bench failed in {tree}: {last}")
+        raise GateRunError(f"perfkit bench failed in {tree}: {last}")
     return baseline.load(out)
 
 
@@ -50,7 +46,7 @@ def worktree(ref: str, repo: Path) -> Iterator[Path]:
     )
     if added.returncode != 0:
         message = (added.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise RunError(f"cannot check out {ref!r}: {message}")
+        raise GateRunError(f"cannot check out {ref!r}: {message}")
     try:
         yield path
     finally:
@@ -65,7 +61,7 @@ def repository_root(cwd: Path) -> Path:
         ["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True
     )
     if found.returncode != 0:
-        raise RunError("--against needs a git repository: run perfkit gate inside one")
+        raise GateRunError("--against needs a git repository: run perfkit gate inside one")
     return Path(found.stdout.strip())
 
 

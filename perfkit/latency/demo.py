@@ -63,7 +63,8 @@ def running_stack(run_dir: Path) -> DemoSite | None:
     """The demo on a stack that ``perfkit stack up`` started in ``run_dir`` and that answers."""
     import httpx
 
-    from perfkit.stack import StackError, state
+    from perfkit.errors import StackError
+    from perfkit.stack import state
 
     try:
         found = state.load(run_dir)

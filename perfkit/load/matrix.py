@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
-from perfkit.load import LoadError
+from perfkit.errors import LoadError
 from perfkit.load.model import LoadResult
 from perfkit.stack.down import down
 from perfkit.stack.options import CACHES, LIMITS, POOLERS, STORES, StackOptions

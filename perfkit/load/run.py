@@ -15,7 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.live import Live
 
-from perfkit.load import LoadError, analyse, locust_process, profile
+from perfkit.errors import LoadError
+from perfkit.load import analyse, locust_process, profile
 from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
 from perfkit.load.model import LoadResult

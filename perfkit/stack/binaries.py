@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from perfkit.stack import StackError
+from perfkit.errors import StackError
 
 PACKAGES = {
     "nginx": "nginx",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from perfkit.stack import StackError, processes
+from perfkit.errors import StackError
+from perfkit.stack import processes
 
 START_TIMEOUT_S = 30.0
 

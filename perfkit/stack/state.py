@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.stack import StackError
+from perfkit.errors import StackError
 
 STATE_FILE = "stack.json"
 

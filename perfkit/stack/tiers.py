@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfkit.stack import StackError, health, ports, processes
+from perfkit.errors import StackError
+from perfkit.stack import health, ports, processes
 from perfkit.stack.options import StackOptions
 from perfkit.stack.render import render
 from perfkit.stack.state import StackState, Tier

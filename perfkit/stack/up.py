@@ -10,7 +10,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from perfkit.stack import StackError, binaries, down, ports, processes, tiers
+from perfkit.errors import StackError
+from perfkit.stack import binaries, down, ports, processes, tiers
 from perfkit.stack.options import StackOptions
 from perfkit.stack.state import StackState, load
 from perfkit.stack.tiers import STARTED_LOG, Launcher

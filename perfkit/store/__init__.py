@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from perfkit.errors import CorruptRecordError, StoreError
 from perfkit.store.base import Store
-from perfkit.store.errors import CorruptRecordError, StoreError, redact_url
+from perfkit.store.redaction import redact_url
 from perfkit.store.rows import Row, as_row, record_row
 
 __all__ = [

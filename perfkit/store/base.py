@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from perfkit.store.errors import CorruptRecordError
+from perfkit.errors import CorruptRecordError
 from perfkit.store.records import decode
 from perfkit.store.rows import Row, payload
 

@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from perfkit.errors import StoreError
 from perfkit.store.base import Store
-from perfkit.store.errors import StoreError
 from perfkit.store.rows import Row, record_row
 
 

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from perfkit.errors import StoreError
 from perfkit.store import split_query_option
 from perfkit.store.base import Store
-from perfkit.store.errors import StoreError, redact_url
 from perfkit.store.records import decode
+from perfkit.store.redaction import redact_url
 from perfkit.store.rows import Row, record_row
 
 DEFAULT_TABLE = "perfkit_recordings"

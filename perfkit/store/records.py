@@ -11,8 +11,9 @@ import json
 from dataclasses import fields
 from typing import Any
 
+from perfkit.errors import CorruptRecordError
 from perfkit.recording import Recording
-from perfkit.store.errors import CorruptRecordError
+from perfkit.store.redaction import redact_url
 
 #: The Python types a JSON value of a scalar annotation takes (an int is a valid float).
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -35,15 +36,19 @@ def decode(store_url: str, where: str, raw: Any) -> dict[str, Any]:
             raw = json.loads(raw)
         except json.JSONDecodeError as error:
             problem = f"not JSON ({error.msg}: char {error.pos})"
-            raise CorruptRecordError(store_url, where, problem) from None
+            raise _corrupt(store_url, where, problem) from None
         except UnicodeDecodeError:
-            raise CorruptRecordError(store_url, where, "not UTF-8 text") from None
+            raise _corrupt(store_url, where, "not UTF-8 text") from None
     if not isinstance(raw, dict):
         problem = f"a JSON {type(raw).__name__}, not an object"
-        raise CorruptRecordError(store_url, where, problem)
+        raise _corrupt(store_url, where, problem)
     if "id" not in raw:
-        raise CorruptRecordError(store_url, where, "a JSON object without an id")
+        raise _corrupt(store_url, where, "a JSON object without an id")
     return raw
+
+
+def _corrupt(store_url: str, where: str, problem: str) -> CorruptRecordError:
+    return CorruptRecordError(redact_url(store_url), where, problem)
 
 
 def as_recording(store_url: str, record: dict[str, Any]) -> Recording:
@@ -57,10 +62,10 @@ def as_recording(store_url: str, record: dict[str, Any]) -> Recording:
         recording = Recording.from_dict(record)
     except (TypeError, KeyError, ValueError, AttributeError) as error:
         problem = f"not a perfkit recording ({type(error).__name__}: {error})"
-        raise CorruptRecordError(store_url, where, problem) from None
+        raise _corrupt(store_url, where, problem) from None
     wrong = _wrong_field(recording)
     if wrong:
-        raise CorruptRecordError(store_url, where, f"not a perfkit recording ({wrong})")
+        raise _corrupt(store_url, where, f"not a perfkit recording ({wrong})")
     return recording
 
 

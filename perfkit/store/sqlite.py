@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.request import pathname2url
 
+from perfkit.errors import StoreError
 from perfkit.store.base import Store
-from perfkit.store.errors import StoreError
 from perfkit.store.records import decode
 from perfkit.store.rows import Row, record_row
 

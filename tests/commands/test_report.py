@@ -15,8 +15,8 @@ import pytest
 import redis
 
 from perfkit.commands.report import load, parse_since
-from perfkit.errors import UsageError
-from perfkit.store import CorruptRecordError, open_store
+from perfkit.errors import CorruptRecordError, UsageError
+from perfkit.store import open_store
 from tests.analysis.factories import query, recording
 from tests.servers import run_perfkit
 

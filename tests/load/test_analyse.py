@@ -8,8 +8,8 @@ import math
 import pytest
 
 from perfkit.commands.load import parse_duration
-from perfkit.errors import UsageError
-from perfkit.load import LoadError, analyse, matrix
+from perfkit.errors import LoadError, UsageError
+from perfkit.load import analyse, matrix
 from perfkit.load.timings import Request, percentile, server_timing
 from perfkit.stack.options import StackOptions
 from perfkit.stack.stats.nginx import parse_line

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from perfkit.errors import CorruptRecordError
 from perfkit.recording import CacheEvent, QueryEvent, Recording
-from perfkit.store import CorruptRecordError, open_store
+from perfkit.store import open_store
 from perfkit.store.base import Store
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.store import CorruptRecordError, StoreError, open_store
+from perfkit.errors import CorruptRecordError, StoreError
+from perfkit.store import open_store
 from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
 from tests.store import (
     assert_corrupt_record_is_named,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.store import SCHEMES, StoreError, open_store, redact_url
+from perfkit.errors import StoreError
+from perfkit.store import SCHEMES, open_store, redact_url
 from perfkit.store.jsonl import JSONLStore
 from perfkit.store.postgresql import PostgreSQLStore
 from perfkit.store.redis import RedisStore

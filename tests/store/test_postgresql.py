@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from perfkit.store import StoreError, open_store
+from perfkit.errors import StoreError
+from perfkit.store import open_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
 from tests.store import (
     assert_corrupt_record_is_named,

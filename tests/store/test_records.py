@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from perfkit.store import CorruptRecordError
+from perfkit.errors import CorruptRecordError
 from perfkit.store.records import as_recording, decode
 from tests.store import make_record
 
@@ -69,3 +69,10 @@ def test_a_missing_required_field_is_named() -> None:
     del record["method"]
     with pytest.raises(CorruptRecordError, match="missing 1 required positional argument"):
         as_recording(STORE, record)
+
+
+def test_a_corrupt_record_names_its_store_without_the_password() -> None:
+    with pytest.raises(CorruptRecordError) as caught:
+        decode("postgresql://perfkit:s3cret@db.internal/perf", "id 'x'", "{not json")
+    assert caught.value.store == "postgresql://perfkit:***@db.internal/perf"
+    assert "s3cret" not in str(caught.value)

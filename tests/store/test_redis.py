@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from perfkit.store import StoreError, open_store
+from perfkit.errors import StoreError
+from perfkit.store import open_store
 from perfkit.store.redis import DEFAULT_KEY, SOCKET_TIMEOUT_S, RedisStore
 from tests.store import (
     assert_corrupt_record_is_named,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.store import StoreError, open_store
+from perfkit.errors import StoreError
+from perfkit.store import open_store
 from perfkit.store.sqlite import _LATEST, SQLiteStore, parse_sqlite_url
 from tests.store import (
     assert_corrupt_record_is_named,

@@ -1,28 +1,8 @@
-"""The errors the store layer raises, and the redaction every store message goes through.
-
-A ``StoreError`` is for the user: one line saying what failed and why. The CLI prints it
-as ``perfkit: error: …`` and exits 2; anything else escaping a store is a bug.
-"""
+"""Redaction of store URLs: every message and record naming a store goes through it."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from perfkit.errors import PerfkitError
-
-
-class StoreError(PerfkitError):
-    """A store could not be opened, read or written; the message says why."""
-
-
-class CorruptRecordError(StoreError):
-    """A stored record that cannot be read back as a recording: names the store, where, what."""
-
-    def __init__(self, store_url: str, where: str, problem: str) -> None:
-        self.store = redact_url(store_url)
-        self.where = where
-        self.problem = problem
-        super().__init__(f"corrupt record in {self.store}, {where}: {problem}")
 
 
 def redact_url(url: str) -> str:
