@@ -15,7 +15,8 @@ from django.urls import URLPattern, path, reverse
 from perfkit import conf, describe, profiling
 from perfkit.analysis import n_plus_one
 from perfkit.analysis.fixes import django_relations
-from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES, percentile
+from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES
+from perfkit.quantiles import percentile
 from perfkit.recording import Recording
 
 #: How many of the view's latest stored requests the history summarises.

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from perfkit.analysis.model import CachingCandidate
+from perfkit.quantiles import median
 from perfkit.recording import Recording
 
 #: A view is worth caching when it does real database work for a response that repeats:
@@ -77,7 +78,7 @@ def candidate(
     db_ms = statistics.fmean(r.db_ms for r in gets)
     wall_ms = statistics.fmean(r.wall_ms for r in gets)
     queries = statistics.fmean(len(r.queries) for r in gets)
-    typical_db_ms = statistics.median(r.db_ms for r in gets)
+    typical_db_ms = median(r.db_ms for r in gets)
     if typical_db_ms < BIG_DB_MS and (queries < MIN_QUERIES or typical_db_ms < MIN_DB_MS):
         return None, "too little database work to be worth a cache"
     if same_rows and queries < MIN_QUERIES:

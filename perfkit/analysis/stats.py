@@ -6,17 +6,11 @@ import statistics
 from collections import Counter
 
 from perfkit.analysis.model import SizeStats
+from perfkit.quantiles import median, percentile
 from perfkit.recording import COLD, WARM, Recording
 
 CACHE_READS = ("get", "get_many", "has_key")
 CACHE_WRITES = ("set", "add", "set_many")
-
-
-def percentile(values: list[float], q: int) -> float:
-    """The q-th percentile (inclusive method), or the value itself for one sample."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def size_stats(size: str, group: list[Recording]) -> SizeStats:
@@ -39,9 +33,9 @@ def size_stats(size: str, group: list[Recording]) -> SizeStats:
         size=size,
         requests=len(group),
         statuses={str(k): v for k, v in sorted(Counter(r.status for r in group).items())},
-        wall_p50_ms=statistics.median(walls),
+        wall_p50_ms=median(walls),
         wall_p95_ms=percentile(walls, 95),
-        cpu_p50_ms=statistics.median(cpus),
+        cpu_p50_ms=median(cpus),
         cpu_p95_ms=percentile(cpus, 95),
         queries_mean=statistics.fmean(queries),
         queries_max=max(queries),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from typing import Any
 
 from perfkit.gate import findings as F
 from perfkit.gate.findings import Finding
+from perfkit.quantiles import median
 
 MIN_SAMPLES = 5
 CONFIDENCE = 0.95
@@ -83,7 +83,7 @@ def unpaired(
         return Finding(view, F.LATENCY, True, f"fewer than {MIN_SAMPLES} samples", skipped=True)
 
     def ratio(a: Sequence[float], b: Sequence[float]) -> float:
-        return statistics.median(b) / statistics.median(a)
+        return median(b) / median(a)
 
     interval = _interval((before, after), ratio)
     return _verdict(view, ratio(before, after), interval, min_effect, "median against baseline")
@@ -100,7 +100,7 @@ def paired(
     if len(before) != len(after) or len(before) < MIN_SAMPLES:
         return Finding(view, F.LATENCY, True, f"fewer than {MIN_SAMPLES} rounds", skipped=True)
     ratios = [b / a for a, b in zip(before, after, strict=True)]
-    ratio = statistics.median(ratios)
+    ratio = median(ratios)
     interval = _median_interval(ratios, family)
     if interval is None:
         level, needed = _level(family), rounds_needed(family)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from typing import Any
 
 from perfkit.errors import GateRunError
 from perfkit.gate import baseline
+from perfkit.quantiles import median
 
 
 def bench(tree: Path, cwd: Path, bench_args: Sequence[str], work: Path) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def _medians(result: dict[str, Any]) -> dict[str, float]:
     for view, sizes in result.get("latency_ms", {}).items():
         numeric = [s for s in sizes if s.isdigit() and sizes[s]]
         if numeric:
-            medians[view] = statistics.median(sizes[max(numeric, key=int)])
+            medians[view] = median(sizes[max(numeric, key=int)])
     return medians
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from perfkit import server_timing
 from perfkit.errors import UsageError
-from perfkit.latency import chromium, server_timing
+from perfkit.latency import chromium
 from perfkit.latency.model import COLD, WARM, BrowserRun, Resource
 
 TIMEOUT_MS = 30_000

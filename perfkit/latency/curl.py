@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from perfkit.latency import server_timing
+from perfkit import server_timing
 from perfkit.latency.model import CurlRun
 
 USER_AGENT = "perfkit-latency (httpx)"

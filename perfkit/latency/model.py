@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from perfkit.server_timing import ServerTimingEntry
+
 COLD = "cold"
 WARM = "warm"
 
@@ -18,15 +20,6 @@ ROWS = (
     ("first contentful paint", "", "fcp_ms"),
     ("largest contentful paint", "", "lcp_ms"),
 )
-
-
-@dataclass
-class ServerTimingEntry:
-    """One metric of a ``Server-Timing`` header: ``db;dur=2.91;desc="21 queries"``."""
-
-    name: str
-    duration_ms: float | None
-    description: str = ""
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
-
-from perfkit.latency import findings, server_timing
+from perfkit import server_timing
+from perfkit.latency import findings
 from perfkit.latency.model import BrowserRun, Split
+from perfkit.quantiles import median
 
 PARTS = ("backend", "network", "frontend")
 #: A part at or above this share of the wait is what to work on.
@@ -22,7 +22,7 @@ def run_parts(run: BrowserRun) -> tuple[float, float, float, str]:
     byte, which also holds one network round trip. Network is the rest of the time to first
     byte (connect, request) plus downloading the HTML; frontend is everything after it.
     """
-    metrics = server_timing.server_ms(run.server_timing)
+    metrics = server_timing.durations(run.server_timing)
     if metrics:
         server = metrics.get("total", sum(metrics.values()))
         source = "Server-Timing"
@@ -39,12 +39,12 @@ def split(runs: list[BrowserRun]) -> Split:
     """The median split over ``runs``: median backend and network, frontend the rest of the
     median end, so the three add up to it."""
     parts = [run_parts(run) for run in runs]
-    backend = statistics.median(p[0] for p in parts)
-    network = statistics.median(p[1] for p in parts)
-    end = max(statistics.median(run.end_ms for run in runs), backend + network)
+    backend = median(p[0] for p in parts)
+    network = median(p[1] for p in parts)
+    end = max(median(run.end_ms for run in runs), backend + network)
     frontend = end - backend - network
     server = {
-        name: statistics.median(values)
+        name: median(values)
         for name, values in _server_metrics(runs).items()
         if len(values) == len(runs)
     }
@@ -60,7 +60,7 @@ def split(runs: list[BrowserRun]) -> Split:
 def _server_metrics(runs: list[BrowserRun]) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     for run in runs:
-        for name, value in server_timing.server_ms(run.server_timing).items():
+        for name, value in server_timing.durations(run.server_timing).items():
             found.setdefault(name, []).append(value)
     return found
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 
 from perfkit.latency.model import Summary
+from perfkit.quantiles import median
 
 
 def summarise(values: Iterable[float | None]) -> Summary | None:
@@ -13,7 +13,7 @@ def summarise(values: Iterable[float | None]) -> Summary | None:
     present = [v for v in values if v is not None]
     if not present:
         return None
-    return Summary(statistics.median(present), min(present), max(present), len(present))
+    return Summary(median(present), min(present), max(present), len(present))
 
 
 def summaries(rows: dict[str, Iterable[float | None]]) -> dict[str, Summary]:

@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from perfkit.load.model import Attribution, Endpoint, ErrorWindow, LoadResult, Reconciliation
-from perfkit.load.timings import Request, mean, percentile
+from perfkit.load.timings import Request, mean
+from perfkit.quantiles import percentile
 from perfkit.recording import Recording
 from perfkit.stack.stats.nginx import AccessLine
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from perfkit.load.timings import Request, percentile
+from perfkit.load.timings import Request
+from perfkit.quantiles import percentile
 
 RPS_WINDOW_S = 2.0
 
@@ -48,7 +49,7 @@ class LiveStats:
             table.add_column(column, justify="right")
         for name in self.extra:
             table.add_column(name, justify="right")
-        p95 = percentile(sorted(self.times), 95)
+        p95 = percentile(self.times, 95)
         table.add_row(
             f"{elapsed:.0f}/{self.duration_s:.0f}s",
             str(self.users()),

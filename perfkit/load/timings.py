@@ -1,12 +1,13 @@
-"""Exact per-request timings: tail the plugin's JSON lines, and percentiles over them."""
+"""Exact per-request timings: tail the plugin's JSON lines into requests."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from perfkit import server_timing
 
 
 @dataclass(frozen=True)
@@ -26,19 +27,6 @@ class Request:
     @property
     def failed(self) -> bool:
         return self.error is not None
-
-
-def server_timing(header: str) -> dict[str, float]:
-    """``db;dur=1.2;desc="…", app;dur=3`` → ``{"db": 1.2, "app": 3.0}``."""
-    result: dict[str, float] = {}
-    for metric in header.split(","):
-        name, _, params = metric.strip().partition(";")
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "dur" and name:
-                with contextlib.suppress(ValueError):
-                    result[name.strip()] = float(value)
-    return result
 
 
 class Tail:
@@ -68,21 +56,11 @@ class Tail:
                         status=item["status"],
                         error=item["error"],
                         request_id=item["id"],
-                        timing=server_timing(item["timing"]),
+                        timing=server_timing.durations(server_timing.parse(item["timing"])),
                         redirects=item.get("redirects", 0),
                     )
                 )
         return found
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Linear-interpolated percentile ``q`` (0 to 100) of already sorted values; NaN when empty."""
-    if not sorted_values:
-        return math.nan
-    position = (len(sorted_values) - 1) * q / 100.0
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def mean(values: list[float]) -> float:

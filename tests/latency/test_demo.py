@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from perfkit.latency import runner, server_timing
+from perfkit import server_timing
+from perfkit.latency import runner
 from perfkit.latency.browser import Chromium
 from perfkit.latency.model import COLD, WARM, UrlResult
 from perfkit.recording import Recording

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from perfkit.latency.model import BrowserRun, Resource, ServerTimingEntry
+from perfkit.latency.model import BrowserRun, Resource
 from perfkit.latency.split import run_parts, split
+from perfkit.server_timing import ServerTimingEntry
 
 
 def _load(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
 from perfkit.commands.load import parse_duration
 from perfkit.errors import LoadError, UsageError
 from perfkit.load import analyse, matrix
-from perfkit.load.timings import Request, percentile, server_timing
+from perfkit.load.timings import Request
 from perfkit.stack.options import StackOptions
 from perfkit.stack.stats.nginx import parse_line
 
@@ -47,18 +46,6 @@ def _request(rid: str, ms: float = 15.0, name: str = "/", **values: object) -> R
     }
     fields.update(values)
     return Request(**fields)  # type: ignore[arg-type]
-
-
-def test_server_timing_is_parsed_per_metric() -> None:
-    header = 'db;dur=2.91;desc="21 queries", cache;dur=0.00;desc="0 hits, 0 misses", app;dur=4.12'
-    assert server_timing(header) == {"db": 2.91, "cache": 0.0, "app": 4.12}
-    assert server_timing("") == {}
-
-
-def test_percentiles_interpolate_exact_values() -> None:
-    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert percentile([7.25], 95) == 7.25
-    assert math.isnan(percentile([], 50))
 
 
 def test_nginx_lines_sum_the_times_of_every_upstream_tried() -> None:

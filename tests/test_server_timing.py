@@ -1,9 +1,8 @@
-"""Parsing ``Server-Timing`` the way browsers do, for the curl-style fetch."""
+"""Parsing ``Server-Timing`` the way browsers do: the one parser latency and load read with."""
 
 from __future__ import annotations
 
-from perfkit.latency.model import ServerTimingEntry
-from perfkit.latency.server_timing import parse, recording_id, server_ms
+from perfkit.server_timing import ServerTimingEntry, durations, parse, recording_id
 
 
 def test_the_middleware_header_with_commas_inside_quoted_descriptions() -> None:
@@ -25,7 +24,7 @@ def test_the_middleware_header_with_commas_inside_quoted_descriptions() -> None:
 
 def test_the_recording_id_is_no_duration_even_as_the_browser_reports_it() -> None:
     entries = [ServerTimingEntry("total", 7.03, ""), ServerTimingEntry("perfkit", 0.0, "5f2a")]
-    assert server_ms(entries) == {"total": 7.03}
+    assert durations(entries) == {"total": 7.03}
 
 
 def test_metrics_without_a_duration_and_malformed_durations() -> None:
@@ -35,5 +34,11 @@ def test_metrics_without_a_duration_and_malformed_durations() -> None:
         ServerTimingEntry("edge", None, ""),
         ServerTimingEntry("origin", 53.0, "eu"),
     ]
-    assert server_ms(entries) == {"origin": 53.0}
+    assert durations(entries) == {"origin": 53.0}
     assert parse("") == []
+
+
+def test_durations_by_metric_from_a_header() -> None:
+    header = 'db;dur=2.91;desc="21 queries", cache;dur=0.00;desc="0 hits, 0 misses", app;dur=4.12'
+    assert durations(parse(header)) == {"db": 2.91, "cache": 0.0, "app": 4.12}
+    assert durations(parse("")) == {}
