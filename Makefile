@@ -41,6 +41,7 @@ test-django50: $(BIN50)/perfkit  ## the bench tests on Django 5.0, installed bef
 lint: $(BIN)/perfkit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(BIN)/perfkit
 	$(BIN)/ruff format .

@@ -44,6 +44,8 @@ DEV = [
     "PyMySQL>=1.1",
     "uvicorn>=0.30",
     "ruff>=0.6",
+    "mypy>=1.11",
+    "django-stubs>=5.1",  # requires plain django (no bound): a 4.2 venv stays on 4.2
 ]
 
 #: Folders of the checkout that ship inside the package, read with importlib.resources: the

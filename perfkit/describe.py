@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.functional import LazyObject, empty
 
 from perfkit.recording import Recording
@@ -51,7 +51,8 @@ def describe_response(recording: Recording, request: HttpRequest, response: Any)
         request.method in ("GET", "HEAD") and getattr(request, "_cache_update_cache", None) is False
     )
     if isinstance(response, HttpResponseBase) and not response.streaming:
-        content = response.content
+        # Django's non-streaming responses are HttpResponses: HttpResponseBase has no content.
+        content = cast(HttpResponse, response).content
         recording.response_bytes = len(content)
         if request.method == "GET" and response.status_code == 200:
             recording.body_hash = body_hash(_comparable(content, request))

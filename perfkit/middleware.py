@@ -6,11 +6,11 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 
 from perfkit import conf, describe, health, profiling, server_timing, streaming
 from perfkit.capture import cache, db
@@ -53,7 +53,7 @@ class PerfkitMiddleware:
         finally:
             current_recording.reset(token)
         cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if getattr(response, "streaming", False):  # never raise here: the request goes on
+        if _streamed(response):
             _follow(recording, request, response, started, cpu_ms)
         else:
             _close(recording, request, response, started, cpu_ms)
@@ -73,11 +73,15 @@ class PerfkitMiddleware:
             current_task.reset(task_token)
             current_recording.reset(token)
         cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if getattr(response, "streaming", False):  # never raise here: the request goes on
+        if _streamed(response):
             _follow(recording, request, response, started, cpu_ms)
         else:
             _close(recording, request, response, started, cpu_ms)
         return response
+
+
+def _streamed(response: HttpResponseBase) -> TypeGuard[StreamingHttpResponse]:
+    return bool(getattr(response, "streaming", False))  # never raise here: the request goes on
 
 
 def _open(request: HttpRequest) -> Recording | None:
@@ -92,7 +96,7 @@ def _open(request: HttpRequest) -> Recording | None:
         labels = current_labels.get()
         if labels:
             recording.labels = dict(labels)
-        request.perfkit_recording = recording  # type: ignore[attr-defined] - read by the panel
+        request.perfkit_recording = recording  # type: ignore[attr-defined]  # read by the panel
         return recording
     except Exception:
         health.count_error("opening a recording")
@@ -102,7 +106,7 @@ def _open(request: HttpRequest) -> Recording | None:
 def _follow(
     recording: Recording,
     request: HttpRequest,
-    response: HttpResponseBase,
+    response: StreamingHttpResponse,
     started: float,
     cpu_ms: float,
 ) -> None:
@@ -113,7 +117,7 @@ def _follow(
     try:
         streaming.follow(
             recording,
-            response,  # type: ignore[arg-type] - streaming is True
+            response,
             lambda cpu: _close(recording, request, response, started, cpu, streamed=True),
             cpu_ms,
         )

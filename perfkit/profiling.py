@@ -8,12 +8,12 @@ import time
 from collections.abc import Awaitable, Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.crypto import constant_time_compare
 
 from perfkit import conf, health
@@ -131,7 +131,7 @@ def wrap(get_response: Handler, request: HttpRequest) -> Handler:
 
 async def awrap(
     get_response: Callable[[HttpRequest], Awaitable[Any]], request: HttpRequest
-) -> Callable[[HttpRequest], Awaitable[Any]]:
+) -> Callable[[HttpRequest], Awaitable[HttpResponseBase]]:
     """The async twin of :func:`wrap`; the staff lookup runs in a thread."""
     if not triggered(request) or not await sync_to_async(permitted)(request):
         return get_response
@@ -151,7 +151,7 @@ async def awrap(
     return profiled
 
 
-def _profiler(async_mode: str) -> Any:
+def _profiler(async_mode: Literal["enabled", "disabled"]) -> Any:
     try:
         from pyinstrument import Profiler
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,14 +106,14 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         except AssertionError as failure:
             failures.append(str(failure))
     if failures:
-        path, line, _ = item.location
+        test_file, line, _ = item.location
         arguments = ", ".join(f"{key}={value!r}" for key, value in marker.kwargs.items())
-        heading = f"{path}:{(line or 0) + 1}: @pytest.mark.perfkit({arguments}) failed"
+        heading = f"{test_file}:{(line or 0) + 1}: @pytest.mark.perfkit({arguments}) failed"
         pytest.fail("\n\n".join([heading, *failures]), pytrace=False)
     return result
 
 
-def _limits(marker: pytest.Mark) -> dict[str, Any]:
+def _limits(marker: pytest.Mark) -> Mapping[str, Any]:
     unknown = sorted(set(marker.kwargs) - set(MARKER_LIMITS))
     if marker.args or unknown:
         pytest.fail(

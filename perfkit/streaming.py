@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.http import StreamingHttpResponse
 
@@ -42,12 +42,15 @@ def follow(
     """Record ``response``'s chunks into ``recording``; ``close(cpu_ms)`` once at the end."""
     finish = _Finish(close, cpu_ms)
     content = response.streaming_content
+    # is_async tells which of the two kinds of iterator the property returns.
     if response.is_async:
-        response.streaming_content = _achunks(recording, content, finish)  # type: ignore[arg-type]
+        response.streaming_content = _achunks(
+            recording, cast(AsyncIterator[bytes], content), finish
+        )
     else:
-        response.streaming_content = _chunks(recording, content, finish)
+        response.streaming_content = _chunks(recording, cast(Iterator[bytes], content), finish)
     # A response closed before it was read (a HEAD request, a client gone) ends here.
-    response._resource_closers.append(finish)
+    response._resource_closers.append(finish)  # type: ignore[attr-defined]  # private, not in the stubs
 
 
 def _chunks(recording: Recording, content: Iterator[bytes], finish: _Finish) -> Iterator[bytes]:

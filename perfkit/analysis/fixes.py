@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,14 @@ def django_relations() -> dict[str, list[Relation]]:
     for model in models:
         table = model._meta.db_table
         for field in model._meta.get_fields(include_hidden=False):
-            related = getattr(field, "related_model", None)
+            related: type[Model] | None = getattr(field, "related_model", None)
             name = _accessor(field)
-            if not hasattr(related, "_meta") or not field.is_relation or not name:
+            if (
+                related is None
+                or not hasattr(related, "_meta")
+                or not field.is_relation
+                or not name
+            ):
                 continue
             single = bool(field.many_to_one or field.one_to_one)
             found.setdefault(table, []).append(
@@ -55,7 +64,8 @@ def _accessor(field: object) -> str | None:
     if getattr(field, "concrete", False) or not hasattr(field, "get_accessor_name"):
         return getattr(field, "name", None)
     try:
-        return field.get_accessor_name()
+        accessor: str | None = field.get_accessor_name()
+        return accessor
     except Exception:  # a third-party relation's accessor may need state it does not have
         return getattr(field, "name", None)
 

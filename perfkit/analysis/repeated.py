@@ -27,7 +27,7 @@ def repeated_queries(
     the parameters' keyed hash, which matches only within one process: a bench run sees every
     repeat; a multi-worker staging store sees the repeats within each worker.
     """
-    seen: dict[tuple[str, str, str, str, int | None], _Seen] = {}
+    seen: dict[tuple[str, str, str, int, int | None], _Seen] = {}
     for recording in recordings:
         size = recording.labels.get("size", "")
         for query in recording.queries:

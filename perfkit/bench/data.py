@@ -7,17 +7,20 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfkit.bench import links, personas, values
 from perfkit.bench.factories import Maker
 from perfkit.errors import one_line
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+
 #: Field types never filled with generated values: they write files.
 _FILE_FIELDS = ("FileField", "ImageField")
 
 
-def project_models(root: Path) -> list[type]:
+def project_models(root: Path) -> list[type[Model]]:
     """Concrete, managed models of the apps under ``root``, the user model, and what they use.
 
     What they use: the third-party models their relations reach (django-taggit's ``Tag`` and
@@ -28,7 +31,7 @@ def project_models(root: Path) -> list[type]:
     from django.contrib.auth import get_user_model
 
     root = root.resolve()
-    found = [get_user_model()]
+    found: list[type[Model]] = [get_user_model()]
     for config in apps.get_app_configs():
         if not Path(config.path).resolve().is_relative_to(root):
             continue
@@ -47,30 +50,30 @@ def _fillable(model: Any) -> bool:
     return meta is not None and meta.managed and not meta.proxy and not meta.abstract
 
 
-def django_own(model: type) -> bool:
+def django_own(model: type[Model]) -> bool:
     """Whether ``model`` belongs to one of Django's own apps (auth, admin, contenttypes...)."""
     return model._meta.app_config.name.startswith("django.")
 
 
-def _uses(model: type) -> Iterator[type]:
+def _uses(model: type[Model]) -> Iterator[type[Model]]:
     """The models ``model``'s own relations point at, and their ``through`` models."""
     for relation in model._meta.get_fields():
         if not relation.is_relation or relation.auto_created:
             continue
         if isinstance(relation.related_model, type):
             yield relation.related_model
-        through = getattr(relation.remote_field, "through", None)
+        through: type[Model] | None = getattr(relation.remote_field, "through", None)
         if isinstance(through, type) and not through._meta.auto_created:
             yield through  # an auto-created one is linked, not filled
 
 
-def dependency_order(models: list[type]) -> list[type]:
+def dependency_order(models: list[type[Model]]) -> list[type[Model]]:
     """``models`` with every model after the models its foreign keys point to.
 
     A cycle is broken at a nullable foreign key (left empty), else at the first model.
     """
     remaining = list(models)
-    ordered: list[type] = []
+    ordered: list[type[Model]] = []
     while remaining:
         ready = _ready(remaining, required_only=False) or _ready(remaining, required_only=True)
         ordered.extend(ready or remaining[:1])
@@ -78,7 +81,7 @@ def dependency_order(models: list[type]) -> list[type]:
     return ordered
 
 
-def _ready(remaining: list[type], *, required_only: bool) -> list[type]:
+def _ready(remaining: list[type[Model]], *, required_only: bool) -> list[type[Model]]:
     return [
         model
         for model in remaining
@@ -86,7 +89,7 @@ def _ready(remaining: list[type], *, required_only: bool) -> list[type]:
     ]
 
 
-def _parents(model: type, required_only: bool) -> Iterator[type]:
+def _parents(model: type[Model], required_only: bool) -> Iterator[type[Model] | None]:
     for column in model._meta.concrete_fields:
         if column.many_to_one or column.one_to_one:
             if required_only and column.null:
@@ -98,22 +101,30 @@ def _parents(model: type, required_only: bool) -> Iterator[type]:
 class Filled:
     """What :func:`fill` made: rows per model, and the models it could not fill, with why."""
 
-    rows: dict[type, list[Any]] = field(default_factory=dict)
+    rows: dict[type[Model], list[Any]] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
     #: The persona users (:func:`perfkit.bench.personas.create`), leading the user rows.
     personas: list[Any] = field(default_factory=list)
 
-    def user_model(self) -> type:
+    def user_model(self) -> type[Model]:
         from django.contrib.auth import get_user_model
 
         return get_user_model()
 
-    def skip(self, model: type, reason: str) -> None:
+    def rows_of(self, model: type[Model] | None) -> list[Any]:
+        """The rows made of ``model``: none for a model not filled, or for no model."""
+        return self.rows.get(model, []) if model is not None else []
+
+    def skip(self, model: type[Model], reason: str) -> None:
         self.skipped.append({"model": model._meta.label, "reason": reason})
 
 
 def fill(
-    models: list[type], n: int, *, seed: int = 0, makers: dict[type, Maker] | None = None
+    models: list[type[Model]],
+    n: int,
+    *,
+    seed: int = 0,
+    makers: dict[type[Model], Maker] | None = None,
 ) -> Filled:
     """Add ``n`` rows to each model (in dependency order), then link the many-to-many fields.
 
@@ -180,7 +191,7 @@ def fill(
     return filled
 
 
-def _teach_baker(models: list[type]) -> None:
+def _teach_baker(models: list[type[Model]]) -> None:
     """Custom field classes get the generator of the nearest field class baker knows.
 
     model_bakery refuses a field class it has no generator for, even a plain subclass
@@ -197,6 +208,7 @@ def _teach_baker(models: list[type]) -> None:
                 continue
             base = next((k for k in kind.__mro__[1:] if k in known), None)
             if base is not None:
+                # model_bakery annotates add(field: str), but takes a field class as well.
                 generators.add(kind, known[base])  # type: ignore[arg-type]
 
 
@@ -204,13 +216,13 @@ def _teach_baker(models: list[type]) -> None:
 Row = tuple[dict[str, Any], dict[str, Any]]
 
 
-def _attributes(model: type, filled: Filled, n: int) -> list[Row]:
+def _attributes(model: type[Model], filled: Filled, n: int) -> list[Row]:
     """Each new row's relations, pointing at rows already made, and its varied values."""
     rows: list[dict[str, Any]] = [{} for _ in range(n)]
     unique_sets = _unique_relation_sets(model)
     covered = {name for names in unique_sets for name in names}
     for relation in model._meta.concrete_fields:
-        parents = filled.rows.get(relation.related_model) if relation.is_relation else None
+        parents = filled.rows_of(relation.related_model) if relation.is_relation else None
         if not parents or relation.name in covered:
             continue
         if relation.one_to_one or relation.unique:
@@ -222,7 +234,7 @@ def _attributes(model: type, filled: Filled, n: int) -> list[Row]:
         for row, parent in zip(rows, chosen, strict=False):
             row[relation.name] = parent
     for names in unique_sets:
-        choices = [filled.rows.get(model._meta.get_field(name).related_model) for name in names]
+        choices = [filled.rows_of(model._meta.get_field(name).related_model) for name in names]
         if not all(choices):
             continue
         for row, combination in zip(rows, itertools.product(*choices), strict=False):
@@ -237,15 +249,15 @@ def _attributes(model: type, filled: Filled, n: int) -> list[Row]:
     return [(row, values.varied(model, i)) for i, row in enumerate(rows)]
 
 
-def _free(model: type, relation: Any, parents: list[Any]) -> list[Any]:
+def _free(model: type[Model], relation: Any, parents: list[Any]) -> list[Any]:
     """The parents no row of ``model`` points at yet, for a one-to-one or unique key."""
     taken = set(model._default_manager.values_list(relation.attname, flat=True))
     return [parent for parent in parents if parent.pk not in taken]
 
 
-def _throughs(models: list[type]) -> dict[type, list[Any]]:
+def _throughs(models: list[type[Model]]) -> dict[type[Model], list[Any]]:
     """Explicit ``through`` models among ``models``, each with the relations that use it."""
-    found: dict[type, list[Any]] = {}
+    found: dict[type[Model], list[Any]] = {}
     for model in models:
         for relation in model._meta.many_to_many:
             if relation.model is not model:
@@ -278,7 +290,7 @@ def _through_rows(relations: list[Any], filled: Filled) -> list[Row]:
     return wanted
 
 
-def _through_ends(relation: Any, through: type) -> tuple[Any, str] | None:
+def _through_ends(relation: Any, through: type[Model]) -> tuple[Any, str] | None:
     """The through model's field to the source (a name, or a generic key) and to the target."""
     if hasattr(relation, "m2m_field_name"):
         return relation.m2m_field_name(), relation.m2m_reverse_field_name()
@@ -292,14 +304,14 @@ def _through_ends(relation: Any, through: type) -> tuple[Any, str] | None:
     return source_end, to_target
 
 
-def _generic_keys(model: type) -> list[Any]:
+def _generic_keys(model: type[Model]) -> list[Any]:
     """``model``'s generic foreign keys (content type and object id), if contenttypes is used."""
     return [
         f for f in model._meta.private_fields if hasattr(f, "ct_field") and hasattr(f, "fk_field")
     ]
 
 
-def _generic_target(model: type, filled: Filled) -> type | None:
+def _generic_target(model: type[Model], filled: Filled) -> type[Model] | None:
     """The model a generic key should point at: one with a generic relation to ``model``.
 
     Else the first model with rows that is neither ``model`` nor the user model.
@@ -314,13 +326,13 @@ def _generic_target(model: type, filled: Filled) -> type | None:
     return next(iter(related or plain), None)
 
 
-def _content_type(model: type) -> Any:
+def _content_type(model: type[Model]) -> Any:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(model)
 
 
-def _unique_relation_sets(model: type) -> list[tuple[str, ...]]:
+def _unique_relation_sets(model: type[Model]) -> list[tuple[str, ...]]:
     """Foreign-key names that a ``unique_together`` or ``UniqueConstraint`` makes unique.
 
     A rule that also names a column model_bakery fills with a random value of its own (a
@@ -360,7 +372,7 @@ def _random(column: Any) -> bool:
 
 
 def _make(
-    model: type, wanted: list[Row], maker: Maker | None = None
+    model: type[Model], wanted: list[Row], maker: Maker | None = None
 ) -> tuple[list[Any], Exception | None]:
     """The rows of ``model``: in one batch, else one by one; the rows and the last refusal.
 
@@ -396,7 +408,7 @@ def _make(
     return rows, refused
 
 
-def _optional(model: type, given: dict[str, Any]) -> list[str]:
+def _optional(model: type[Model], given: dict[str, Any]) -> list[str]:
     names = []
     for column in model._meta.concrete_fields:
         if column.name in given or column.is_relation or column.primary_key:

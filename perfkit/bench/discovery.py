@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from perfkit.bench import query_params
 from perfkit.bench.data import django_own
 from perfkit.bench.runner import Target
 from perfkit.errors import one_line
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 _ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 #: ``(?P<app_label>auth|blog)`` in a regex route: the admin's app index, for one.
@@ -93,7 +96,7 @@ class _Filler:
     """Fills one route's parameters; remembers each model's best object."""
 
     def __init__(self) -> None:
-        self.best: dict[type, Any] = {}
+        self.best: dict[type[Model], Any] = {}
         self.absolute: dict[Any, str] | None = None
 
     def path(self, route: Route) -> tuple[str | None, str]:
@@ -112,7 +115,7 @@ class _Filler:
             values[name] = value
         return fmt % values, ""
 
-    def object(self, model: type) -> Any:
+    def object(self, model: type[Model]) -> Any:
         """The row of ``model`` with the most related rows (then the lowest key), or None."""
         if model not in self.best:
             self.best[model] = most_related(model)
@@ -165,9 +168,9 @@ class _Filler:
         return (converter.to_url(value) if converter is not None else str(value)), ""
 
 
-def _no_rows(model: type, name: str) -> str:
+def _no_rows(model: type[Model], name: str) -> str:
     """Why no row fills ``<name>``: none made, or none the model's default manager shows."""
-    hidden = model._base_manager.count()  # type: ignore[attr-defined]
+    hidden = model._base_manager.count()
     if hidden:
         return (
             f"no {model.__name__} rows its default manager shows to fill <{name}> "
@@ -199,7 +202,7 @@ def _format(route: Route) -> tuple[str, dict[str, Any]]:
     return text, params
 
 
-def _view_model(callback: Any, name: str) -> tuple[type, str] | None:
+def _view_model(callback: Any, name: str) -> tuple[type[Model], str] | None:
     """The model behind a generic class-based view or a ModelAdmin, for pk/slug parameters."""
     model, view = _callback_model(callback)
     if model is None:
@@ -215,7 +218,7 @@ def _view_model(callback: Any, name: str) -> tuple[type, str] | None:
     return None
 
 
-def _callback_model(callback: Any) -> tuple[type | None, Any]:
+def _callback_model(callback: Any) -> tuple[type[Model] | None, Any]:
     seen = callback
     while seen is not None:
         # Django's class-based views carry view_class; DRF's viewsets (router routes) cls.
@@ -227,14 +230,14 @@ def _callback_model(callback: Any) -> tuple[type | None, Any]:
                 model = queryset.model
             if model is not None:
                 return model, view
-        admin = getattr(seen, "model_admin", None) or getattr(seen, "__self__", None)
+        admin: Any = getattr(seen, "model_admin", None) or getattr(seen, "__self__", None)
         if getattr(admin, "model", None) is not None:
             return admin.model, admin
         seen = getattr(seen, "__wrapped__", None)
     return None, None
 
 
-def _model_for(name: str, route: Route) -> tuple[type | None, str | None]:
+def _model_for(name: str, route: Route) -> tuple[type[Model] | None, str | None]:
     """A model from the parameter's name: a unique field of that name, or the model's name."""
     from django.apps import apps
 
@@ -257,16 +260,17 @@ def _model_for(name: str, route: Route) -> tuple[type | None, str | None]:
     return None, None
 
 
-def _closest(models: list[type], route: Route) -> type:
+def _closest(models: list[type[Model]], route: Route) -> type[Model]:
     """Of several models, the one named in the route or its view, else the first."""
     words = (route.text + " " + (route.name or "")).lower()
     for model in models:
-        if model._meta.model_name in words:
+        name = model._meta.model_name
+        if name is not None and name in words:  # (a model class always has its name)
             return model
     return models[0]
 
 
-def _unique_fields(model: type) -> list[str]:
+def _unique_fields(model: type[Model]) -> list[str]:
     return [
         f.name
         for f in model._meta.concrete_fields
@@ -274,7 +278,7 @@ def _unique_fields(model: type) -> list[str]:
     ]
 
 
-def _natural_field(model: type) -> str:
+def _natural_field(model: type[Model]) -> str:
     """The field a URL most likely carries for ``model``: slug, username, name, else the pk."""
     unique = _unique_fields(model)
     for preferred in ("slug", getattr(model, "USERNAME_FIELD", None), "name", "code"):
@@ -287,7 +291,7 @@ def _is_int(converter: Any) -> bool:
     return type(converter).__name__ == "IntConverter"
 
 
-def most_related(model: type) -> Any:
+def most_related(model: type[Model]) -> Any:
     """The row with the most rows in one relation (reverse foreign key or many-to-many), or None.
 
     Relations to Django's own models are not counted: staff holding every permission is not
@@ -302,7 +306,9 @@ def most_related(model: type) -> Any:
     for relation in model._meta.get_fields():
         if not (relation.is_relation and (relation.one_to_many or relation.many_to_many)):
             continue
-        if django_own(relation.related_model):
+        related = relation.related_model
+        assert related is not None  # a reverse or many-to-many relation has its model
+        if django_own(related):
             continue
         try:
             top = (

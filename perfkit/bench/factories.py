@@ -13,7 +13,10 @@ import contextlib
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 #: Modules of an app that hold factories or recipes.
 MODULES = ("factories", "tests.factories", "baker_recipes")
@@ -22,7 +25,7 @@ MODULES = ("factories", "tests.factories", "baker_recipes")
 Maker = Callable[..., Any]
 
 
-def found(root: Path, models: list[type]) -> dict[type, Maker]:
+def found(root: Path, models: list[type[Model]]) -> dict[type[Model], Maker]:
     """A maker per model of ``models`` that the project's factories or recipes cover.
 
     A module that fails to import (it needs a test-only package) is passed over; the first
@@ -31,7 +34,7 @@ def found(root: Path, models: list[type]) -> dict[type, Maker]:
     from django.apps import apps
 
     root = root.resolve()
-    makers: dict[type, Maker] = {}
+    makers: dict[type[Model], Maker] = {}
     for config in apps.get_app_configs():
         if not Path(config.path).resolve().is_relative_to(root):
             continue
@@ -52,7 +55,7 @@ def _imported(name: str) -> Any:
     return None
 
 
-def _maker(value: Any) -> tuple[type, Maker] | None:
+def _maker(value: Any) -> tuple[type[Model], Maker] | None:
     """The model ``value`` makes rows of, and how, if it is a factory or a recipe."""
     with contextlib.suppress(ImportError):
         from factory.django import DjangoModelFactory
@@ -75,7 +78,7 @@ def _maker(value: Any) -> tuple[type, Maker] | None:
     return None
 
 
-def _model_named(label: str) -> type | None:
+def _model_named(label: str) -> type[Model] | None:
     from django.apps import apps
 
     with contextlib.suppress(LookupError, ValueError):

@@ -92,13 +92,14 @@ def blocked(allowed: Iterable[str] = ()) -> Iterator[Guard]:
             raise socket.gaierror(socket.EAI_NONAME, f"{host}: perfkit bench blocks the network")
         return real_getaddrinfo(host, *args, **kwargs)
 
-    def _refused(sock: socket.socket, address: Any) -> str | None:
+    # SocketType (_socket.socket) is the type the stubs give ``self`` of the patched methods.
+    def _refused(sock: socket.SocketType, address: Any) -> str | None:
         if sock.family not in (socket.AF_INET, socket.AF_INET6):
             return None
         host = address[0] if isinstance(address, tuple) else address
         return None if guard.local(host) else host
 
-    def connect(sock: socket.socket, address: Any) -> None:
+    def connect(sock: socket.SocketType, address: Any) -> None:
         host = _refused(sock, address)
         if host is not None:
             guard.refuse(host)
@@ -107,19 +108,19 @@ def blocked(allowed: Iterable[str] = ()) -> Iterator[Guard]:
             )
         real_connect(sock, address)
 
-    def connect_ex(sock: socket.socket, address: Any) -> int:
+    def connect_ex(sock: socket.SocketType, address: Any) -> int:
         host = _refused(sock, address)
         if host is not None:
             guard.refuse(host)
             return errno.ECONNREFUSED
         return real_connect_ex(sock, address)
 
-    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    socket.getaddrinfo = getaddrinfo
     socket.socket.connect = connect  # type: ignore[method-assign]
     socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
     try:
         yield guard
     finally:
-        socket.getaddrinfo = real_getaddrinfo  # type: ignore[assignment]
+        socket.getaddrinfo = real_getaddrinfo
         socket.socket.connect = real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]

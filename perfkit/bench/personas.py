@@ -65,10 +65,10 @@ def create() -> list[Any]:
     names = {f.name for f in model._meta.concrete_fields}
     made = []
     for persona in (USER, STAFF, SUPERUSER):
-        lookup = {model.USERNAME_FIELD: username(persona)}
+        lookup: dict[str, Any] = {model.USERNAME_FIELD: username(persona)}
         found = model._default_manager.filter(**lookup).first()
         if found is None:
-            flags = {
+            flags: dict[str, Any] = {
                 "is_active": True,
                 "is_staff": persona != USER,
                 "is_superuser": persona == SUPERUSER,

@@ -77,7 +77,7 @@ def request(client: Any, target: Target, index: int, seconds: float = REQUEST_SE
 def timed_out(response: Any) -> bool:
     """Whether ``response`` is the 500 of a request stopped at its deadline."""
     exc_info = getattr(response, "exc_info", None)
-    return bool(exc_info) and isinstance(exc_info[1], RequestTimeout)
+    return bool(exc_info and isinstance(exc_info[1], RequestTimeout))
 
 
 @contextlib.contextmanager
@@ -148,6 +148,7 @@ class Outcomes:
         if exc_info and target.name not in self.errors:
             self.errors[target.name] = explain(exc_info[1], self.root)
         if timed_out(response):
+            assert exc_info is not None  # a timed-out response carries its exception
             self.broken.setdefault(target.name, f"stopped: {exc_info[1]}")
             return True
         return False

@@ -80,7 +80,7 @@ class Scenario:
 
         model = get_user_model()
         for username, values in self.users.items():
-            lookup = {model.USERNAME_FIELD: username}
+            lookup: dict[str, Any] = {model.USERNAME_FIELD: username}
             if not model._default_manager.filter(**lookup).exists():
                 try:
                     baker.make(model, **lookup, **values)

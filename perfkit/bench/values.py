@@ -10,7 +10,10 @@ are left to model_bakery.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 #: Column types that may be left empty ('') on a blank column; files are left to bench.
 _TEXT = ("CharField", "TextField")
@@ -19,7 +22,7 @@ _FILES = ("FileField", "ImageField")
 _DAYS_STEP, _DAYS_SPAN = 37, 401
 
 
-def varied(model: type, i: int) -> dict[str, Any]:
+def varied(model: type[Model], i: int) -> dict[str, Any]:
     """Row ``i``'s choice, boolean, date and empty values for ``model``'s plain columns.
 
     Choices and booleans cycle so that the first rows hold every value, and so do the even
@@ -86,7 +89,7 @@ def _options(column: Any) -> list[Any]:
     return options
 
 
-def _constrained(model: type) -> set[str]:
+def _constrained(model: type[Model]) -> set[str]:
     """Names a ``unique_together`` or a constraint mentions (its fields or its condition)."""
     meta = model._meta
     names = {name for group in meta.unique_together for name in group}
@@ -98,5 +101,5 @@ def _constrained(model: type) -> set[str]:
     return names
 
 
-def _field_names(model: type) -> list[str]:
+def _field_names(model: type[Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields]

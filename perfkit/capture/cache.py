@@ -28,14 +28,16 @@ def _patterns(keys: Iterable[Any]) -> str:
     return ", ".join(sorted({key_pattern(k) for k in keys}))
 
 
-def _append(alias: str, op: str, pattern: str, started: float, hit: bool | None, n: int, hits: int):
+def _append(
+    alias: str, op: str, pattern: str, started: float, hit: bool | None, n: int, hits: int
+) -> None:
     recording = current_recording.get()
     if recording is not None:
         duration = (time.perf_counter() - started) * 1000.0
         recording.cache_ops.append(CacheEvent(alias, op, pattern, duration, hit, n, hits))
 
 
-def _outcome(op: str, args: tuple, result: Any) -> tuple[str, bool | None, int, int]:
+def _outcome(op: str, args: tuple[Any, ...], result: Any) -> tuple[str, bool | None, int, int]:
     """(key pattern, hit, keys, hits) of a finished call."""
     if op == "get":
         hit = result is not _MISSING
@@ -53,7 +55,9 @@ def _outcome(op: str, args: tuple, result: Any) -> tuple[str, bool | None, int, 
     return key_pattern(args[0]), None, 1, 0
 
 
-def _prepare(op: str, args: tuple, kwargs: dict) -> tuple[tuple, dict, Any]:
+def _prepare(
+    op: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any], Any]:
     """Materialise key iterables and swap in a sentinel default, so a cached None is a hit."""
     default = None
     if op == "get":
@@ -102,7 +106,7 @@ def _wrap_async(alias: str, op: str, method: Callable[..., Any]) -> Callable[...
     return recorded
 
 
-def _finish(alias: str, op: str, args: tuple, result: Any, started: float) -> None:
+def _finish(alias: str, op: str, args: tuple[Any, ...], result: Any, started: float) -> None:
     try:
         pattern, hit, n, hits = _outcome(op, args, result)
         _append(alias, op, pattern, started, hit, n, hits)
@@ -117,7 +121,7 @@ def instrument(backend: BaseCache, alias: str) -> BaseCache:
     for op in READS + WRITES:
         setattr(backend, op, _wrap_sync(alias, op, getattr(backend, op)))
         setattr(backend, f"a{op}", _wrap_async(alias, op, getattr(backend, f"a{op}")))
-    backend._perfkit_alias = alias
+    backend._perfkit_alias = alias  # type: ignore[attr-defined]  # perfkit's mark on the instance
     return backend
 
 
@@ -130,7 +134,7 @@ def install() -> None:
     def create_connection(alias: str) -> BaseCache:
         return instrument(create(alias), alias)
 
-    caches.create_connection = create_connection
-    caches._perfkit_installed = True
+    caches.create_connection = create_connection  # type: ignore[method-assign]  # the instrumenting
+    caches._perfkit_installed = True  # type: ignore[attr-defined]  # perfkit's mark on the handler
     for alias in caches.settings:
         instrument(caches[alias], alias)

@@ -10,6 +10,7 @@ import os
 import re
 import sysconfig
 from types import CodeType, FrameType
+from typing import Any
 
 import asgiref
 import asgiref.sync
@@ -40,7 +41,7 @@ _THREAD_HANDLER: CodeType = asgiref.sync.SyncToAsync.thread_handler.__code__
 
 #: The asyncio task serving the current async request: ORM calls run in ``sync_to_async``
 #: threads whose own stack does not contain the view, so the view is found in the task's stack.
-current_task: contextvars.ContextVar[asyncio.Task | None] = contextvars.ContextVar(
+current_task: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
     "perfkit_task", default=None
 )
 
@@ -76,7 +77,12 @@ def _view_callers() -> frozenset[CodeType]:
     """Django's frames that call the view: what lies outward of them is middleware."""
     from django.core.handlers.base import BaseHandler
 
-    return frozenset({BaseHandler._get_response.__code__, BaseHandler._get_response_async.__code__})
+    return frozenset(
+        {
+            BaseHandler._get_response.__code__,  # type: ignore[attr-defined]  # private, not in the stubs
+            BaseHandler._get_response_async.__code__,  # type: ignore[attr-defined]  # (same)
+        }
+    )
 
 
 class CallsiteFinder:
@@ -158,10 +164,10 @@ class CallsiteFinder:
             return _site(None, library)
         return NO_APPLICATION_FRAME
 
-    def _innermost_user_frame(self, task: asyncio.Task) -> FrameType | None:
+    def _innermost_user_frame(self, task: asyncio.Task[Any]) -> FrameType | None:
         """The innermost frame of the awaiting coroutines that is user code."""
         found = None
-        awaited = task.get_coro()
+        awaited: object = task.get_coro()
         while awaited is not None:
             frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
             if frame is not None and self._kind_of(frame) == _APPLICATION:
@@ -186,8 +192,9 @@ def _serializer_field(frame: FrameType) -> str | None:
     name = getattr(field, "field_name", None)
     if serializer is None or not isinstance(name, str):
         return None
-    where = _declaration(type(serializer), name)
-    return f"{where} in {type(serializer).__name__}.{name}" if where else None
+    cls: type = type(serializer)
+    where = _declaration(cls, name)
+    return f"{where} in {cls.__name__}.{name}" if where else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -224,7 +231,7 @@ def _site(template: str | None, frame: FrameType) -> str:
     return f"{template} via {site}" if template else site
 
 
-def _task_of(handler: FrameType) -> asyncio.Task | None:
+def _task_of(handler: FrameType) -> asyncio.Task[Any] | None:
     """The task awaiting a ``sync_to_async`` call that runs the way WSGI runs an async view.
 
     There the middleware ran synchronously (so ``current_task`` is unset), Django's

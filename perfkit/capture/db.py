@@ -93,7 +93,12 @@ class QueryRecorder:
         self.vendor = vendor
 
     def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
     ) -> Any:
         recording = current_recording.get()
         if recording is None:

@@ -146,8 +146,11 @@ def run(args: argparse.Namespace) -> int:
             )
         terminal.render_matrix(console, results)
     else:
-        current = None if args.host else stack_state.require(Path(args.run_dir))
-        host = args.host or current.url
+        if args.host:
+            current, host = None, args.host
+        else:
+            current = stack_state.require(Path(args.run_dir))
+            host = current.url
         results = [
             run_once(spec(host), output, stack=current, console=console, profile_app=args.profile)
         ]

@@ -130,4 +130,4 @@ LANGUAGE_CODE = "en-us"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-PERFKIT = {"STORE": os.environ.get("PERFKIT_STORE", "sqlite:///perfkit.sqlite3")}
+PERFKIT: dict[str, Any] = {"STORE": os.environ.get("PERFKIT_STORE", "sqlite:///perfkit.sqlite3")}

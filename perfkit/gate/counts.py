@@ -104,7 +104,7 @@ def _n_plus_one(view: str, old: dict, new: dict) -> Finding:
 
 def _o_n(view: str, old: dict, new: dict) -> Finding:
     if old.get("verdict") in (None, "O(1)") and new.get("verdict") not in (None, "O(1)"):
-        site = next(iter(new["n_plus_one"].values()), {}).get("callsite")
+        site = next((group.get("callsite") for group in new["n_plus_one"].values()), None)
         return Finding(view, F.O_N, False, f"turned {new['verdict']} (was O(1))", site)
     return Finding(view, F.O_N, True, f"{new.get('verdict') or 'one size'}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from perfkit.gate import counts, latency
@@ -13,7 +13,7 @@ def evaluate(
     base: dict[str, Any],
     current: dict[str, Any],
     policy: counts.Policy,
-    rounds: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    rounds: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
 ) -> GateResult:
     """Compare a run with a baseline; ``rounds`` holds interleaved per-round medians per view."""
     findings = counts.compare(base, current, policy)

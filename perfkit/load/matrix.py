@@ -78,7 +78,11 @@ def run_matrix(
     for index, (label, options) in enumerate(variants(base, axes), start=1):
         variant_dir = run_dir / "matrix" / f"variant-{index}"
         progress(f"variant {label}: starting its stack")
-        state = up(variant_dir, options, lambda text, label=label: progress(f"{label}: {text}"))
+
+        def report(text: str, label: str = label) -> None:
+            progress(f"{label}: {text}")
+
+        state = up(variant_dir, options, report)
         try:
             results.append(run_one(state, label, variant_dir / "load"))
         finally:

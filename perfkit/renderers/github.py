@@ -1,7 +1,7 @@
 """GitHub Actions: a job summary in Markdown and ``::error`` annotations at the call sites."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: the function ``annotations`` below would
+# shadow it (mypy then takes ``github.annotations`` for the __future__ feature).
 from perfkit.gate.findings import GateResult
 
 

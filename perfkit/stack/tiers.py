@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from perfkit.errors import StackError
 from perfkit.stack import health, ports, processes
@@ -15,11 +17,22 @@ from perfkit.stack.options import StackOptions
 from perfkit.stack.render import render
 from perfkit.stack.state import StackState, Tier
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
 # Every pid `up` started, kept after `down`, so a check for leftovers needs no state file.
 STARTED_LOG = "started.pids"
 DB_USER = "perfkit"
 DB_NAME = "perfkit"
 SIGINT = 2  # PostgreSQL's fast shutdown
+
+
+class _StartOptions(TypedDict, total=False):
+    """How ``processes.start`` runs a tier's process."""
+
+    env: dict[str, str] | None
+    cwd: Path | None
+    user: str | None
 
 
 @dataclass
@@ -51,12 +64,12 @@ class Launcher:
         argv: list[str],
         ready: Callable[[], bool],
         log: Path | None = None,
-        **kwargs: object,
+        **kwargs: Unpack[_StartOptions],
     ) -> Tier:
         """Start a tier, record it in the state and the started-pids log, wait until ready."""
         logs = self.run_dir / "logs"
         output = logs / f"{name}.log"
-        pid = processes.start(argv, output, **kwargs)  # type: ignore[arg-type]
+        pid = processes.start(argv, output, **kwargs)
         with open(logs / STARTED_LOG, "a") as started:
             started.write(f"{name} {pid}\n")
         tier = Tier(name, kind, f"127.0.0.1:{port}", pid, str(log or output))
@@ -216,7 +229,7 @@ def app_servers(launch: Launcher, env: dict[str, str]) -> list[str]:
             "app",
             port,
             [sys.executable, "-m", "gunicorn", "-c", str(conf), launch.options.app],
-            lambda probe=probe: health.http_ok(probe),
+            functools.partial(health.http_ok, probe),
             env=env,
             cwd=Path.cwd(),
         )

@@ -37,7 +37,8 @@ def assert_constant_queries(
         runs.append((size, recorded))
     n_plus_one = runs[-1][1].n_plus_one()
     result = fit([(size, recorded.count) for size, recorded in runs], bool(n_plus_one))
-    if result is not None and result.verdict == LINEAR:
+    assert result is not None  # two sizes or more, checked above
+    if result.verdict == LINEAR:
         raise AssertionError(_growth(_name(target), result, runs, n_plus_one))
     return result
 

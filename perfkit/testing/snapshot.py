@@ -100,10 +100,10 @@ def _summary(old: dict, new: dict, recorded: Recorded) -> list[str]:
             lines.append(f"{messages.INDENT}{_counts(query['count'], 0)} {query['sql']}")
     ops_before = {(c["alias"], c["op"], c["key_pattern"]): c["count"] for c in old["cache"]}
     ops_after = {(c["alias"], c["op"], c["key_pattern"]): c["count"] for c in new["cache"]}
-    for key in sorted(ops_before.keys() | ops_after.keys()):
-        was, now = ops_before.get(key, 0), ops_after.get(key, 0)
+    for op_key in sorted(ops_before.keys() | ops_after.keys()):
+        was, now = ops_before.get(op_key, 0), ops_after.get(op_key, 0)
         if was != now:
-            alias, op, pattern = key
+            alias, op, pattern = op_key
             lines.append(f"{messages.INDENT}{_counts(was, now)} cache {op} {pattern} on {alias}")
     return lines
 

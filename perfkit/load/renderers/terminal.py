@@ -97,14 +97,15 @@ def render(console: Console, result: LoadResult) -> None:
     if r.recorded is not None:
         text += f"; store recorded {r.recorded}"
     console.print(text + ": " + ("no loss" if not r.losses else "LOSS: " + "; ".join(r.losses)))
-    e = result.errors
-    if e.failures or e.failovers:
+    errors = result.errors
+    if errors.failures or errors.failovers:
         console.print(
-            f"errors: {e.failures} failures ({_clock(e.first_failure)}–{_clock(e.last_failure)}),"
-            f" {e.failovers} nginx failovers ({_clock(e.first_failover)}–"
-            f"{_clock(e.last_failover)})"
+            f"errors: {errors.failures} failures "
+            f"({_clock(errors.first_failure)}–{_clock(errors.last_failure)}),"
+            f" {errors.failovers} nginx failovers ({_clock(errors.first_failover)}–"
+            f"{_clock(errors.last_failover)})"
         )
-        for text, count in e.by_error.items():
+        for text, count in errors.by_error.items():
             console.print(f"  {count}× {escape(text)}")
     for item in result.profiles:
         console.print(escape(f"profile ({item['app_server']}, {item['format']}): {item['path']}"))
