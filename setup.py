@@ -69,10 +69,9 @@ setup(
     package_dir=SHIPPED,
     include_package_data=True,
     package_data={
-        "perfkit": ["py.typed", "templates/perfkit/*.html", "renderers/templates/*.html"],
+        "perfkit": ["py.typed", "templates/perfkit/*.html", "templates/reports/*.html"],
         "perfkit.tiers": ["*.conf", "*.ini", "*.py", "*.md"],
         "perfkit.scenarios": ["*.md"],
-        "perfkit.load": ["renderers/templates/*.html"],
         "perfkit.demo": ["templates/demo/*.html", "static/demo/*"],
     },
     install_requires=["Django>=4.2,<6"],

@@ -52,6 +52,8 @@ def test_the_wheel_carries_the_tiers_the_scenarios_and_the_type_marker(wheel: Pa
         "perfkit/scenarios/bench/demo.py",
         "perfkit/scenarios/load/browse.py",
         "perfkit/templates/perfkit/panel.html",
+        "perfkit/templates/reports/bench.html",
+        "perfkit/templates/reports/latency.html",
     } <= names
     assert not [n for n in names if n.startswith(("tests/", "middleware/", "scenarios/"))]
 

@@ -17,6 +17,7 @@ from perfkit.bench.runner import REQUEST_SECONDS
 from perfkit.commands.numbers import number, whole
 from perfkit.commands.paths import check_directory, check_file, reported_as
 from perfkit.errors import UsageError
+from perfkit.output import write_text
 
 #: Paginated lists stop growing once a page is full; 10 and 25 rows are the usual page sizes.
 #: 5 is below the smaller and 30 above the larger, so a list's row count (and any per-row
@@ -320,7 +321,7 @@ def _write(
         from perfkit.renderers import markdown
 
         with reported_as("--markdown", Path(args.markdown)):
-            Path(args.markdown).write_text(markdown.render(report))
+            write_text(Path(args.markdown), markdown.render(report))
     if args.save_baseline:
         from perfkit.gate import baseline
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from perfkit import output
 from perfkit.commands.numbers import number, whole
 from perfkit.commands.paths import check_options, option, reported_as
 from perfkit.errors import UsageError
 
 DEFAULT_CONFIG = Path("perf/gate.toml")
+#: The version of the gate's --json document; bumped when a key is renamed or removed.
+GATE_SCHEMA = 1
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -99,14 +101,14 @@ def run(args: argparse.Namespace) -> int:
     gate_terminal.render(result, console)
     outputs = {
         "junit": lambda: junit.render(result),
-        "json": lambda: json.dumps(asdict(result), indent=2, sort_keys=True) + "\n",
+        "json": lambda: output.json_text(asdict(result), GATE_SCHEMA),
         "gitlab_metrics": lambda: openmetrics.render(result, current),
     }
     for flag, text in outputs.items():
         path = getattr(args, flag)
         if path:
             with reported_as(option(flag), path):
-                path.write_text(text())
+                output.write_text(path, text())
     if args.github:
         for line in github.annotations(result):
             print(line)

@@ -13,6 +13,7 @@ from typing import Any
 
 from perfkit.commands.paths import check_options, option, reported_as
 from perfkit.errors import CorruptRecordError, StoreError, UsageError
+from perfkit.output import write_text
 from perfkit.recording import Recording
 from perfkit.store import Store, open_store, redact_url
 from perfkit.store.records import as_recording
@@ -185,5 +186,5 @@ def run(args: argparse.Namespace) -> int:
                 write(report, Path(path))
     if args.markdown:
         with reported_as("--markdown", Path(args.markdown)):
-            Path(args.markdown).write_text(markdown.render(report))
+            write_text(Path(args.markdown), markdown.render(report))
     return 0

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from perfkit import __version__
+from perfkit import __version__, output
 from perfkit.analysis.model import Report
 from perfkit.errors import BaselineError
 from perfkit.recording import Recording
@@ -104,7 +104,7 @@ def dumps(baseline: dict[str, Any]) -> str:
 
 def save(baseline: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(baseline))
+    output.write_text(path, dumps(baseline))
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -1,17 +1,20 @@
-"""The report as JSON: every run, every summary, the split and the findings."""
+"""The latency report as JSON: every run, every summary, the split and the findings."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from perfkit import output
 from perfkit.latency.model import LatencyReport
+
+#: Bumped when a key is renamed or removed; new keys do not bump it.
+SCHEMA = 1
 
 
 def render(report: LatencyReport) -> str:
     """The JSON text, keys sorted so two reports diff line by line."""
-    return json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n"
+    return output.json_text(report.to_dict(), SCHEMA)
 
 
 def write(report: LatencyReport, path: Path) -> None:
-    path.write_text(render(report))
+    output.write_text(path, render(report))

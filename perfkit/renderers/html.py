@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
+from perfkit import output
 from perfkit.analysis.model import Report
 from perfkit.renderers import charts
 from perfkit.renderers.formatting import (
@@ -22,37 +23,26 @@ from perfkit.renderers.formatting import (
     shorten,
 )
 
-#: Belt and braces: even if a string slipped through unescaped, the page could run no script
-#: and fetch nothing (styles are inline, images would only be data: URLs).
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-_ENV.filters.update(
-    ms=ms,
-    number=number,
-    ratio=ratio,
-    shorten=shorten,
-    href=file_href,
-    requested_as=requested_as,
-    flag_label=lambda flag: FLAG_LABELS.get(flag, flag),
-)
+#: The template filters of the bench report.
+FILTERS: dict[str, Callable[..., Any]] = {
+    "ms": ms,
+    "number": number,
+    "ratio": ratio,
+    "shorten": shorten,
+    "href": file_href,
+    "requested_as": requested_as,
+    "flag_label": lambda flag: FLAG_LABELS.get(flag, flag),
+}
 
 
 def render(report: Report) -> str:
     """The report page as a string."""
     chart_views = sorted(report.views, key=severity)
     queries = [c for v in chart_views if (c := charts.queries_chart(v)) is not None]
-    return _ENV.get_template("report.html").render(
+    return output.html(
+        "bench.html",
+        FILTERS,
         report=report,
-        csp=CSP,
         flagged=sorted(report.flagged(), key=severity),
         flag_labels=flag_labels,
         queries_charts=queries,
@@ -64,4 +54,4 @@ def render(report: Report) -> str:
 
 def write(report: Report, path: Path) -> None:
     """Write the report page to ``path`` (UTF-8); profile links stay relative to it."""
-    Path(path).write_text(render(report), encoding="utf-8")
+    output.write_text(path, render(report))

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
+from perfkit import output
 from perfkit.analysis.model import Report
 from perfkit.renderers import html
 from perfkit.renderers.formatting import REPEATED_LISTED
 from tests.renderers.conftest import PAYLOADS, hostile
 
-CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{escape(html.CSP)}">'
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{escape(output.CSP)}">'
 
 
 class Page:

@@ -7,12 +7,9 @@ import math
 import time
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
+from perfkit import output
 from perfkit.load.model import LoadResult
 from perfkit.load.renderers.charts import line_chart
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _ms(value: float | None) -> str:
@@ -23,14 +20,7 @@ def _clock(epoch: float | None) -> str:
     return "-" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
 
 
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_ENV.filters.update(ms=_ms, clock=_clock)
+FILTERS = {"ms": _ms, "clock": _clock}
 
 
 def render(results: list[LoadResult]) -> str:
@@ -44,7 +34,7 @@ def render(results: list[LoadResult]) -> str:
         }
         for r in results
     ]
-    return _ENV.get_template("load.html").render(runs=runs, csp=CSP, matrix=len(results) > 1)
+    return output.html("load.html", FILTERS, runs=runs, matrix=len(results) > 1)
 
 
 def _data_url(profile: dict[str, str]) -> dict[str, str]:
@@ -54,4 +44,4 @@ def _data_url(profile: dict[str, str]) -> dict[str, str]:
 
 
 def write(path: Path, results: list[LoadResult]) -> None:
-    path.write_text(render(results), encoding="utf-8")
+    output.write_text(path, render(results))
