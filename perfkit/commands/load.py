@@ -137,14 +137,14 @@ def run(args: argparse.Namespace) -> int:
 
         def run_one(state: stack_state.StackState, label: str, out: Path) -> LoadResult:
             result = run_once(spec(state.url), out, stack=state, console=console, label=label)
-            terminal.render(console, result)
+            terminal.render(result, console)
             return result
 
         with console.status("matrix") as status:
             results = matrix.run_matrix(
                 base, axes, Path(args.run_dir), run_one, lambda t: status.update(t)
             )
-        terminal.render_matrix(console, results)
+        terminal.render_matrix(results, console)
     else:
         if args.host:
             current, host = None, args.host
@@ -154,9 +154,9 @@ def run(args: argparse.Namespace) -> int:
         results = [
             run_once(spec(host), output, stack=current, console=console, profile_app=args.profile)
         ]
-        terminal.render(console, results[0])
+        terminal.render(results[0], console)
     with reported_as("--output", output):
-        json.write(output / "load.json", results)
-        html.write(output / "load.html", results)
+        json.write(results, output / "load.json")
+        html.write(results, output / "load.html")
     console.print(f"Report written to {output / 'load.json'} and {output / 'load.html'}")
     return 1 if any(r.reconciliation.losses or r.failures for r in results) else 0

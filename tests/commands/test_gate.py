@@ -48,7 +48,9 @@ def test_regression_exits_1_with_every_ci_output(tmp_path: Path) -> None:
     assert "::error file=shop/templates/items.html,line=4," in result.stdout
     assert "❌ perfkit gate failed" in summary.read_text()
     assert "<failure" in (tmp_path / "junit.xml").read_text()
-    findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+    document = json.loads((tmp_path / "gate.json").read_text())
+    assert document["schema"] == 1
+    findings = document["findings"]
     assert sum(not f["passed"] for f in findings) == 4
     assert (
         'perfkit_queries{view="shop:items",size="10"} 11' in (tmp_path / "metrics.txt").read_text()

@@ -72,6 +72,7 @@ def test_a_slow_blocking_script_is_frontend_bound_after_an_unreachable_url(tmp_p
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     script = f"{base}/static/slow.js"
     report = json.loads(out_json.read_text())
+    assert report["schema"] == 1
     unreachable, page = report["results"]
     assert unreachable["url"] == dead and "Connection refused" in unreachable["error"]
     (cold,) = page["modes"]

@@ -44,8 +44,9 @@ def test_html_escapes_names_and_draws_charts() -> None:
 def test_json_writes_nan_as_null(tmp_path: Path) -> None:
     result = _result()
     assert math.isnan(result.endpoints[0].attribution.nginx_ms)  # type: ignore[attr-defined]
-    json_renderer.write(tmp_path / "load.json", [result])  # type: ignore[list-item]
+    json_renderer.write([result], tmp_path / "load.json")  # type: ignore[list-item]
     data = json.loads((tmp_path / "load.json").read_text())
+    assert data["schema"] == json_renderer.SCHEMA
     endpoint = data["runs"][0]["endpoints"][0]
     assert endpoint["attribution"]["nginx_ms"] is None
     assert endpoint["requests"] == 30 and endpoint["max"] == 39.0

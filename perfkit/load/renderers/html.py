@@ -43,5 +43,5 @@ def _data_url(profile: dict[str, str]) -> dict[str, str]:
     return {"app_server": profile["app_server"], "src": f"data:image/svg+xml;base64,{data}"}
 
 
-def write(path: Path, results: list[LoadResult]) -> None:
+def write(results: list[LoadResult], path: Path) -> None:
     output.write_text(path, render(results))

@@ -11,6 +11,6 @@ from perfkit.load.model import LoadResult
 SCHEMA = 1
 
 
-def write(path: Path, results: list[LoadResult]) -> None:
+def write(results: list[LoadResult], path: Path) -> None:
     """``{"schema": 1, "runs": [...]}``: one entry per run (a matrix has several)."""
     output.write_text(path, output.json_text({"runs": [r.to_dict() for r in results]}, SCHEMA))

@@ -20,7 +20,7 @@ def _clock(epoch: float | None) -> str:
     return "-" if epoch is None else time.strftime("%H:%M:%S", time.localtime(epoch))
 
 
-def render(console: Console, result: LoadResult) -> None:
+def render(result: LoadResult, console: Console) -> None:
     """Print one run's report."""
     latency = Table(
         title=escape(
@@ -111,7 +111,7 @@ def render(console: Console, result: LoadResult) -> None:
         console.print(escape(f"profile ({item['app_server']}, {item['format']}): {item['path']}"))
 
 
-def render_matrix(console: Console, results: list[LoadResult]) -> None:
+def render_matrix(results: list[LoadResult], console: Console) -> None:
     """The variants side by side."""
     table = Table(title="perfkit load --matrix", title_justify="left")
     for column in ("variant", "req/s", "p50 ms", "p95 ms", "p99 ms", "fail", "db ms", "loss"):
