@@ -65,6 +65,15 @@ class Store(ABC):
         """
         return list(deque((r for r in self.read() if r.get("view") == view), maxlen=limit))
 
+    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+        """The records of requests that started from ``start`` to ``end`` (epoch seconds),
+        oldest first; a corrupt one raises ``CorruptRecordError``.
+
+        This reads the whole store; stores with an index on started_at override it.
+        """
+        found = [r for r in self.read() if start <= r.get("started_at", 0.0) <= end]
+        return sorted(found, key=lambda r: (r.get("started_at", 0.0), r["id"]))
+
     @abstractmethod
     def missing(self) -> str | None:
         """None if the store exists, else what is missing (``no file /x.sqlite3``)."""

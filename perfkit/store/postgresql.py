@@ -193,6 +193,15 @@ class PostgreSQLStore(Store):
         rows = self._run("read", lambda c: c.execute(query, (view, limit)).fetchall())
         return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
 
+    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+        if self.missing():
+            return []
+        query = self._sql(
+            "SELECT id, payload FROM {} WHERE started_at BETWEEN %s AND %s ORDER BY started_at, id"
+        )
+        rows = self._run("read", lambda c: c.execute(query, (start, end)).fetchall())
+        return [decode(self.url, f"id {i!r}", payload) for i, payload in rows]
+
     def count(self) -> int:
         if self.missing():
             return 0

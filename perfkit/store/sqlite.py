@@ -55,6 +55,9 @@ _NEXT_CHUNK = (
 _LATEST = (
     "SELECT id, payload FROM recordings WHERE view = ? ORDER BY started_at DESC, id DESC LIMIT ?"
 )
+_BETWEEN = (
+    "SELECT id, payload FROM recordings WHERE started_at BETWEEN ? AND ? ORDER BY started_at, id"
+)
 _HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 
 
@@ -205,14 +208,21 @@ class SQLiteStore(Store):
             last = (rows[-1][0], rows[-1][1])
 
     def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+        rows = self._select(_LATEST, (view, limit))
+        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
+
+    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+        rows = self._select(_BETWEEN, (start, end))
+        return [decode(self.url, f"id {i!r}", payload) for i, payload in rows]
+
+    def _select(self, query: str, params: tuple[Any, ...]) -> list[Any]:
         if self.missing():
             return []
         with self._lock:
             try:
-                rows = self._connection().execute(_LATEST, (view, limit)).fetchall()
+                return self._connection().execute(query, params).fetchall()
             except (sqlite3.Error, OSError) as exc:
                 raise self._fail("read", exc) from exc
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
 
     def count(self) -> int:
         if self.missing():

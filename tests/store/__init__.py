@@ -60,6 +60,15 @@ def assert_latest_per_view(store: Store) -> None:
     assert store.latest("no.such.view", 5) == []
 
 
+def assert_between_reads_a_time_window(store: Store) -> None:
+    """``store.between``: the records that started in the window, ends included, in order."""
+    records = [make_record(i) for i in range(40)]
+    store.write(list(reversed(records)))
+    start, end = records[10]["started_at"], records[29]["started_at"]
+    assert store.between(start, end) == records[10:30]
+    assert store.between(end + 1, end + 2) == []
+
+
 def assert_corrupt_record_is_named(
     store: Store, spoil: Callable[[], None], where: str, problem: str
 ) -> None:

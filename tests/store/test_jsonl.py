@@ -11,6 +11,7 @@ from perfkit.errors import CorruptRecordError, StoreError
 from perfkit.store import open_store
 from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
 from tests.store import (
+    assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
@@ -114,3 +115,7 @@ def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
 
 def test_latest_reads_one_view(tmp_path: Path) -> None:
     assert_latest_per_view(open_store(f"jsonl://{tmp_path}/latest.jsonl"))
+
+
+def test_between_reads_a_time_window(tmp_path: Path) -> None:
+    assert_between_reads_a_time_window(open_store(f"jsonl://{tmp_path}/window.jsonl"))

@@ -12,6 +12,7 @@ from perfkit.errors import StoreError
 from perfkit.store import open_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
 from tests.store import (
+    assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
@@ -125,6 +126,12 @@ def test_four_processes_write_one_table(table: str) -> None:
 def test_latest_reads_one_view(table: str) -> None:
     store = open_store(f"{SERVER}?table={table}")
     assert_latest_per_view(store)
+    store.close()
+
+
+def test_between_reads_a_time_window(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    assert_between_reads_a_time_window(store)
     store.close()
 
 

@@ -12,6 +12,7 @@ from perfkit.errors import StoreError
 from perfkit.store import open_store
 from perfkit.store.redis import DEFAULT_KEY, SOCKET_TIMEOUT_S, RedisStore
 from tests.store import (
+    assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
@@ -69,6 +70,12 @@ def test_unreachable_server_fails_fast_with_store_error() -> None:
 def test_latest_reads_one_view(key: str) -> None:
     store = open_store(f"{SERVER}?key={key}")
     assert_latest_per_view(store)
+    store.close()
+
+
+def test_between_reads_a_time_window(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    assert_between_reads_a_time_window(store)
     store.close()
 
 

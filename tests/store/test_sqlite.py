@@ -11,8 +11,9 @@ import pytest
 
 from perfkit.errors import StoreError
 from perfkit.store import open_store
-from perfkit.store.sqlite import _LATEST, SQLiteStore, parse_sqlite_url
+from perfkit.store.sqlite import _BETWEEN, _LATEST, SQLiteStore, parse_sqlite_url
 from tests.store import (
+    assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
@@ -130,6 +131,14 @@ def test_latest_reads_one_view_through_its_index(tmp_path: Path) -> None:
     assert_latest_per_view(store)
     plan = store._connection().execute("EXPLAIN QUERY PLAN " + _LATEST, ("v", 5)).fetchall()
     assert "USING INDEX recordings_view_started" in plan[0][3]
+    store.close()
+
+
+def test_between_reads_a_window_through_the_started_index(tmp_path: Path) -> None:
+    store = SQLiteStore(f"sqlite:///{tmp_path}/window.sqlite3")
+    assert_between_reads_a_time_window(store)
+    plan = store._connection().execute("EXPLAIN QUERY PLAN " + _BETWEEN, (0, 1)).fetchall()
+    assert "USING INDEX recordings_started" in plan[0][3]
     store.close()
 
 

@@ -12,23 +12,9 @@ SETTLE_TIMEOUT_S = 10.0
 
 def fetch(store_url: str, start: float, end: float) -> list[dict[str, Any]]:
     """Records whose request started between ``start`` and ``end`` (epoch seconds)."""
-    if store_url.startswith(("postgresql://", "postgres://")):
-        import psycopg
-
-        from perfkit.store import split_query_option
-
-        conninfo, table = split_query_option(store_url, "table")
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=3) as conn:
-            query = psycopg.sql.SQL(
-                "SELECT payload FROM {} WHERE started_at BETWEEN %s AND %s"
-            ).format(psycopg.sql.Identifier(table or "perfkit_recordings"))
-            try:
-                return [row[0] for row in conn.execute(query, (start, end))]
-            except psycopg.errors.UndefinedTable:
-                return []
     store = open_store(store_url)
     try:
-        return [r for r in store.read() if start <= r.get("started_at", 0.0) <= end]
+        return store.between(start, end)
     finally:
         store.close()
 
