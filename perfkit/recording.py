@@ -166,10 +166,6 @@ _new_process_tag()
 os.register_at_fork(after_in_child=_new_process_tag)
 
 
-#: The ``cache`` label of a bench request: the first measured one at each size runs with every
-#: cache alias cleared (``cold``), so per-row work a cache hides is seen; the rest ``warm``.
-COLD, WARM = "cold", "warm"
-
 current_labels: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "perfkit_labels", default=None
 )

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from perfkit import labels
 from perfkit.analysis import caching, n_plus_one, scaling, stats
 from perfkit.analysis.fixes import Relation, django_relations
 from perfkit.analysis.model import (
@@ -21,17 +22,16 @@ from perfkit.analysis.model import (
 from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.sqltables import tables
 from perfkit.errors import one_line
-from perfkit.recording import COLD, WARM, Recording
+from perfkit.recording import Recording
 
 ALL_SIZES = "all"
 
 
 @dataclass(frozen=True)
 class _How:
-    """How every view of one analysis is analysed: the size label, the N+1 threshold, the
-    project's relations and which views write each table."""
+    """How every view of one analysis is analysed: the N+1 threshold, the project's
+    relations and which views write each table."""
 
-    size_label: str
     threshold: int
     relations: dict[str, list[Relation]]
     writers: dict[str, set[str]]
@@ -45,7 +45,6 @@ def analyse(
     recordings: Iterable[Recording],
     *,
     source: str,
-    size_label: str = "size",
     threshold: int = n_plus_one.THRESHOLD,
     relations: dict[str, list[Relation]] | None = None,
     errors: Mapping[str, str] | None = None,
@@ -56,9 +55,9 @@ def analyse(
     the exception from ``errors`` (by bench target) when it answered 500. A view whose
     analysis fails is a skip with the reason: the other views are still reported.
     """
-    measured = [r for r in recordings if r.labels.get("phase", "measure") == "measure"]
+    measured = [r for r in recordings if labels.measured(r.labels)]
     relations = django_relations() if relations is None else relations
-    how = _How(size_label, threshold, relations, caching.writers_by_table(measured))
+    how = _How(threshold, relations, caching.writers_by_table(measured))
     by_view: dict[str, list[Recording]] = defaultdict(list)
     for recording in measured:
         by_view[recording.view].append(recording)
@@ -77,7 +76,7 @@ def analyse(
         (v.caching for v in views if v.caching is not None),
         key=lambda c: (-c.db_saved_ms, -c.saved_ms, c.view),
     )
-    sizes = sorted({r.labels.get(size_label) or ALL_SIZES for r in measured}, key=_size_order)
+    sizes = sorted({r.labels.get(labels.SIZE) or ALL_SIZES for r in measured}, key=_size_order)
     analysed = {v.view for v in views}
     return Report(
         source=source,
@@ -108,7 +107,7 @@ def _failed(
     statuses = Counter(r.status for r in group if not served(r))
     status, _count = statuses.most_common(1)[0]
     if status >= 500:
-        targets = sorted({r.labels.get("target", "") for r in group})
+        targets = sorted({r.labels.get(labels.TARGET, "") for r in group})
         error = next((errors[t] for t in targets if t in errors), None)
         verdict = f"answered {status}: {error}" if error else f"answered {status}"
     elif status < 400:
@@ -137,7 +136,7 @@ def _worst_persona(view: str, group: list[Recording], how: _How) -> ViewReport:
     """
     by_persona: dict[str | None, list[Recording]] = defaultdict(list)
     for recording in group:
-        by_persona[recording.labels.get("persona")].append(recording)
+        by_persona[recording.labels.get(labels.PERSONA)].append(recording)
     reports = [_view_report(view, requests, how) for requests in by_persona.values()]
     for report, persona in zip(reports, by_persona, strict=True):
         report.persona = persona
@@ -169,7 +168,7 @@ def _in_brief(report: ViewReport) -> PersonaResult:
 def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
     by_size: dict[str, list[Recording]] = defaultdict(list)
     for recording in group:
-        by_size[recording.labels.get(how.size_label) or ALL_SIZES].append(recording)
+        by_size[recording.labels.get(labels.SIZE) or ALL_SIZES].append(recording)
     ordered = sorted(by_size, key=_size_order)
     size_stats = [stats.size_stats(size, by_size[size]) for size in ordered]
     worst = max(by_size[ordered[-1]], key=lambda r: len(r.queries))
@@ -180,8 +179,8 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
         if size.isdigit()
     ]
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
-    if worst.labels.get("cache") == COLD:
-        warm = [r for r in by_size[ordered[-1]] if r.labels.get("cache") == WARM]
+    if worst.labels.get(labels.CACHE) == labels.COLD:
+        warm = [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
         groups = n_plus_one.mark_cold_only(groups, warm, how.threshold)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))

@@ -7,6 +7,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable
 
+from perfkit import labels
 from perfkit.analysis.model import CachingCandidate
 from perfkit.quantiles import median
 from perfkit.recording import Recording
@@ -32,7 +33,7 @@ def repeated_requests(recordings: list[Recording], key: Callable[[Recording], ob
     seen: set[tuple[str, object]] = set()
     repeats = 0
     for recording in recordings:
-        found = (recording.labels.get("size", ""), key(recording))
+        found = (recording.labels.get(labels.SIZE, ""), key(recording))
         if found in seen:
             repeats += 1
         seen.add(found)

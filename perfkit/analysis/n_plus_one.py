@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from perfkit import labels
 from perfkit.analysis.fixes import Relation, suggest
 from perfkit.analysis.model import NPlusOneGroup
 from perfkit.analysis.sqltables import tables
@@ -50,7 +51,7 @@ def groups(
                 follows_table=parent_table,
                 follows_rows=parent.rows if parent else None,
                 fix=suggest(relations, parent_table, child_table) + _on_viewset(recording),
-                size=recording.labels.get("size", ""),
+                size=recording.labels.get(labels.SIZE, ""),
             )
         )
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from perfkit import labels
 from perfkit.analysis.model import RepeatedQuery
 from perfkit.recording import QueryEvent, Recording
 
@@ -29,7 +30,7 @@ def repeated_queries(
     """
     seen: dict[tuple[str, str, str, int, int | None], _Seen] = {}
     for recording in recordings:
-        size = recording.labels.get("size", "")
+        size = recording.labels.get(labels.SIZE, "")
         for query in recording.queries:
             if not query.sql.startswith("SELECT") or query.params_hash is None:
                 continue

@@ -5,9 +5,10 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 
+from perfkit import labels
 from perfkit.analysis.model import SizeStats
 from perfkit.quantiles import median, percentile
-from perfkit.recording import COLD, WARM, Recording
+from perfkit.recording import Recording
 
 CACHE_READS = ("get", "get_many", "has_key")
 CACHE_WRITES = ("set", "add", "set_many")
@@ -27,8 +28,8 @@ def size_stats(size: str, group: list[Recording]) -> SizeStats:
             elif op.op in CACHE_WRITES:
                 sets += op.keys
     sizes = [r.response_bytes for r in group if r.response_bytes is not None]
-    cold = [len(r.queries) for r in group if r.labels.get("cache") == COLD]
-    warm = [len(r.queries) for r in group if r.labels.get("cache") == WARM]
+    cold = [len(r.queries) for r in group if r.labels.get(labels.CACHE) == labels.COLD]
+    warm = [len(r.queries) for r in group if r.labels.get(labels.CACHE) == labels.WARM]
     return SizeStats(
         size=size,
         requests=len(group),

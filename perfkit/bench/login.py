@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ObjectDoesNotExist
 
+from perfkit import labels
 from perfkit.bench import personas
 from perfkit.bench.runner import REQUEST_SECONDS, Target, client_for, request, timed_out
 from perfkit.recording import Recording, current_labels
@@ -113,8 +114,8 @@ def _probe(
     def keep(sender: object, recording: Recording, **kwargs: object) -> None:
         seen.append(recording)
 
-    labels = {"size": str(size), "phase": "probe", "target": target.name}
-    token = current_labels.set(labels)
+    request_labels = labels.bench(size, labels.PROBE, target.name)
+    token = current_labels.set(request_labels)
     recording_finished.connect(keep, weak=False, dispatch_uid="perfkit.bench.login")
     try:
         response = request(client_for(user), target, 0, seconds)

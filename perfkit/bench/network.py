@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from perfkit.labels import TARGET
 from perfkit.recording import current_labels, current_recording
 
 #: Names that are this machine, whatever resolves them.
@@ -66,7 +67,7 @@ class Guard:
         if recording is None:
             call = RefusedCall(OUTSIDE_A_REQUEST, "", host)
         else:
-            call = RefusedCall(labels.get("target", OUTSIDE_A_REQUEST), recording.method, host)
+            call = RefusedCall(labels.get(TARGET, OUTSIDE_A_REQUEST), recording.method, host)
         with self._lock:
             self.refused.add(call)
 

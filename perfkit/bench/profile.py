@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from perfkit import labels
 from perfkit.analysis.model import Report
 from perfkit.bench.plan import Plan
 from perfkit.bench.runner import Target, client_for, request
@@ -32,7 +33,7 @@ def profile_flagged(report: Report, recordings: list[Recording], plan: Plan, out
             slowest[recording.view] = recording
     by_size: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for view, recording in slowest.items():
-        by_size[int(recording.labels["size"])].append((view, recording.labels["target"]))
+        by_size[int(recording.labels[labels.SIZE])].append((view, recording.labels[labels.TARGET]))
     (output / FOLDER).mkdir(parents=True, exist_ok=True)
     written = 0
     for size, wanted in sorted(by_size.items()):
@@ -53,7 +54,7 @@ def profile_html(target: Target, size: int) -> str:
     from pyinstrument import Profiler
 
     client = client_for(target.user)
-    token = current_labels.set({"size": str(size), "phase": "profile", "target": target.name})
+    token = current_labels.set(labels.bench(size, labels.PROFILE, target.name))
     try:
         request(client, target, 0)
         profiler = Profiler(interval=INTERVAL)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit import labels
 from perfkit.bench.failures import explain
-from perfkit.recording import COLD, WARM, Recording, current_labels
+from perfkit.recording import Recording, current_labels
 
 #: Form data for a write request, or a function of the request's index returning it, so that
 #: repeated POSTs can use unique values (slugs, titles).
@@ -178,7 +179,7 @@ def run(
     collected: list[Recording] = []
 
     def collect(sender: object, recording: Recording, **kwargs: object) -> None:
-        if recording.labels.get("phase") == "measure":
+        if recording.labels.get(labels.PHASE) == labels.MEASURE:
             collected.append(recording)
 
     recording_finished.connect(collect, weak=False, dispatch_uid="perfkit.bench.runner")
@@ -235,16 +236,16 @@ def _exercise(
     try:
         client = client_for(target.user)
         for i in range(warmup + repeat):
-            phase = "warmup" if i < warmup else "measure"
-            labels = {"size": str(size), "phase": phase, "target": target.name}
+            phase = labels.WARMUP if i < warmup else labels.MEASURE
+            request_labels = labels.bench(size, phase, target.name)
             if target.persona is not None:
-                labels["persona"] = target.persona
+                request_labels[labels.PERSONA] = target.persona
             if i == warmup:
                 clear_caches()
-                labels["cache"] = COLD
-            elif phase == "measure":
-                labels["cache"] = WARM
-            token = current_labels.set(labels)
+                request_labels[labels.CACHE] = labels.COLD
+            elif phase == labels.MEASURE:
+                request_labels[labels.CACHE] = labels.WARM
+            token = current_labels.set(request_labels)
             try:
                 stop = outcomes.note(target, request(client, target, index + sent, seconds))
             finally:

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from perfkit import shipped
+from perfkit import labels, shipped
 from perfkit.bench.runner import REQUEST_SECONDS
 from perfkit.commands.numbers import number, whole
 from perfkit.commands.paths import check_directory, check_file, reported_as
@@ -288,7 +288,7 @@ def _analyse(
     broken = [{"url": target, "reason": reason} for target, reason in outcomes.broken.items()]
     report.skipped = [*work.skipped, *broken, *report.skipped]
     if guard is not None:
-        views = {r.labels.get("target"): r.view for r in recordings}
+        views = {r.labels.get(labels.TARGET): r.view for r in recordings}
         # Targets of one view (a route per object, a redirect per path) are one finding.
         by_view = {(views.get(c.target, c.target), c.method, c.host) for c in guard.refused}
         report.refused_calls = [RefusedCall(*call) for call in sorted(by_view, key=_by_view)]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from perfkit import __version__, output
+from perfkit import __version__, labels, output
 from perfkit.analysis.model import Report
 from perfkit.errors import BaselineError
 from perfkit.recording import Recording
@@ -50,8 +50,9 @@ def build(report: Report, recordings: Iterable[Recording]) -> dict[str, Any]:
     """The baseline of one bench run: counts and fingerprints gate; latency samples inform."""
     by_view_size: dict[tuple[str, str], list[Recording]] = defaultdict(list)
     for recording in recordings:
-        if recording.labels.get("phase", "measure") == "measure":
-            by_view_size[(recording.view, recording.labels.get("size") or "all")].append(recording)
+        if labels.measured(recording.labels):
+            size = recording.labels.get(labels.SIZE) or "all"
+            by_view_size[(recording.view, size)].append(recording)
     views: dict[str, Any] = {}
     latency: dict[str, Any] = {}
     for view in report.views:
