@@ -6,7 +6,18 @@ import math
 from collections import Counter, defaultdict
 from typing import Any
 
-from perfkit.load.model import Attribution, Endpoint, ErrorWindow, LoadResult, Reconciliation
+from perfkit.load.model import (
+    Attribution,
+    Endpoint,
+    ErrorWindow,
+    LoadResult,
+    Profile,
+    Reconciliation,
+    StackInfo,
+    TierReport,
+    TimelinePoint,
+    ViewLoad,
+)
 from perfkit.load.timings import Request, mean
 from perfkit.quantiles import percentile
 from perfkit.recording import Recording
@@ -118,7 +129,7 @@ def error_window(requests: list[Request], lines: list[AccessLine]) -> ErrorWindo
 
 def timeline(
     requests: list[Request], users: list[dict[str, float]], start: float
-) -> list[dict[str, float]]:
+) -> list[TimelinePoint]:
     """One point per second: requests/s, p50 and p95 of requests started then, failures, users."""
     buckets: dict[int, list[Request]] = defaultdict(list)
     for request in requests:
@@ -126,45 +137,43 @@ def timeline(
     user_at: dict[int, float] = {}
     for sample in users:
         user_at[int(sample["t"] - start)] = sample["users"]
-    points = []
+    points: list[TimelinePoint] = []
     last_users = 0.0
     for second in range(max(buckets, default=-1) + 1):
         group = buckets.get(second, [])
         times = sorted(r.ms for r in group)
         last_users = user_at.get(second, last_users)
         points.append(
-            {
-                "t": float(second),
-                "rps": float(len(group)),
-                "p50": percentile(times, 50),
-                "p95": percentile(times, 95),
-                "failures": float(sum(r.failed for r in group)),
-                "users": last_users,
-            }
+            TimelinePoint(
+                t=float(second),
+                rps=float(len(group)),
+                p50=percentile(times, 50),
+                p95=percentile(times, 95),
+                failures=float(sum(r.failed for r in group)),
+                users=last_users,
+            )
         )
     return points
 
 
-def views(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def views(records: list[dict[str, Any]]) -> list[ViewLoad]:
     """Per view from the store's records: requests, queries and DB/cache time per request."""
     groups: dict[str, list[Recording]] = defaultdict(list)
     for record in records:
         recording = Recording.from_dict(record)
         groups[recording.view].append(recording)
-    result = []
-    for view, group in sorted(groups.items()):
-        result.append(
-            {
-                "view": view,
-                "requests": len(group),
-                "queries_per_request": mean([float(len(r.queries)) for r in group]),
-                "db_ms": mean([r.db_ms for r in group]),
-                "wall_ms": mean([r.wall_ms for r in group]),
-                "cache_hits": sum(r.cache_hits for r in group),
-                "cache_misses": sum(r.cache_misses for r in group),
-            }
+    return [
+        ViewLoad(
+            view=view,
+            requests=len(group),
+            queries_per_request=mean([float(len(r.queries)) for r in group]),
+            db_ms=mean([r.db_ms for r in group]),
+            wall_ms=mean([r.wall_ms for r in group]),
+            cache_hits=sum(r.cache_hits for r in group),
+            cache_misses=sum(r.cache_misses for r in group),
         )
-    return result
+        for view, group in sorted(groups.items())
+    ]
 
 
 def summarise(
@@ -179,8 +188,11 @@ def summarise(
     lines: list[AccessLine] | None,
     records: list[dict[str, Any]] | None,
     user_samples: list[dict[str, float]],
+    tiers: TierReport | None = None,
+    stack: StackInfo | None = None,
+    profiles: list[Profile] | None = None,
 ) -> LoadResult:
-    """The whole result of one run, before tier counters and profiles are attached."""
+    """The whole result of one run (only a run on the stack has tiers, stack and profiles)."""
     duration = max(ended - started, 1e-9)
     by_id = {line.request_id: line for line in lines or []}
     times = sorted(r.ms for r in requests)
@@ -203,4 +215,7 @@ def summarise(
         reconciliation=reconcile(requests, lines, None if records is None else len(records)),
         errors=error_window(requests, lines or []),
         views=views(records or []),
+        tiers=tiers or TierReport(),
+        stack=stack,
+        profiles=profiles or [],
     )

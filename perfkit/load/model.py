@@ -1,9 +1,9 @@
-"""The result of one load run: endpoints, tier attribution, reconciliation, timeline."""
+"""The result of one load run: endpoints, tier attribution, reconciliation, timeline, tiers."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 
 @dataclass
@@ -61,6 +61,78 @@ class ErrorWindow:
     by_error: dict[str, int] = field(default_factory=dict)
 
 
+class TimelinePoint(TypedDict):
+    """One second of the run: requests started then, their p50 and p95, failures, users."""
+
+    t: float
+    rps: float
+    p50: float
+    p95: float
+    failures: float
+    users: float
+
+
+@dataclass
+class PgbouncerStats:
+    """pgbouncer's counters over the run and the most its pools kept clients waiting."""
+
+    transactions: int
+    queries: int
+    wait_ms_total: float
+    wait_ms_per_transaction: float
+    transaction_ms_mean: float
+    max_clients_waiting: int
+    max_wait_ms: float
+
+
+@dataclass
+class CacheStats:
+    """The cache tier's hits and misses over the run (``hit_ratio`` NaN without either)."""
+
+    kind: str
+    hits: int
+    misses: int
+    hit_ratio: float
+
+
+@dataclass
+class TierReport:
+    """The tier counters a run on the stack read; a tier without counters is None."""
+
+    pgbouncer: PgbouncerStats | None = None
+    cache: CacheStats | None = None
+
+
+@dataclass
+class ViewLoad:
+    """One view, from the store's records of the run: per-request means and cache totals."""
+
+    view: str
+    requests: int
+    queries_per_request: float
+    db_ms: float
+    wall_ms: float
+    cache_hits: int
+    cache_misses: int
+
+
+@dataclass
+class StackInfo:
+    """The stack a run went to: its URL and the options it was started with."""
+
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Profile:
+    """One py-spy output file of one app server (``format``: speedscope or flamegraph)."""
+
+    app_server: str
+    format: str
+    path: str
+
+
 @dataclass
 class LoadResult:
     """Everything a renderer needs about one run."""
@@ -79,13 +151,18 @@ class LoadResult:
     p95: float
     p99: float
     endpoints: list[Endpoint]
-    timeline: list[dict[str, float]]
+    timeline: list[TimelinePoint]
     reconciliation: Reconciliation
     errors: ErrorWindow
-    tiers: dict[str, Any] = field(default_factory=dict)
-    views: list[dict[str, Any]] = field(default_factory=list)
-    stack: dict[str, Any] = field(default_factory=dict)
-    profiles: list[dict[str, str]] = field(default_factory=list)
+    tiers: TierReport = field(default_factory=TierReport)
+    views: list[ViewLoad] = field(default_factory=list)
+    stack: StackInfo | None = None
+    profiles: list[Profile] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON shape: ``tiers`` holds only the tiers measured, ``stack`` is ``{}`` without
+        the stack, else its options beside ``url``."""
+        data = asdict(self)
+        data["tiers"] = {name: stats for name, stats in data["tiers"].items() if stats is not None}
+        data["stack"] = {} if self.stack is None else {"url": self.stack.url, **self.stack.options}
+        return data

@@ -6,6 +6,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfkit.load.model import Profile
 from perfkit.stack import binaries
 
 
@@ -14,7 +15,7 @@ class Profiler:
     """The py-spy processes of one run and the files they write."""
 
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    files: list[dict[str, str]] = field(default_factory=list)
+    files: list[Profile] = field(default_factory=list)
 
 
 def find() -> str:
@@ -47,11 +48,11 @@ def start(py_spy: str, targets: dict[str, int], out_dir: Path, duration_s: float
                 profiler.processes.append(
                     subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
                 )
-            profiler.files.append({"app_server": name, "format": fmt, "path": str(path)})
+            profiler.files.append(Profile(app_server=name, format=fmt, path=str(path)))
     return profiler
 
 
-def finish(profiler: Profiler, timeout: float) -> list[dict[str, str]]:
+def finish(profiler: Profiler, timeout: float) -> list[Profile]:
     """Wait for py-spy to write its files; return those that exist."""
     for process in profiler.processes:
         try:
@@ -59,4 +60,4 @@ def finish(profiler: Profiler, timeout: float) -> list[dict[str, str]]:
         except subprocess.TimeoutExpired:
             process.terminate()
             process.wait(timeout=10)
-    return [f for f in profiler.files if Path(f["path"]).is_file()]
+    return [f for f in profiler.files if Path(f.path).is_file()]

@@ -8,7 +8,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from perfkit.errors import LoadError
 from perfkit.load import analyse, locust_process, profile
 from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
-from perfkit.load.model import LoadResult
+from perfkit.load.model import CacheStats, LoadResult, PgbouncerStats, StackInfo, TierReport
 from perfkit.load.timings import Request, Tail
 from perfkit.stack.state import StackState
 from perfkit.stack.stats import cache, nginx, pgbouncer, records
@@ -27,6 +27,16 @@ from perfkit.stack.stats import cache, nginx, pgbouncer, records
 POLL_S = 0.5
 GRACE_S = 30.0
 DB_NAME = "perfkit"
+
+
+@dataclass
+class _StackPart:
+    """What only a run on the stack has; the defaults are a run against ``--host``."""
+
+    lines: list[nginx.AccessLine] | None = None
+    records: list[dict[str, Any]] | None = None
+    tiers: TierReport = field(default_factory=TierReport)
+    stack: StackInfo | None = None
 
 
 def run(
@@ -45,65 +55,87 @@ def run(
     own = ("users.jsonl", "locust.out", "locust.log")
     for old in [*out_dir.glob("requests-*.jsonl"), *(out_dir / name for name in own)]:
         old.unlink(missing_ok=True)
-    before = _counters(stack)
-    pool_samples: list[dict[str, float]] = []
-    window_start = time.time()
-    py_spy = profile.find() if profile_app and stack is not None else None
+    before: dict[str, Any] = {}
+    pooler_admin_url = ""
+    py_spy: str | None = None
+    app_pids: dict[str, int] = {}
     if stack is not None:
+        before = _counters(stack)
+        pooler_admin_url = stack.pooler_admin_url
+        if profile_app:
+            py_spy = profile.find()
+            app_pids = {t.name: t.pid for t in stack.tier("app")}
         # Scenarios pick ids that exist: the demo has stories 1..size.
         size = str(stack.options.get("size", ""))
         spec = replace(spec, env=(*spec.env, ("PERFKIT_DEMO_SIZE", size)))
+    pool_samples: list[dict[str, float]] = []
+    window_start = time.time()
     process = start(spec, out_dir)
     profiler = None
     try:
-        if py_spy is not None and stack is not None:
-            targets = {t.name: t.pid for t in stack.tier("app")}
-            profiler = profile.start(py_spy, targets, out_dir, spec.duration_s)
-        requests = _watch(process, spec, out_dir, stack, label, during, console, pool_samples)
+        if py_spy is not None:
+            profiler = profile.start(py_spy, app_pids, out_dir, spec.duration_s)
+        requests = _watch(
+            process, spec, out_dir, pooler_admin_url, label, during, console, pool_samples
+        )
     except BaseException:
         _kill(process)
         if profiler is not None:
             profile.finish(profiler, timeout=0)
         raise
     window_end = time.time()
-    # Before reading the store: a Redis store's reads would count as cache hits.
-    after = _counters(stack)
     if process.returncode != 0 or not requests:
         raise LoadError(f"Locust failed (exit {process.returncode}): {_locust_error(out_dir)}")
-    started = min(r.t for r in requests)
-    ended = max(r.t + r.ms / 1000.0 for r in requests)
-    lines: list[nginx.AccessLine] | None = None
-    found: list[dict[str, Any]] | None = None
-    if stack is not None:
-        access_log = Path(stack.run_dir) / "logs" / "nginx-access.log"
-        lines = nginx.read(access_log, window_start, window_end + 1)
-        expected = analyse.reconcile(requests, lines, None).proxied or 0
-        found = records.settled(stack.store_url, window_start, window_end + 1, expected)
-    result = analyse.summarise(
+    part = (
+        _StackPart()
+        if stack is None
+        else _join(stack, requests, window_start, window_end, before, pool_samples)
+    )
+    profiles = [] if profiler is None else profile.finish(profiler, timeout=GRACE_S)
+    return analyse.summarise(
         scenario=spec.scenario.name,
         host=spec.host,
         label=label,
         users=spec.users,
-        started=started,
-        ended=ended,
+        started=min(r.t for r in requests),
+        ended=max(r.t + r.ms / 1000.0 for r in requests),
         requests=requests,
-        lines=lines,
-        records=found,
+        lines=part.lines,
+        records=part.records,
         user_samples=_user_samples(out_dir),
+        tiers=part.tiers,
+        stack=part.stack,
+        profiles=profiles,
     )
-    if stack is not None:
-        result.tiers = _tier_report(stack, before, after, pool_samples)
-        result.stack = {"url": stack.url, **stack.options}
-    if profiler is not None:
-        result.profiles = profile.finish(profiler, timeout=GRACE_S)
-    return result
+
+
+def _join(
+    stack: StackState,
+    requests: list[Request],
+    window_start: float,
+    window_end: float,
+    before: dict[str, Any],
+    pools: list[dict[str, float]],
+) -> _StackPart:
+    """The run's nginx log lines, the store's records of it and the tier counters' change."""
+    # Before reading the store: a Redis store's reads would count as cache hits.
+    after = _counters(stack)
+    access_log = Path(stack.run_dir) / "logs" / "nginx-access.log"
+    lines = nginx.read(access_log, window_start, window_end + 1)
+    expected = analyse.reconcile(requests, lines, None).proxied or 0
+    return _StackPart(
+        lines=lines,
+        records=records.settled(stack.store_url, window_start, window_end + 1, expected),
+        tiers=_tier_report(stack, before, after, pools),
+        stack=StackInfo(url=stack.url, options=stack.options),
+    )
 
 
 def _watch(
     process: Any,
     spec: LocustRun,
     out_dir: Path,
-    stack: StackState | None,
+    pooler_admin_url: str,
     label: str,
     during: Callable[[float], None] | None,
     console: Console,
@@ -128,9 +160,9 @@ def _watch(
             fresh = tail.read_new()
             requests.extend(fresh)
             live.add(fresh, now)
-            if stack is not None and stack.pooler_admin_url:
+            if pooler_admin_url:
                 with contextlib.suppress(Exception):
-                    pool_samples.append(pgbouncer.pools(stack.pooler_admin_url, DB_NAME))
+                    pool_samples.append(pgbouncer.pools(pooler_admin_url, DB_NAME))
             if during is not None:
                 during(now - window_start)
             if view is not None:
@@ -171,10 +203,8 @@ def _user_samples(out_dir: Path) -> list[dict[str, float]]:
     return []
 
 
-def _counters(stack: StackState | None) -> dict[str, Any]:
+def _counters(stack: StackState) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    if stack is None:
-        return found
     if stack.pooler_admin_url:
         with contextlib.suppress(Exception):
             found["pgbouncer"] = pgbouncer.stats(stack.pooler_admin_url, DB_NAME)
@@ -188,27 +218,27 @@ def _tier_report(
     before: dict[str, Any],
     after: dict[str, Any],
     pools: list[dict[str, float]],
-) -> dict[str, Any]:
-    report: dict[str, Any] = {}
+) -> TierReport:
+    report = TierReport()
     if "pgbouncer" in before and "pgbouncer" in after:
         delta = {k: after["pgbouncer"][k] - before["pgbouncer"][k] for k in before["pgbouncer"]}
         xacts = delta["xacts"] or float("nan")
-        report["pgbouncer"] = {
-            "transactions": int(delta["xacts"]),
-            "queries": int(delta["queries"]),
-            "wait_ms_total": delta["wait_us"] / 1000.0,
-            "wait_ms_per_transaction": delta["wait_us"] / 1000.0 / xacts,
-            "transaction_ms_mean": delta["xact_us"] / 1000.0 / xacts,
-            "max_clients_waiting": max((p["cl_waiting"] for p in pools), default=0),
-            "max_wait_ms": max((p["maxwait_ms"] for p in pools), default=0.0),
-        }
+        report.pgbouncer = PgbouncerStats(
+            transactions=int(delta["xacts"]),
+            queries=int(delta["queries"]),
+            wait_ms_total=delta["wait_us"] / 1000.0,
+            wait_ms_per_transaction=delta["wait_us"] / 1000.0 / xacts,
+            transaction_ms_mean=delta["xact_us"] / 1000.0 / xacts,
+            max_clients_waiting=int(max((p["cl_waiting"] for p in pools), default=0)),
+            max_wait_ms=max((p["maxwait_ms"] for p in pools), default=0.0),
+        )
     if before.get("cache") and after.get("cache"):
         hits = after["cache"]["hits"] - before["cache"]["hits"]
         misses = after["cache"]["misses"] - before["cache"]["misses"]
-        report["cache"] = {
-            "kind": stack.options.get("cache", ""),
-            "hits": hits,
-            "misses": misses,
-            "hit_ratio": hits / (hits + misses) if hits + misses else float("nan"),
-        }
+        report.cache = CacheStats(
+            kind=stack.options.get("cache", ""),
+            hits=hits,
+            misses=misses,
+            hit_ratio=hits / (hits + misses) if hits + misses else float("nan"),
+        )
     return report

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Literal
 
+from perfkit.load.model import TimelinePoint
 from perfkit.renderers.charts import nice_ceiling
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 200, 48, 12, 12, 28
+
+#: The timeline's measurements a chart can draw a line of.
+Measure = Literal["rps", "p50", "p95", "failures", "users"]
 
 
 @dataclass
@@ -35,7 +40,7 @@ class LineChart:
 
 
 def line_chart(
-    title: str, unit: str, timeline: list[dict[str, float]], keys: list[tuple[str, str]]
+    title: str, unit: str, timeline: list[TimelinePoint], keys: list[tuple[Measure, str]]
 ) -> LineChart:
     """One line per ``(key, css class)`` of the timeline's points."""
     chart = LineChart(title=title, unit=unit)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from perfkit import output
-from perfkit.load.model import LoadResult
+from perfkit.load.model import LoadResult, Profile
 from perfkit.load.renderers.charts import line_chart
 
 
@@ -28,7 +28,7 @@ def render(results: list[LoadResult]) -> str:
     runs = [
         {
             "result": r,
-            "flames": [_data_url(p) for p in r.profiles if p["format"] == "flamegraph"],
+            "flames": [_data_url(p) for p in r.profiles if p.format == "flamegraph"],
             "rps_chart": line_chart("requests per second", "req/s", r.timeline, [("rps", "a")]),
             "latency_chart": line_chart("latency", "ms", r.timeline, [("p50", "a"), ("p95", "b")]),
         }
@@ -37,10 +37,10 @@ def render(results: list[LoadResult]) -> str:
     return output.html("load.html", FILTERS, runs=runs, matrix=len(results) > 1)
 
 
-def _data_url(profile: dict[str, str]) -> dict[str, str]:
+def _data_url(profile: Profile) -> dict[str, str]:
     """A py-spy flame graph as an <img> data: URL: shown, yet its own script never runs."""
-    data = base64.b64encode(Path(profile["path"]).read_bytes()).decode("ascii")
-    return {"app_server": profile["app_server"], "src": f"data:image/svg+xml;base64,{data}"}
+    data = base64.b64encode(Path(profile.path).read_bytes()).decode("ascii")
+    return {"app_server": profile.app_server, "src": f"data:image/svg+xml;base64,{data}"}
 
 
 def write(results: list[LoadResult], path: Path) -> None:

@@ -76,18 +76,17 @@ def render(result: LoadResult, console: Console) -> None:
         "client = Locust − nginx (network, load generator), nginx = request − upstream, "
         "connect = nginx → app server, app/db/cache = the recorder's Server-Timing"
     )
-    counters = result.tiers
-    if "pgbouncer" in counters:
-        p = counters["pgbouncer"]
+    p = result.tiers.pgbouncer
+    if p is not None:
         console.print(
-            f"pgbouncer: {p['transactions']} transactions, wait {_ms(p['wait_ms_per_transaction'])}"
-            f" ms per transaction ({_ms(p['wait_ms_total'])} ms in all), up to "
-            f"{p['max_clients_waiting']} clients waiting, longest wait {_ms(p['max_wait_ms'])} ms"
+            f"pgbouncer: {p.transactions} transactions, wait {_ms(p.wait_ms_per_transaction)}"
+            f" ms per transaction ({_ms(p.wait_ms_total)} ms in all), up to "
+            f"{p.max_clients_waiting} clients waiting, longest wait {_ms(p.max_wait_ms)} ms"
         )
-    if "cache" in counters:
-        c = counters["cache"]
-        ratio = "-" if math.isnan(c["hit_ratio"]) else f"{c['hit_ratio']:.1%}"
-        console.print(f"{c['kind']}: {c['hits']} hits, {c['misses']} misses, hit ratio {ratio}")
+    c = result.tiers.cache
+    if c is not None:
+        ratio = "-" if math.isnan(c.hit_ratio) else f"{c.hit_ratio:.1%}"
+        console.print(f"{c.kind}: {c.hits} hits, {c.misses} misses, hit ratio {ratio}")
     r = result.reconciliation
     text = f"reconciliation: Locust sent {r.sent}, answered {r.answered}"
     if r.redirects:
@@ -108,7 +107,7 @@ def render(result: LoadResult, console: Console) -> None:
         for text, count in errors.by_error.items():
             console.print(f"  {count}× {escape(text)}")
     for item in result.profiles:
-        console.print(escape(f"profile ({item['app_server']}, {item['format']}): {item['path']}"))
+        console.print(escape(f"profile ({item.app_server}, {item.format}): {item.path}"))
 
 
 def render_matrix(results: list[LoadResult], console: Console) -> None:
