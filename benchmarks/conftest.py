@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from perfkit.bench.demo import setup_demo
+from perfkit.bench.demo_site import setup_demo
 
 setup_demo(f"sqlite:///{tempfile.mkdtemp(prefix='perfkit-bench-')}/perfkit.sqlite3")
 

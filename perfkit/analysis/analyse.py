@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from perfkit import labels
 from perfkit.analysis import caching, n_plus_one, scaling, stats
 from perfkit.analysis.fixes import Relation, django_relations
-from perfkit.analysis.model import (
+from perfkit.analysis.repeated import repeated_queries
+from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,
@@ -19,7 +20,6 @@ from perfkit.analysis.model import (
     Report,
     ViewReport,
 )
-from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.sqltables import tables
 from perfkit.errors import one_line
 from perfkit.recording import Recording

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from perfkit import labels
-from perfkit.analysis.model import CachingCandidate
+from perfkit.analysis.report import CachingCandidate
 from perfkit.quantiles import median
 from perfkit.recording import Recording
 

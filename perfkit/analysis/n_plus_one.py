@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from perfkit import labels
 from perfkit.analysis.fixes import Relation, suggest
-from perfkit.analysis.model import NPlusOneGroup
+from perfkit.analysis.report import NPlusOneGroup
 from perfkit.analysis.sqltables import tables
 from perfkit.recording import QueryEvent, Recording
 

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from perfkit import labels
-from perfkit.analysis.model import RepeatedQuery
+from perfkit.analysis.report import RepeatedQuery
 from perfkit.recording import QueryEvent, Recording
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from perfkit.analysis.model import Fit
+from perfkit.analysis.report import Fit
 
 #: A slope below this many queries per row is noise from the fit, not growth.
 MIN_SLOPE = 0.01

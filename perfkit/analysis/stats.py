@@ -6,7 +6,7 @@ import statistics
 from collections import Counter
 
 from perfkit import labels
-from perfkit.analysis.model import SizeStats
+from perfkit.analysis.report import SizeStats
 from perfkit.quantiles import median, percentile
 from perfkit.recording import Recording
 

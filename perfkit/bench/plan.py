@@ -77,18 +77,18 @@ def demo_plan(
     scenario: Scenario | None, chosen: tuple[str, ...], seconds: float = REQUEST_SECONDS
 ) -> Plan:
     """The bundled demo, or the demo driven by a scenario (its URLs, setup and users)."""
-    from perfkit.bench import demo
+    from perfkit.bench import demo_site
 
     def listed(size: int) -> Discovered:
-        return Discovered(demo.targets())
+        return Discovered(demo_site.targets())
 
     if scenario is None:
-        return Plan(make=demo.populate, find=listed)
+        return Plan(make=demo_site.populate, find=listed)
 
     def make(size: int) -> None:
         data.wipe()
         if scenario.setup is None:
-            demo.populate(size)
+            demo_site.populate(size)
         scenario.build(size)
 
     return _with_scenario(scenario, make, listed, chosen, seconds)

@@ -24,7 +24,7 @@ from perfkit.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from perfkit.analysis.model import Report
+    from perfkit.analysis.report import Report
     from perfkit.bench.plan import Plan
     from perfkit.bench.runner import Outcomes
     from perfkit.recording import Recording
@@ -107,7 +107,7 @@ def _first(*values: Any) -> Any:
 
 def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -> BenchResult:
     """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
-    from perfkit.bench import demo, network, personas, plan, project, scenario
+    from perfkit.bench import demo_site, network, personas, plan, project, scenario
 
     store = staging / STORE
     changes: list[str] = []
@@ -117,7 +117,7 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
         databases: contextlib.AbstractContextManager[None] = project.test_databases()
         changes.append("DATABASES: Django's throw-away test databases, destroyed afterwards")
     else:
-        demo.setup_demo(f"jsonl://{store}")
+        demo_site.setup_demo(f"jsonl://{store}")
         databases = contextlib.nullcontext()
     loaded = scenario.load(options.scenario) if options.scenario else None
     sizes = _first(options.sizes, loaded and loaded.sizes, list(DEFAULT_SIZES))
@@ -148,7 +148,7 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
             report = _analyse(recordings, outcomes, work, guard, options.settings)
             report.changes = changes
             if options.profile:
-                from perfkit.bench.profile import profile_flagged
+                from perfkit.bench.flagged_profiles import profile_flagged
 
                 with console.status("profiling the flagged views"):
                     profile_flagged(report, recordings, work, output)
@@ -203,7 +203,7 @@ def _analyse(
 ) -> Report:
     """The report: the analysis, plus what was skipped, what broke and what was refused."""
     from perfkit.analysis import analyse
-    from perfkit.analysis.model import RefusedCall
+    from perfkit.analysis.report import RefusedCall
 
     report = analyse(recordings, source=settings or "perfkit.demo", errors=outcomes.errors)
     broken = [{"url": target, "reason": reason} for target, reason in outcomes.broken.items()]

@@ -158,25 +158,25 @@ def run(args: argparse.Namespace) -> int:
 
 def _write(result: BenchResult, args: argparse.Namespace, output: Path, console: Console) -> None:
     """The terminal report, bench.json, and whichever of --json/--html/--markdown was asked."""
-    from perfkit.renderers import json, terminal
+    from perfkit.renderers import bench_json, bench_terminal
 
     report = result.report
     with reported_as("--output", output):
-        json.write(report, output / "bench.json")
-    terminal.render(report, console)
+        bench_json.write(report, output / "bench.json")
+    bench_terminal.render(report, console)
     if args.json:
         with reported_as("--json", Path(args.json)):
-            json.write(report, Path(args.json))
+            bench_json.write(report, Path(args.json))
     if args.html:
-        from perfkit.renderers import html
+        from perfkit.renderers import bench_html
 
         with reported_as("--html", Path(args.html)):
-            html.write(report, Path(args.html))
+            bench_html.write(report, Path(args.html))
     if args.markdown:
-        from perfkit.renderers import markdown
+        from perfkit.renderers import bench_markdown
 
         with reported_as("--markdown", Path(args.markdown)):
-            write_text(Path(args.markdown), markdown.render(report))
+            write_text(Path(args.markdown), bench_markdown.render(report))
     if args.save_baseline:
         from perfkit.gate import baseline
 

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     from perfkit.gate import baseline, config, runs
     from perfkit.gate.evaluate import evaluate
-    from perfkit.renderers import gate_terminal, github, junit, openmetrics
+    from perfkit.renderers import gate_github, gate_junit, gate_openmetrics, gate_terminal
 
     if args.baseline is None and args.against is None:
         raise UsageError("give --baseline PATH (a saved baseline) or --against REF (a git ref)")
@@ -100,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(base, current, policy, rounds)
     gate_terminal.render(result, console)
     outputs = {
-        "junit": lambda: junit.render(result),
+        "junit": lambda: gate_junit.render(result),
         "json": lambda: output.json_text(asdict(result), GATE_SCHEMA),
-        "gitlab_metrics": lambda: openmetrics.render(result, current),
+        "gitlab_metrics": lambda: gate_openmetrics.render(result, current),
     }
     for flag, text in outputs.items():
         path = getattr(args, flag)
@@ -110,10 +110,10 @@ def run(args: argparse.Namespace) -> int:
             with reported_as(option(flag), path):
                 output.write_text(path, text())
     if args.github:
-        for line in github.annotations(result):
+        for line in gate_github.annotations(result):
             print(line)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with reported_as("$GITHUB_STEP_SUMMARY", Path(summary)), open(summary, "a") as file:
-                file.write(github.summary(result))
+                file.write(gate_github.summary(result))
     return 0 if result.passed else 1

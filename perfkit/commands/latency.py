@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from perfkit.commands.numbers import whole
 from perfkit.commands.paths import check_options, reported_as
 from perfkit.errors import UsageError
-from perfkit.latency.model import COLD, WARM
+from perfkit.latency.measurements import COLD, WARM
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -65,9 +65,10 @@ def run(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from perfkit.latency import chromium, demo, html, jsonfile, runner, terminal
+    from perfkit.latency import chromium, demo_server, measure
     from perfkit.latency.browser import Chromium
-    from perfkit.latency.model import LatencyReport
+    from perfkit.latency.measurements import LatencyReport
+    from perfkit.renderers import latency_html, latency_json, latency_terminal
 
     path = chromium.find(args.browser)
     console = Console()
@@ -75,25 +76,25 @@ def run(args: argparse.Namespace) -> int:
         status = stack.enter_context(console.status("starting"))
         target = "given URLs"
         if not urls:
-            site = demo.running_stack(Path(args.stack_dir))
+            site = demo_server.running_stack(Path(args.stack_dir))
             if site is None:
                 status.update("starting the demo site")
-                site = stack.enter_context(demo.demo_site())
+                site = stack.enter_context(demo_server.demo_site())
             urls, target = site.urls, site.description
         status.update("starting Chromium")
         browser = Chromium(path)
         stack.callback(browser.close)
-        results = runner.measure(
+        results = measure.measure(
             urls, args.runs, modes(args.cold, args.warm), browser, status.update
         )
         report = LatencyReport(target, args.runs, path, browser.version, results)
-    terminal.render(report, console)
+    latency_terminal.render(report, console)
     if args.json:
         with reported_as("--json", Path(args.json)):
-            jsonfile.write(report, Path(args.json))
+            latency_json.write(report, Path(args.json))
     if args.html:
         with reported_as("--html", Path(args.html)):
-            html.write(report, Path(args.html))
+            latency_html.write(report, Path(args.html))
     if report.failed:
         from perfkit.renderers.formatting import one_line
 

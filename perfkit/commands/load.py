@@ -106,10 +106,10 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from perfkit.load import matrix
+    from perfkit.load.loadtest import run as run_once
     from perfkit.load.locust_process import LocustRun
-    from perfkit.load.model import LoadResult
-    from perfkit.load.renderers import html, json, terminal
-    from perfkit.load.run import run as run_once
+    from perfkit.load.result import LoadResult
+    from perfkit.renderers import load_html, load_json, load_terminal
     from perfkit.stack import state as stack_state
     from perfkit.stack.options import StackOptions
 
@@ -137,14 +137,14 @@ def run(args: argparse.Namespace) -> int:
 
         def run_one(state: stack_state.StackState, label: str, out: Path) -> LoadResult:
             result = run_once(spec(state.url), out, stack=state, console=console, label=label)
-            terminal.render(result, console)
+            load_terminal.render(result, console)
             return result
 
         with console.status("matrix") as status:
             results = matrix.run_matrix(
                 base, axes, Path(args.run_dir), run_one, lambda t: status.update(t)
             )
-        terminal.render_matrix(results, console)
+        load_terminal.render_matrix(results, console)
     else:
         if args.host:
             current, host = None, args.host
@@ -154,9 +154,9 @@ def run(args: argparse.Namespace) -> int:
         results = [
             run_once(spec(host), output, stack=current, console=console, profile_app=args.profile)
         ]
-        terminal.render(results[0], console)
+        load_terminal.render(results[0], console)
     with reported_as("--output", output):
-        json.write(results, output / "load.json")
-        html.write(results, output / "load.html")
+        load_json.write(results, output / "load.json")
+        load_html.write(results, output / "load.html")
     console.print(f"Report written to {output / 'load.json'} and {output / 'load.html'}")
     return 1 if any(r.reconciliation.losses or r.failures for r in results) else 0

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from perfkit.analysis import analyse
-    from perfkit.renderers import html, json, markdown, terminal
+    from perfkit.renderers import bench_html, bench_json, bench_markdown, bench_terminal
 
     since = parse_since(args.since, time.time())
     check_options(args, "json", "html", "markdown")
@@ -176,15 +176,15 @@ def run(args: argparse.Namespace) -> int:
             "check --store, --since and --view"
         )
     report = analyse(recordings, source=redact_url(args.store))
-    terminal.render(report, console)
+    bench_terminal.render(report, console)
     if corrupt:
         console.print(f"[yellow]{corrupt} corrupt record(s) skipped (--skip-corrupt)")
-    for flag, write in (("json", json.write), ("html", html.write)):
+    for flag, write in (("json", bench_json.write), ("html", bench_html.write)):
         path = getattr(args, flag)
         if path:
             with reported_as(option(flag), Path(path)):
                 write(report, Path(path))
     if args.markdown:
         with reported_as("--markdown", Path(args.markdown)):
-            write_text(Path(args.markdown), markdown.render(report))
+            write_text(Path(args.markdown), bench_markdown.render(report))
     return 0

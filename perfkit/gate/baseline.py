@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import __version__, labels, output
-from perfkit.analysis.model import Report
+from perfkit.analysis.report import Report
 from perfkit.errors import BaselineError
 from perfkit.recording import Recording
 

@@ -7,7 +7,7 @@ from typing import Any
 from perfkit import server_timing
 from perfkit.errors import UsageError
 from perfkit.latency import chromium
-from perfkit.latency.model import COLD, WARM, BrowserRun, Resource
+from perfkit.latency.measurements import COLD, WARM, BrowserRun, Resource
 
 TIMEOUT_MS = 30_000
 KEPT_HEADERS = (

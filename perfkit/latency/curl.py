@@ -7,7 +7,7 @@ import time
 import httpx
 
 from perfkit import server_timing
-from perfkit.latency.model import CurlRun
+from perfkit.latency.measurements import CurlRun
 
 USER_AGENT = "perfkit-latency (httpx)"
 TIMEOUT = 30.0

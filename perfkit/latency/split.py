@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from perfkit import server_timing
-from perfkit.latency import findings
-from perfkit.latency.model import BrowserRun, Split
+from perfkit.latency import frontend
+from perfkit.latency.measurements import BrowserRun, Split
 from perfkit.quantiles import median
 
 PARTS = ("backend", "network", "frontend")
@@ -75,7 +75,7 @@ def _verdict(result: Split, runs: list[BrowserRun]) -> str:
             text += ": the server is not the problem"
         else:
             text += f", {pct('backend')} is the server{_db(result)}: work on both"
-        blocking = findings.slowest_blocking(runs[0])
+        blocking = frontend.slowest_blocking(runs[0])
         if blocking is not None:
             text += (
                 f"; the slowest render-blocking resource is {blocking.url} "

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from perfkit.errors import LoadError
-from perfkit.load.model import LoadResult
+from perfkit.load.result import LoadResult
 from perfkit.stack.down import down
 from perfkit.stack.options import CACHES, LIMITS, POOLERS, STORES, StackOptions
 from perfkit.stack.state import StackState

@@ -6,7 +6,7 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from perfkit.analysis.model import (
+from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,

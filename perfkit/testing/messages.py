@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from perfkit.analysis.model import NPlusOneGroup
+from perfkit.analysis.report import NPlusOneGroup
 from perfkit.recording import CacheEvent, QueryEvent, Recording
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from typing import Any
 
 from perfkit import conf, health
 from perfkit.analysis.fixes import django_relations
-from perfkit.analysis.model import NPlusOneGroup
 from perfkit.analysis.n_plus_one import THRESHOLD, groups
+from perfkit.analysis.report import NPlusOneGroup
 from perfkit.capture import cache, db
 from perfkit.recording import CacheEvent, QueryEvent, Recording, current_recording
 from perfkit.signals import recording_finished

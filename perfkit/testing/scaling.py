@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from perfkit.analysis.model import Fit, NPlusOneGroup
+from perfkit.analysis.report import Fit, NPlusOneGroup
 from perfkit.analysis.scaling import LINEAR, fit
 from perfkit.testing import messages
 from perfkit.testing.recorder import Recorded, record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from perfkit.analysis.analyse import analyse
 from perfkit.analysis.fixes import django_relations
-from perfkit.analysis.model import N_PLUS_ONE, O_N_QUERIES
+from perfkit.analysis.report import N_PLUS_ONE, O_N_QUERIES
 from perfkit.recording import Recording
 from tests.analysis.factories import query, recording
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from perfkit.analysis import analyse
-from perfkit.analysis.model import Report
-from perfkit.bench import demo, runner
+from perfkit.analysis.report import Report
+from perfkit.bench import demo_site, runner
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def report(django_db_setup, django_db_blocker) -> Iterator[Report]:
     """One bench run shared by the module; its rows are removed afterwards."""
     with django_db_blocker.unblock():
-        recordings = runner.run([5, 20], demo.populate, demo.targets, repeat=3)
+        recordings = runner.run([5, 20], demo_site.populate, demo_site.targets, repeat=3)
         yield analyse(recordings, source="demo")
-        demo.populate(0)
+        demo_site.populate(0)
 
 
 def view(report: Report, name: str):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from perfkit.analysis.analyse import analyse
 from perfkit.analysis.fixes import django_relations
-from perfkit.analysis.model import N_PLUS_ONE, REPEATED_LOOKUP, ViewReport
 from perfkit.analysis.n_plus_one import groups
+from perfkit.analysis.report import N_PLUS_ONE, REPEATED_LOOKUP, ViewReport
 from tests.analysis.factories import query, recording
 
 LIST = 'SELECT "demo_story"."id" FROM "demo_story"'

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from perfkit import server_timing
-from perfkit.latency import runner
+from perfkit.latency import measure
 from perfkit.latency.browser import Chromium
-from perfkit.latency.model import COLD, WARM, UrlResult
+from perfkit.latency.measurements import COLD, WARM, UrlResult
 from perfkit.recording import Recording
 from perfkit.store import open_store
 from tests.conftest import free_port
@@ -33,7 +33,7 @@ def measured(
     env = demo_env(tmp_path, f"jsonl://{store}", size=STORIES)
     with serving(gunicorn("perfkit.demo.wsgi:application"), env) as base:
         dead = f"http://127.0.0.1:{free_port()}/"
-        results = runner.measure([dead, base + PAGE], RUNS, [COLD, WARM], browser)
+        results = measure.measure([dead, base + PAGE], RUNS, [COLD, WARM], browser)
     yield results, store
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfkit.latency.model import BrowserRun, Resource
+from perfkit.latency.measurements import BrowserRun, Resource
 from perfkit.latency.split import run_parts, split
 from perfkit.server_timing import ServerTimingEntry
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from perfkit.analysis.model import (
+from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from perfkit.gate.findings import Finding, GateResult
-from perfkit.renderers import github, junit, openmetrics
+from perfkit.renderers import gate_github, gate_junit, gate_openmetrics
 from tests.gate.factories import baseline
 
 SITE = "shop/templates/items.html:4 via shop/views.py:12 in items"
@@ -24,7 +24,7 @@ def result() -> GateResult:
 
 
 def test_junit_has_one_testcase_per_view_and_check() -> None:
-    suite = ET.fromstring(junit.render(result()))
+    suite = ET.fromstring(gate_junit.render(result()))
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
     cases = suite.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
@@ -39,21 +39,21 @@ def test_junit_has_one_testcase_per_view_and_check() -> None:
 
 
 def test_github_annotation_points_at_the_call_site() -> None:
-    assert github.annotations(result()) == [
+    assert gate_github.annotations(result()) == [
         "::error file=shop/templates/items.html,line=4,"
         "title=perfkit query_count%3A shop%3Aitems::n=10: 2 → 11 queries"
     ]
 
 
 def test_github_summary_escapes_table_cells() -> None:
-    text = github.summary(result())
+    text = gate_github.summary(result())
     assert text.startswith("## ❌ perfkit gate failed")
     assert "| `shop:<b>\\|x` | latency | skipped | too few |" in text
     assert "1 checks passed, 1 failed." in text
 
 
 def test_openmetrics_lines() -> None:
-    lines = openmetrics.render(result(), baseline(3)).splitlines()
+    lines = gate_openmetrics.render(result(), baseline(3)).splitlines()
     assert 'perfkit_queries{view="shop:items",size="10"} 3' in lines
     assert 'perfkit_wall_ms_median{view="shop:items",size="10"} 1.0' in lines
     assert 'perfkit_check_failed{view="shop:items",check="query_count"} 1' in lines

@@ -18,9 +18,9 @@ import pytest
 from rich.console import Console
 
 from perfkit.cli import main
-from perfkit.latency.demo import running_stack
+from perfkit.latency.demo_server import running_stack
+from perfkit.load.loadtest import run as run_load
 from perfkit.load.locust_process import PLUGIN, LocustRun
-from perfkit.load.run import run as run_load
 from perfkit.stack import processes
 from perfkit.stack.down import down
 from perfkit.stack.state import STATE_FILE, load

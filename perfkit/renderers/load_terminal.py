@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from perfkit.load.model import LoadResult
+from perfkit.load.result import LoadResult
 
 
 def _ms(value: float) -> str:

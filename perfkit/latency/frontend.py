@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfkit.latency.model import BrowserRun, Finding, Resource
+from perfkit.latency.measurements import BrowserRun, Finding, Resource
 
 #: Smaller than this, compression saves less than a round trip is worth.
 COMPRESS_ABOVE = 1024

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import httpx
 
-from perfkit.latency import curl, findings, split, stats
+from perfkit.latency import curl, frontend, split, summaries
 from perfkit.latency.browser import Chromium
-from perfkit.latency.model import (
+from perfkit.latency.measurements import (
     COLD,
     BrowserRun,
     ModeResult,
@@ -44,7 +44,7 @@ def measure_url(
         on_step(f"{url}: curl")
         curl.fetch(url)
         result.curl_runs = [curl.fetch(url) for _ in range(runs)]
-        result.curl = stats.summaries(
+        result.curl = summaries.summaries(
             {
                 "connect_ms": (r.connect_ms for r in result.curl_runs),
                 "ttfb_ms": (r.ttfb_ms for r in result.curl_runs),
@@ -60,7 +60,7 @@ def measure_url(
     except PlaywrightError as error:
         result.error = f"browser: {_first_line(str(error))}"
     else:
-        result.findings = findings.findings(result.modes[0].runs[0])
+        result.findings = frontend.findings(result.modes[0].runs[0])
     return result
 
 
@@ -74,7 +74,7 @@ def _mode(url: str, runs: int, mode: str, browser: Chromium) -> ModeResult:
 
 
 def _summary(loads: list[BrowserRun]) -> dict[str, Summary]:
-    return stats.summaries(
+    return summaries.summaries(
         {
             "connect_ms": (r.connect_ms for r in loads),
             "ttfb_ms": (r.ttfb_ms for r in loads),

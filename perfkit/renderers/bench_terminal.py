@@ -8,7 +8,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from perfkit.analysis.model import (
+from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
     O_N_QUERIES,

@@ -7,8 +7,8 @@ import math
 from dataclasses import fields
 from pathlib import Path
 
-from perfkit.analysis.model import CachingCandidate, NPlusOneGroup, Report, SizeStats, ViewReport
-from perfkit.renderers import json as json_renderer
+from perfkit.analysis.report import CachingCandidate, NPlusOneGroup, Report, SizeStats, ViewReport
+from perfkit.renderers import bench_json as json_renderer
 from tests.renderers.conftest import build
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from perfkit.analysis.model import O_N_QUERIES, Report, ViewReport
+from perfkit.analysis.report import O_N_QUERIES, Report, ViewReport
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     REPEATED_LISTED,

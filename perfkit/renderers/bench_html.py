@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import output
-from perfkit.analysis.model import Report
-from perfkit.renderers import charts
+from perfkit.analysis.report import Report
+from perfkit.renderers import bench_charts
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     FLAG_LABELS,
@@ -38,7 +38,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
 def render(report: Report) -> str:
     """The report page as a string."""
     chart_views = sorted(report.views, key=severity)
-    queries = [c for v in chart_views if (c := charts.queries_chart(v)) is not None]
+    queries = [c for v in chart_views if (c := bench_charts.queries_chart(v)) is not None]
     return output.html(
         "bench.html",
         FILTERS,
@@ -46,7 +46,7 @@ def render(report: Report) -> str:
         flagged=sorted(report.flagged(), key=severity),
         flag_labels=flag_labels,
         queries_charts=queries,
-        time_chart=charts.time_chart(report),
+        time_chart=bench_charts.time_chart(report),
         cold_only=COLD_ONLY,
         repeated_listed=REPEATED_LISTED,
     )

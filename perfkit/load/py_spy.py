@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.load.model import Profile
+from perfkit.load.result import Profile
 from perfkit.stack import binaries
 
 

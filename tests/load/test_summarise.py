@@ -8,7 +8,7 @@ import pytest
 
 from perfkit.commands.load import parse_duration
 from perfkit.errors import LoadError, UsageError
-from perfkit.load import analyse, matrix
+from perfkit.load import matrix, summarise
 from perfkit.load.timings import Request
 from perfkit.stack.options import StackOptions
 from perfkit.stack.stats.nginx import parse_line
@@ -66,7 +66,7 @@ def test_nginx_lines_sum_the_times_of_every_upstream_tried() -> None:
 
 def test_attribution_splits_client_nginx_and_app_time() -> None:
     lines = {"a": parse_line(_line("a"))}
-    [endpoint] = analyse.endpoints([_request("a")], lines, duration_s=1.0)  # type: ignore[arg-type]
+    [endpoint] = summarise.endpoints([_request("a")], lines, duration_s=1.0)  # type: ignore[arg-type]
     a = endpoint.attribution
     assert a.client_ms == pytest.approx(3.0)  # 15 ms at Locust, 12 ms at nginx
     assert a.nginx_ms == pytest.approx(2.0)  # 12 ms request, 10 ms upstream
@@ -76,17 +76,17 @@ def test_attribution_splits_client_nginx_and_app_time() -> None:
 def test_reconciliation_reports_each_loss() -> None:
     requests = [_request("a"), _request("b", redirects=1), _request("", error="refused")]
     lines = [parse_line(_line(x)) for x in ("a", "b", "b2")]
-    held = analyse.reconcile(requests, lines, recorded=3)  # type: ignore[arg-type]
+    held = summarise.reconcile(requests, lines, recorded=3)  # type: ignore[arg-type]
     assert (held.sent, held.answered, held.redirects, held.proxied) == (3, 2, 1, 3)
     assert held.losses == ["1 requests sent got no answer"]
-    lost = analyse.reconcile(requests[:2], lines, recorded=1)  # type: ignore[arg-type]
+    lost = summarise.reconcile(requests[:2], lines, recorded=1)  # type: ignore[arg-type]
     assert lost.losses == ["3 requests reached an app server, the store holds 1"]
 
 
 def test_error_window_spans_failures_and_failovers() -> None:
     requests = [_request("a", t=10.0, error="boom"), _request("b", t=12.0, error="boom")]
     lines = [parse_line(_line("c", msec=11.0, upstream_addr="x:1, x:2"))]
-    window = analyse.error_window(requests, lines)  # type: ignore[arg-type]
+    window = summarise.error_window(requests, lines)  # type: ignore[arg-type]
     assert (window.failures, window.first_failure, window.last_failure) == (2, 10.0, 12.0)
     assert (window.failovers, window.first_failover) == (1, 11.0)
     assert window.by_error == {"boom": 2}

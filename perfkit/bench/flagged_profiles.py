@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from perfkit import labels
-from perfkit.analysis.model import Report
+from perfkit.analysis.report import Report
 from perfkit.bench.plan import Plan
 from perfkit.bench.runner import Target, client_for, request
 from perfkit.recording import Recording, current_labels

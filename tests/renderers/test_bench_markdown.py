@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
-from perfkit.analysis.model import Report
-from perfkit.renderers import markdown
+from perfkit.analysis.report import Report
+from perfkit.renderers import bench_markdown
 from perfkit.renderers.formatting import REPEATED_LISTED
 from tests.renderers.conftest import build, hostile
 
@@ -33,7 +33,7 @@ def rows(rendered: str, heading: str) -> list[list[str]]:
 def test_pipes_and_backticks_keep_the_table_shape() -> None:
     sql = "SELECT a || `b` FROM ``t`` WHERE x = '|'"
     report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
-    rendered = PARSER.render(markdown.render(report))
+    rendered = PARSER.render(bench_markdown.render(report))
     views = rows(rendered, "<h2>Views</h2>")
     assert len(views) == 10 and all(len(cells) == 9 for cells in views)
     assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
@@ -43,15 +43,15 @@ def test_pipes_and_backticks_keep_the_table_shape() -> None:
 
 
 def test_text_escapes_markdown_and_html() -> None:
-    assert markdown.text("a|b *c* _d_ <e> [f](g) `h` \\i") == (
+    assert bench_markdown.text("a|b *c* _d_ <e> [f](g) `h` \\i") == (
         "a\\|b \\*c\\* \\_d\\_ \\<e\\> \\[f\\](g) \\`h\\` \\\\i"
     )
-    assert markdown.code("a `b` c") == "`` a `b` c ``"
-    assert markdown.code("x|y", cell=True) == "`x\\|y`"
+    assert bench_markdown.code("a `b` c") == "`` a `b` c ``"
+    assert bench_markdown.code("x|y", cell=True) == "`x\\|y`"
 
 
 def test_hostile_strings_render_as_text_not_html() -> None:
-    source = markdown.render(hostile())
+    source = bench_markdown.render(hostile())
     rendered = PARSER.render(source)
     assert not re.search(r"<(script|img|svg|iframe)", rendered)
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in rendered
@@ -61,7 +61,7 @@ def test_hostile_strings_render_as_text_not_html() -> None:
 
 
 def test_findings_name_the_formula_the_fix_and_the_ranking(report: Report) -> None:
-    source = markdown.render(report)
+    source = bench_markdown.render(report)
     assert "- **news:story\\_list**: `queries ≈ 1 + 2·n` (n=10: 21, n=50: 101)" in source
     assert '  - fix: `select_related("author")`' in source
     assert "### Repeated lookups: the same count at every size, not growth" in source
@@ -72,7 +72,7 @@ def test_findings_name_the_formula_the_fix_and_the_ranking(report: Report) -> No
 
 
 def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
-    rendered = PARSER.render(markdown.render(report))
+    rendered = PARSER.render(bench_markdown.render(report))
     assert rows(rendered, "Views not served") == [
         [
             "news:archive",
@@ -88,7 +88,7 @@ def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
 def test_the_first_repeated_queries_are_a_table_and_the_rest_are_counted(report: Report) -> None:
     first = report.repeated_queries[0]
     more = [replace(first, view=f"news:v{i}") for i in range(REPEATED_LISTED + 3)]
-    rendered = PARSER.render(markdown.render(replace(report, repeated_queries=more)))
+    rendered = PARSER.render(bench_markdown.render(replace(report, repeated_queries=more)))
     listed = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert [cells[0] for cells in listed] == [f"news:v{i}" for i in range(REPEATED_LISTED)]
     assert "… and 3 more in the JSON report." in rendered

@@ -6,7 +6,7 @@ import math
 from collections import Counter, defaultdict
 from typing import Any
 
-from perfkit.load.model import (
+from perfkit.load.result import (
     Attribution,
     Endpoint,
     ErrorWindow,

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from perfkit.latency.model import ROWS, LatencyReport, ModeResult, Split, Summary, UrlResult
+from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, Split, Summary, UrlResult
 
 BAR_WIDTH = 50
 COLOURS = {"backend": "red", "network": "yellow", "frontend": "blue"}

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import output
-from perfkit.latency.model import ROWS, LatencyReport, ModeResult, Summary, UrlResult
+from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, Summary, UrlResult
 
 PARTS = (("backend", "#c62828"), ("network", "#f9a825"), ("frontend", "#1565c0"))
 

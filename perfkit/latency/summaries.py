@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from perfkit.latency.model import Summary
+from perfkit.latency.measurements import Summary
 from perfkit.quantiles import median
 
 

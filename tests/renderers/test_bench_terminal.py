@@ -9,15 +9,15 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from perfkit.analysis.model import Report
-from perfkit.renderers import terminal
+from perfkit.analysis.report import Report
+from perfkit.renderers import bench_terminal
 from perfkit.renderers.formatting import REPEATED_SHOWN, shorten_middle
 from tests.renderers.conftest import PAYLOADS, build, candidate, hostile
 
 
 def text_of(report: Report, width: int = 100) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
-    terminal.render(report, console)
+    bench_terminal.render(report, console)
     return console.export_text()
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from perfkit.latency import html
-from perfkit.latency.model import (
+from perfkit.latency.measurements import (
     BrowserRun,
     Finding,
     LatencyReport,
@@ -12,6 +11,7 @@ from perfkit.latency.model import (
     Summary,
     UrlResult,
 )
+from perfkit.renderers import latency_html
 
 HOSTILE = "http://127.0.0.1:1/?q=<script>alert(1)</script>"
 
@@ -33,7 +33,7 @@ def test_urls_errors_verdicts_and_findings_are_escaped() -> None:
         "given URLs", 3, "/usr/bin/chromium", "156", [UrlResult(HOSTILE, error="<b>boom</b>")]
     )
     report.results.append(_measured())
-    page = html.render(report)
+    page = latency_html.render(report)
     assert "<script" not in page and "<b>" not in page and "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "not measured: &lt;b&gt;boom&lt;/b&gt;" in page
@@ -42,7 +42,7 @@ def test_urls_errors_verdicts_and_findings_are_escaped() -> None:
 
 
 def test_the_bar_widths_are_the_shares_of_the_load() -> None:
-    page = html.render(LatencyReport("t", 3, "c", "1", [_measured()]))
+    page = latency_html.render(LatencyReport("t", 3, "c", "1", [_measured()]))
     assert "width: 8.00%; background: #c62828" in page
     assert "width: 4.00%; background: #f9a825" in page
     assert "width: 88.00%; background: #1565c0" in page

@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from perfkit.load.model import TimelinePoint
-from perfkit.renderers.charts import nice_ceiling
+from perfkit.load.result import TimelinePoint
+from perfkit.renderers.bench_charts import nice_ceiling
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 200, 48, 12, 12, 28
 

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.live import Live
 
 from perfkit.errors import LoadError
-from perfkit.load import analyse, locust_process, profile
+from perfkit.load import locust_process, py_spy, summarise
 from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
-from perfkit.load.model import CacheStats, LoadResult, PgbouncerStats, StackInfo, TierReport
+from perfkit.load.result import CacheStats, LoadResult, PgbouncerStats, StackInfo, TierReport
 from perfkit.load.timings import Request, Tail
 from perfkit.stack.state import StackState
 from perfkit.stack.stats import cache, nginx, pgbouncer, records
@@ -57,13 +57,13 @@ def run(
         old.unlink(missing_ok=True)
     before: dict[str, Any] = {}
     pooler_admin_url = ""
-    py_spy: str | None = None
+    spy_binary: str | None = None
     app_pids: dict[str, int] = {}
     if stack is not None:
         before = _counters(stack)
         pooler_admin_url = stack.pooler_admin_url
         if profile_app:
-            py_spy = profile.find()
+            spy_binary = py_spy.find()
             app_pids = {t.name: t.pid for t in stack.tier("app")}
         # Scenarios pick ids that exist: the demo has stories 1..size.
         size = str(stack.options.get("size", ""))
@@ -73,15 +73,15 @@ def run(
     process = start(spec, out_dir)
     profiler = None
     try:
-        if py_spy is not None:
-            profiler = profile.start(py_spy, app_pids, out_dir, spec.duration_s)
+        if spy_binary is not None:
+            profiler = py_spy.start(spy_binary, app_pids, out_dir, spec.duration_s)
         requests = _watch(
             process, spec, out_dir, pooler_admin_url, label, during, console, pool_samples
         )
     except BaseException:
         _kill(process)
         if profiler is not None:
-            profile.finish(profiler, timeout=0)
+            py_spy.finish(profiler, timeout=0)
         raise
     window_end = time.time()
     if process.returncode != 0 or not requests:
@@ -91,8 +91,8 @@ def run(
         if stack is None
         else _join(stack, requests, window_start, window_end, before, pool_samples)
     )
-    profiles = [] if profiler is None else profile.finish(profiler, timeout=GRACE_S)
-    return analyse.summarise(
+    profiles = [] if profiler is None else py_spy.finish(profiler, timeout=GRACE_S)
+    return summarise.summarise(
         scenario=spec.scenario.name,
         host=spec.host,
         label=label,
@@ -122,7 +122,7 @@ def _join(
     after = _counters(stack)
     access_log = Path(stack.run_dir) / "logs" / "nginx-access.log"
     lines = nginx.read(access_log, window_start, window_end + 1)
-    expected = analyse.reconcile(requests, lines, None).proxied or 0
+    expected = summarise.reconcile(requests, lines, None).proxied or 0
     return _StackPart(
         lines=lines,
         records=records.settled(stack.store_url, window_start, window_end + 1, expected),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfkit import output
-from perfkit.latency.model import LatencyReport
+from perfkit.latency.measurements import LatencyReport
 
 #: Bumped when a key is renamed or removed; new keys do not bump it.
 SCHEMA = 1

@@ -12,8 +12,8 @@ import pytest
 from markupsafe import escape
 
 from perfkit import output
-from perfkit.analysis.model import Report
-from perfkit.renderers import html
+from perfkit.analysis.report import Report
+from perfkit.renderers import bench_html
 from perfkit.renderers.formatting import REPEATED_LISTED
 from tests.renderers.conftest import PAYLOADS, hostile
 
@@ -57,7 +57,7 @@ def open_page(browser: Any, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_the_file_needs_nothing_from_outside(report: Report) -> None:
-    text = html.render(report)
+    text = bench_html.render(report)
     assert CSP_META in text
     assert "<script" not in text.lower()
     assert "<link" not in text.lower() and "@import" not in text and "url(" not in text
@@ -67,7 +67,7 @@ def test_the_file_needs_nothing_from_outside(report: Report) -> None:
 
 
 def test_chromium_shows_flagged_views_with_flags_and_fit(report: Report, open_page: Any) -> None:
-    shown = open_page(html.render(report))
+    shown = open_page(bench_html.render(report))
     page = shown.page
     story = page.locator('article.finding[data-view="news:story_list"]')
     assert story.is_visible()
@@ -92,7 +92,7 @@ def test_chromium_shows_flagged_views_with_flags_and_fit(report: Report, open_pa
 
 
 def test_hostile_strings_stay_text_even_without_the_csp(open_page: Any) -> None:
-    text = html.render(hostile())
+    text = bench_html.render(hostile())
     assert "<script" not in text.lower()
     assert not re.search(r"<(img|svg onload|iframe)", text)
     without_csp = text.replace(CSP_META, "")
@@ -113,7 +113,7 @@ def test_hostile_strings_stay_text_even_without_the_csp(open_page: Any) -> None:
 
 def test_the_csp_would_stop_a_script_that_slipped_through(report: Report, open_page: Any) -> None:
     slipped = "<script>window.__pwned=1</script><img src=x onerror=window.__pwned=1>"
-    shown = open_page(html.render(report).replace("</body>", slipped + "</body>"))
+    shown = open_page(bench_html.render(report).replace("</body>", slipped + "</body>"))
     assert shown.page.evaluate("typeof window.__pwned") == "undefined"
     assert any("Content Security Policy" in problem for problem in shown.problems)
     assert shown.stray_requests() == []
@@ -121,12 +121,12 @@ def test_the_csp_would_stop_a_script_that_slipped_through(report: Report, open_p
 
 def test_write_puts_the_page_in_a_file(report: Report, tmp_path: Path) -> None:
     path = tmp_path / "report.html"
-    html.write(report, path)
-    assert path.read_text(encoding="utf-8") == html.render(report)
+    bench_html.write(report, path)
+    assert path.read_text(encoding="utf-8") == bench_html.render(report)
 
 
 def test_unserved_views_refused_calls_and_changes_are_shown(report: Report, open_page: Any) -> None:
-    page = open_page(html.render(report)).page
+    page = open_page(bench_html.render(report)).page
     assert "answered 500: KeyError: 'TIMEOUT'" in page.locator("section#failed").inner_text()
     assert "api.example.com" in page.locator("section#refused").inner_text()
     assert "news.Profile" in page.locator("section#skipped").inner_text()
@@ -138,7 +138,7 @@ def test_unserved_views_refused_calls_and_changes_are_shown(report: Report, open
 def test_the_first_repeated_queries_are_listed_and_the_rest_counted(report: Report) -> None:
     first = report.repeated_queries[0]
     more = [replace(first, view=f"news:v{i}") for i in range(REPEATED_LISTED + 3)]
-    page = html.render(replace(report, repeated_queries=more))
+    page = bench_html.render(replace(report, repeated_queries=more))
     section = page.split('<section id="repeated">', 1)[1].split("</section>", 1)[0]
     assert section.count('<td class="text view">') == REPEATED_LISTED
     assert "… and 3 more in the JSON report." in section

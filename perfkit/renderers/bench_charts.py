@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from perfkit.analysis.model import Report, ViewReport
+from perfkit.analysis.report import Report, ViewReport
 from perfkit.renderers.formatting import largest, ms, number, shorten
 
 

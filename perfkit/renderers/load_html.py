@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from perfkit import output
-from perfkit.load.model import LoadResult, Profile
-from perfkit.load.renderers.charts import line_chart
+from perfkit.load.result import LoadResult, Profile
+from perfkit.renderers.load_charts import line_chart
 
 
 def _ms(value: float | None) -> str:

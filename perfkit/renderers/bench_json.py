@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfkit import output
-from perfkit.analysis.model import Report
+from perfkit.analysis.report import Report
 
 #: Bumped when a key is renamed or removed; new keys do not bump it.
 SCHEMA = 1

@@ -6,11 +6,11 @@ import json
 import math
 from pathlib import Path
 
-from perfkit.load import analyse
-from perfkit.load.model import CacheStats, PgbouncerStats, Profile, StackInfo, TierReport
-from perfkit.load.renderers import html
-from perfkit.load.renderers import json as json_renderer
+from perfkit.load import summarise
+from perfkit.load.result import CacheStats, PgbouncerStats, Profile, StackInfo, TierReport
 from perfkit.load.timings import Request
+from perfkit.renderers import load_html
+from perfkit.renderers import load_json as json_renderer
 from tests.store import make_record
 
 HOSTILE = '<script>alert("x")</script>'
@@ -21,7 +21,7 @@ def _result() -> object:
         Request(100.0 + i / 10, "GET", HOSTILE, 10.0 + i, 200, None, f"id{i}", {"app": 1.0})
         for i in range(30)
     ]
-    return analyse.summarise(
+    return summarise.summarise(
         scenario="s.py",
         host="http://127.0.0.1:1",
         label=HOSTILE,
@@ -36,7 +36,7 @@ def _result() -> object:
 
 
 def test_html_escapes_names_and_draws_charts() -> None:
-    page = html.render([_result(), _result()])  # type: ignore[list-item]
+    page = load_html.render([_result(), _result()])  # type: ignore[list-item]
     assert "<script" not in page
     assert "&lt;script&gt;" in page
     assert page.count("<svg") == 4 and "<polyline" in page
@@ -62,7 +62,7 @@ def test_typed_tiers_views_and_profiles_keep_the_json_keys(tmp_path: Path) -> No
         Request(100.0 + i / 10, "GET", "/", 10.0 + i, 200, None, f"id{i}", {"app": 1.0})
         for i in range(10)
     ]
-    result = analyse.summarise(
+    result = summarise.summarise(
         scenario="s.py",
         host="http://127.0.0.1:1",
         label="",
@@ -109,7 +109,7 @@ def test_typed_tiers_views_and_profiles_keep_the_json_keys(tmp_path: Path) -> No
     assert run["stack"] == {"url": "http://127.0.0.1:8000", "cache": "memcached", "size": 5}
     assert run["profiles"][0] == {"app_server": "app1", "format": "flamegraph", "path": str(flame)}
     assert set(run["timeline"][0]) == {"t", "rps", "p50", "p95", "failures", "users"}
-    page = html.render([result])
+    page = load_html.render([result])
     assert "pgbouncer: 10 transactions" in page and "memcached: 4 hits" in page
     assert "Per view, from the store" in page and "data:image/svg+xml;base64," in page
     # Without the stack no tier was measured: "tiers" and "stack" are empty objects.

@@ -1,1 +1,0 @@
-"""Renderers for load results: terminal, JSON, self-contained HTML."""
