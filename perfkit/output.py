@@ -26,8 +26,16 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` as UTF-8, replacing the old file only once all is written."""
+    """Write ``text`` to ``path`` as UTF-8, replacing the old file only once all is written.
+
+    A path that is there but is no regular file (``/dev/stdout``, a pipe, a device) is
+    written in place: replacing it would swap the device for a file.
+    """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as file:
+            file.write(text)
+        return
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -68,3 +68,11 @@ class _Report:
         self.runs = 1
         self.browser = "chromium"
         self.browser_version = "1"
+
+
+def test_a_device_is_written_in_place_never_replaced() -> None:
+    with pytest.raises(OSError):
+        output.write_text(Path("/dev/full"), "{}")  # no space left: the error, not a file
+    assert Path("/dev/full").is_char_device()
+    output.write_text(Path("/dev/null"), "{}")
+    assert Path("/dev/null").is_char_device()
