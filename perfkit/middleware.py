@@ -52,11 +52,7 @@ class PerfkitMiddleware:
             response = get_response(request)
         finally:
             current_recording.reset(token)
-        cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if _streamed(response):
-            _follow(recording, request, response, started, cpu_ms)
-        else:
-            _close(recording, request, response, started, cpu_ms)
+        _finish(recording, request, response, started, cpu_started)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
@@ -72,12 +68,23 @@ class PerfkitMiddleware:
         finally:
             current_task.reset(task_token)
             current_recording.reset(token)
-        cpu_ms = (time.thread_time() - cpu_started) * 1000.0
-        if _streamed(response):
-            _follow(recording, request, response, started, cpu_ms)
-        else:
-            _close(recording, request, response, started, cpu_ms)
+        _finish(recording, request, response, started, cpu_started)
         return response
+
+
+def _finish(
+    recording: Recording,
+    request: HttpRequest,
+    response: HttpResponseBase,
+    started: float,
+    cpu_started: float,
+) -> None:
+    """Close the recording now, or once a streamed body has been sent."""
+    cpu_ms = (time.thread_time() - cpu_started) * 1000.0
+    if _streamed(response):
+        _follow(recording, request, response, started, cpu_ms)
+    else:
+        _close(recording, request, response, started, cpu_ms)
 
 
 def _streamed(response: HttpResponseBase) -> TypeGuard[StreamingHttpResponse]:
