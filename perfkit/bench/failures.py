@@ -6,6 +6,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from perfkit.bench.memory import SHARE
 from perfkit.errors import one_line
 
 #: Paths of installed packages: a failure's project line is never one of these.
@@ -29,4 +30,7 @@ def project_line(trace: TracebackType | None, root: Path) -> str | None:
 def explain(error: BaseException, root: Path) -> str:
     """``KeyError: 'TIMEOUT' at app/context_processors.py:12`` (the line when there is one)."""
     where = project_line(error.__traceback__, root)
-    return f"{one_line(error)} at {where}" if where else one_line(error)
+    what = one_line(error)
+    if isinstance(error, MemoryError):
+        what += f" (the view asked for more than {SHARE:.0%} of this machine's memory)"
+    return f"{what} at {where}" if where else what

@@ -107,7 +107,7 @@ def _first(*values: Any) -> Any:
 
 def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -> BenchResult:
     """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
-    from perfkit.bench import demo_site, network, personas, plan, project, scenario
+    from perfkit.bench import demo_site, memory, network, personas, plan, project, scenario
 
     store = staging / STORE
     changes: list[str] = []
@@ -134,7 +134,7 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
         changes.append("network: connections beyond this machine refused (--allow-network)")
 
     seconds = options.request_timeout or REQUEST_SECONDS
-    with databases:
+    with memory.capped(), databases:
         if options.settings:
             work = plan.project_plan(loaded, chosen, Path.cwd(), seconds)
         else:

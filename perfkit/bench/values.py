@@ -1,5 +1,5 @@
 """Column values that vary across generated rows: every choice, both booleans, dates over a range,
-and empty values where a column allows them.
+small integers, and empty values where a column allows them.
 
 Left to their defaults, a status field kept one value (an "on loan" list stayed empty) and
 every date was today; filled in on every row, a nullable ``deleted_at`` hid every post and a
@@ -18,12 +18,22 @@ if TYPE_CHECKING:
 #: Column types that may be left empty ('') on a blank column; files are left to bench.
 _TEXT = ("CharField", "TextField")
 _FILES = ("FileField", "ImageField")
+#: Integer columns given small values (:func:`_small`), and how many values they cycle through.
+_INTEGERS = (
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+)
+_SMALL = 10
 #: Row i's dates are this many days from now, spread over about a year each way, row 0 today.
 _DAYS_STEP, _DAYS_SPAN = 37, 401
 
 
 def varied(model: type[Model], i: int) -> dict[str, Any]:
-    """Row ``i``'s choice, boolean, date and empty values for ``model``'s plain columns.
+    """Row ``i``'s choice, boolean, date, integer and empty values for ``model``'s plain columns.
 
     Choices and booleans cycle so that the first rows hold every value, and so do the even
     rows alone (those of a foreign key's first parent); the field's default comes first, and
@@ -64,7 +74,27 @@ def varied(model: type[Model], i: int) -> dict[str, Any]:
             stamp = moment + datetime.timedelta(hours=dated)
             values[column.name] = stamp if kind == "DateTimeField" else stamp.date()
             dated += 1
+        elif kind in _INTEGERS and not column.has_default():
+            values[column.name] = _small(column, i)
     return values
+
+
+def _small(column: Any, i: int) -> int:
+    """Row ``i``'s value of a plain integer column: 1 to 10, within the column's validators.
+
+    model_bakery draws from the column's whole range, and pages use such numbers as counts:
+    Wagtail indents a collection by ``"&nbsp;" * 4 * depth``, and a drawn depth of two
+    billion took all the machine's memory. Real rows hold small counts, orders and levels.
+    """
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    low, high = (0 if "Positive" in column.get_internal_type() else -(2**31)), 2**31 - 1
+    for validator in column.validators:
+        if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):
+            low = max(low, validator.limit_value)
+        elif isinstance(validator, MaxValueValidator) and isinstance(validator.limit_value, int):
+            high = min(high, validator.limit_value)
+    return max(low, min(high, 1 + i % _SMALL))
 
 
 def _index(i: int, k: int) -> int:

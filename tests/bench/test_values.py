@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.test.utils import isolate_apps
 
@@ -106,3 +107,25 @@ def test_every_other_row_leaves_a_nullable_column_null_and_a_blank_one_empty() -
     assert None in {row["state"] for row in rows}
     assert {row["deleted_at"] is None for row in rows[0:8:2]} == {True, False}
     assert all("cover" not in row for row in rows)
+
+
+@isolate_apps("perfkit.demo")
+def test_integer_columns_hold_small_numbers_within_their_validators() -> None:
+    """A drawn depth of two billion made Wagtail's collection list ask for 24 GB."""
+
+    class Collection(models.Model):
+        depth = models.PositiveIntegerField()
+        offset = models.IntegerField(validators=[MinValueValidator(-5), MaxValueValidator(3)])
+        floor = models.SmallIntegerField(validators=[MinValueValidator(100)])
+        position = models.IntegerField(default=7)
+        slot = models.BigIntegerField(unique=True)
+
+        class Meta:
+            app_label = "demo"
+
+    made = [values.varied(Collection, i) for i in range(30)]
+    assert {row["depth"] for row in made} == set(range(1, 11))
+    assert {row["offset"] for row in made} == {1, 2, 3}
+    assert {row["floor"] for row in made} == {100}
+    # a default and a unique column are left to the model and to model_bakery
+    assert not any("position" in row or "slot" in row for row in made)
