@@ -91,12 +91,27 @@ def _perfkit(perfkit: Path, cwd: Path, *argv: str) -> subprocess.CompletedProces
 
 
 def test_every_command_runs_from_an_empty_directory(installed: Path, tmp_path: Path) -> None:
-    """bench, stack up / load / down, latency and init, with nothing of the checkout at hand."""
-    bench = _perfkit(installed, tmp_path, "bench", "--sizes", "3,6", "--repeat", "1")
+    """bench, report, gate, baseline diff, stack up / load / down, latency and init, with
+    nothing of the checkout at hand."""
+    sizes = ("--sizes", "3,6")
+    bench = _perfkit(
+        installed, tmp_path, "bench", *sizes, "--repeat", "1", "--save-baseline", "b.json"
+    )
     assert bench.returncode == 0, bench.stderr
     report = json.loads((tmp_path / "perfkit-report" / "bench.json").read_text())
     flagged = [v["view"] for v in report["views"] if "n_plus_one" in v["flags"]]
     assert any(view.endswith("story_list_slow") for view in flagged), flagged
+
+    store = f"jsonl://{tmp_path / 'perfkit-report' / 'recordings.jsonl'}"
+    again = _perfkit(installed, tmp_path, "report", "--store", store, "--json", "again.json")
+    assert again.returncode == 0, again.stderr
+    reread = json.loads((tmp_path / "again.json").read_text())
+    assert {v["view"] for v in reread["views"]} == {v["view"] for v in report["views"]}
+    diff = _perfkit(installed, tmp_path, "baseline", "diff", "b.json", "b.json")
+    assert (diff.returncode, diff.stdout) == (0, "no changes\n"), diff.stderr
+    gate = _perfkit(installed, tmp_path, "gate", "--baseline", "b.json", "--current", "b.json")
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    assert re.search(r"No regressions; [1-9]\d* checks passed", gate.stdout), gate.stdout
 
     up = _perfkit(
         installed, tmp_path, "stack", "up", "--app-servers", "1", "--workers", "1", "--size", "5"
