@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from perfkit.gate import counts, latency
+from perfkit.gate import counts, significance
 from perfkit.gate.findings import GateResult
 
 
@@ -20,7 +20,7 @@ def evaluate(
     notes = []
     if rounds is not None:
         paired = [
-            latency.paired(view, before, after, policy.min_effect, family=len(rounds))
+            significance.paired(view, before, after, policy.min_effect, family=len(rounds))
             for view, (before, after) in sorted(rounds.items())
         ]
         findings += paired
@@ -33,7 +33,7 @@ def evaluate(
                 f"{ungated[0].message}"
             )
     elif base["environment"].get("fingerprint") == current["environment"].get("fingerprint"):
-        for finding in latency.compare(base, current, policy.min_effect):
+        for finding in significance.compare(base, current, policy.min_effect):
             finding.passed, finding.skipped = True, True
             finding.message = f"not gated, for information: {finding.message}"
             findings.append(finding)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from perfkit.gate.counts import Policy
 from perfkit.gate.evaluate import evaluate
-from perfkit.gate.latency import compare, paired, rounds_needed, unpaired
+from perfkit.gate.significance import compare, paired, rounds_needed, unpaired
 from perfkit.renderers import gate_terminal
 from tests.gate.factories import baseline
 
