@@ -52,8 +52,9 @@ def test_too_few_samples_are_skipped() -> None:
 
 
 def test_compare_uses_the_largest_common_size() -> None:
-    base = {"latency_ms": {"v": {"10": samples(1), "50": samples(2)}}}
-    current = {"latency_ms": {"v": {"10": samples(3), "50": samples(4, scale=2.0)}}}
+    base, current = baseline(), baseline()
+    base.latency_ms = {"v": {"10": samples(1), "50": samples(2)}}
+    current.latency_ms = {"v": {"10": samples(3), "50": samples(4, scale=2.0)}}
     (finding,) = compare(base, current, 0.10)
     assert not finding.passed
 
