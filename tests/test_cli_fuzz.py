@@ -54,7 +54,7 @@ def previous_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         json.dumps(recording("demo:list", query('SELECT "a"."id" FROM "a"')).to_dict()) + "\n"
     )
     (report / "load" / "load.json").write_text("[]\n")
-    (root / "baseline.json").write_text(json.dumps(baseline()))
+    (root / "baseline.json").write_text(baseline().dumps())
     (root / "scenario.py").write_text(
         "from locust import HttpUser, task\n\n\nclass Reader(HttpUser):\n"
         "    @task\n    def home(self):\n        self.client.get('/')\n"

@@ -71,7 +71,7 @@ def _bench_args(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.gate import baseline, config, runs
+    from perfkit.gate import baseline, config, rounds
     from perfkit.gate.evaluate import evaluate
     from perfkit.renderers import gate_github, gate_junit, gate_openmetrics, gate_terminal
 
@@ -81,10 +81,10 @@ def run(args: argparse.Namespace) -> int:
     config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
     console = Console()
     policy = config.load(config_path, args.policy, args.min_effect)
-    rounds = None
+    pairs = None
     if args.against:
         with console.status(f"benchmarking {args.against} and this tree, interleaved"):
-            base, current, rounds = runs.interleaved(
+            base, current, pairs = rounds.interleaved(
                 args.against, Path.cwd(), _bench_args(args), args.rounds
             )
         if args.baseline:
@@ -96,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             with console.status("running perfkit bench"):
                 work = Path(tempfile.mkdtemp(prefix="perfkit-gate-"))
-                current = runs.bench(Path.cwd(), Path.cwd(), _bench_args(args), work)
-    result = evaluate(base, current, policy, rounds)
+                current = rounds.bench(Path.cwd(), Path.cwd(), _bench_args(args), work)
+    result = evaluate(base, current, policy, pairs)
     gate_terminal.render(result, console)
     outputs = {
         "junit": lambda: gate_junit.render(result),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from perfkit.gate import findings as F
+from perfkit.gate.baseline import Baseline, Fingerprint, Size, View
 from perfkit.gate.findings import Finding
 
 
@@ -19,12 +19,12 @@ class Policy:
     min_effect: float = 0.10
 
 
-def compare(base: dict[str, Any], current: dict[str, Any], policy: Policy) -> list[Finding]:
+def compare(base: Baseline, current: Baseline, policy: Policy) -> list[Finding]:
     """Every deterministic finding, one per view and check, views in name order."""
     found: list[Finding] = []
-    for view in sorted(base["views"]):
-        old = base["views"][view]
-        new = current["views"].get(view)
+    for view in sorted(base.views):
+        old = base.views[view]
+        new = current.views.get(view)
         if new is None:
             found.append(
                 Finding(view, F.QUERY_COUNT, True, "not exercised in this run", skipped=True)
@@ -38,42 +38,43 @@ def compare(base: dict[str, Any], current: dict[str, Any], policy: Policy) -> li
     return found
 
 
-def _common_sizes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    common = [size for size in old["sizes"] if size in new["sizes"]]
+def _common_sizes(old: View, new: View) -> list[str]:
+    common = [size for size in old.sizes if size in new.sizes]
     return sorted(common, key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0, s))
 
 
-def _query_count(view: str, old: dict, new: dict, policy: Policy) -> Finding:
+def _query_count(view: str, old: View, new: View, policy: Policy) -> Finding:
     allowance = policy.allowances.get(view, 0)
     changes = []
     worst_site = None
     for size in _common_sizes(old, new):
-        before, after = old["sizes"][size]["queries"], new["sizes"][size]["queries"]
+        before, after = old.sizes[size].queries, new.sizes[size].queries
         over = after != before if policy.mode == "exact" else after > before + allowance
         if over:
             changes.append(f"n={size}: {before} → {after} queries")
-            worst_site = worst_site or _added_site(old["sizes"][size], new["sizes"][size])
+            worst_site = worst_site or _added_site(old.sizes[size], new.sizes[size])
     if not changes:
         return Finding(view, F.QUERY_COUNT, True, "query counts unchanged")
     rule = "must match the baseline" if policy.mode == "exact" else f"allowance +{allowance}"
     return Finding(view, F.QUERY_COUNT, False, f"{'; '.join(changes)} ({rule})", worst_site)
 
 
-def _added_site(old: dict, new: dict) -> str | None:
+def _added_site(old: Size, new: Size) -> str | None:
     """The call site of the fingerprint that grew most: where the extra queries come from."""
-    growth = [
-        (entry["count"] - old["fingerprints"].get(fp, {}).get("count", 0), entry["callsite"])
-        for fp, entry in new["fingerprints"].items()
-    ]
-    growth = [g for g in growth if g[0] > 0]
+    growth = []
+    for fp, entry in new.fingerprints.items():
+        before = old.fingerprints.get(fp)
+        grown = entry.count - (before.count if before else 0)
+        if grown > 0:
+            growth.append((grown, entry.callsite or ""))
     return max(growth)[1] if growth else None
 
 
-def _new_fingerprints(view: str, old: dict, new: dict) -> Finding:
-    added: dict[str, dict] = {}
+def _new_fingerprints(view: str, old: View, new: View) -> Finding:
+    added: dict[str, Fingerprint] = {}
     for size in _common_sizes(old, new):
-        for fp, entry in new["sizes"][size]["fingerprints"].items():
-            if fp not in old["sizes"][size]["fingerprints"]:
+        for fp, entry in new.sizes[size].fingerprints.items():
+            if fp not in old.sizes[size].fingerprints:
                 added.setdefault(fp, entry)
     if not added:
         return Finding(view, F.NEW_FINGERPRINTS, True, "no new queries")
@@ -83,13 +84,13 @@ def _new_fingerprints(view: str, old: dict, new: dict) -> Finding:
         view,
         F.NEW_FINGERPRINTS,
         False,
-        f"new query {fp}: {entry['sql']} from {entry['callsite']}{more}",
-        entry["callsite"],
+        f"new query {fp}: {entry.sql} from {entry.callsite}{more}",
+        entry.callsite,
     )
 
 
-def _n_plus_one(view: str, old: dict, new: dict) -> Finding:
-    added = {fp: g for fp, g in new["n_plus_one"].items() if fp not in old["n_plus_one"]}
+def _n_plus_one(view: str, old: View, new: View) -> Finding:
+    added = {fp: g for fp, g in new.n_plus_one.items() if fp not in old.n_plus_one}
     if not added:
         return Finding(view, F.N_PLUS_ONE, True, "no new N+1 groups")
     fp, group = next(iter(sorted(added.items())))
@@ -97,23 +98,23 @@ def _n_plus_one(view: str, old: dict, new: dict) -> Finding:
         view,
         F.N_PLUS_ONE,
         False,
-        f"new N+1 group {fp}: {group['sql']} repeated per row from {group['callsite']}",
-        group["callsite"],
+        f"new N+1 group {fp}: {group.sql} repeated per row from {group.callsite}",
+        group.callsite,
     )
 
 
-def _o_n(view: str, old: dict, new: dict) -> Finding:
-    if old.get("verdict") in (None, "O(1)") and new.get("verdict") not in (None, "O(1)"):
-        site = next((group.get("callsite") for group in new["n_plus_one"].values()), None)
-        return Finding(view, F.O_N, False, f"turned {new['verdict']} (was O(1))", site)
-    return Finding(view, F.O_N, True, f"{new.get('verdict') or 'one size'}")
+def _o_n(view: str, old: View, new: View) -> Finding:
+    if old.verdict in (None, "O(1)") and new.verdict not in (None, "O(1)"):
+        site = next((group.callsite for group in new.n_plus_one.values()), None)
+        return Finding(view, F.O_N, False, f"turned {new.verdict} (was O(1))", site)
+    return Finding(view, F.O_N, True, f"{new.verdict or 'one size'}")
 
 
-def _cache_hit_ratio(view: str, old: dict, new: dict, policy: Policy) -> Finding:
+def _cache_hit_ratio(view: str, old: View, new: View, policy: Policy) -> Finding:
     drops = []
     for size in _common_sizes(old, new):
-        before = old["sizes"][size]["cache_hit_ratio"]
-        after = new["sizes"][size]["cache_hit_ratio"]
+        before = old.sizes[size].cache_hit_ratio
+        after = new.sizes[size].cache_hit_ratio
         if before is not None and (after is None or after < before - policy.hit_ratio_drop):
             drops.append(
                 f"n={size}: {before:.0%} → {'no reads' if after is None else f'{after:.0%}'}"

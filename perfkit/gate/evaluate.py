@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from perfkit.gate import counts, latency
+from perfkit.gate import counts, significance
+from perfkit.gate.baseline import Baseline
 from perfkit.gate.findings import GateResult
 
 
 def evaluate(
-    base: dict[str, Any],
-    current: dict[str, Any],
+    base: Baseline,
+    current: Baseline,
     policy: counts.Policy,
     rounds: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
 ) -> GateResult:
@@ -20,7 +20,7 @@ def evaluate(
     notes = []
     if rounds is not None:
         paired = [
-            latency.paired(view, before, after, policy.min_effect, family=len(rounds))
+            significance.paired(view, before, after, policy.min_effect, family=len(rounds))
             for view, (before, after) in sorted(rounds.items())
         ]
         findings += paired
@@ -32,8 +32,8 @@ def evaluate(
                 f"latency not gated for {len(ungated)} of {len(paired)} view(s): "
                 f"{ungated[0].message}"
             )
-    elif base["environment"].get("fingerprint") == current["environment"].get("fingerprint"):
-        for finding in latency.compare(base, current, policy.min_effect):
+    elif base.same_environment(current):
+        for finding in significance.compare(base, current, policy.min_effect):
             finding.passed, finding.skipped = True, True
             finding.message = f"not gated, for information: {finding.message}"
             findings.append(finding)
@@ -47,7 +47,7 @@ def evaluate(
         compared = False
         notes.append(
             "latency not gated: the baseline was measured on another machine or software "
-            f"({base['environment'].get('cpu')}, Python {base['environment'].get('python')}); "
+            f"({base.environment.get('cpu')}, Python {base.environment.get('python')}); "
             "query counts still are"
         )
     return GateResult(findings=findings, latency_compared=compared, notes=notes)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from perfkit.gate.baseline import Baseline
 from perfkit.gate.findings import GateResult
 
 
@@ -11,14 +10,14 @@ def _label(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def render(result: GateResult, current: dict[str, Any]) -> str:
+def render(result: GateResult, current: Baseline) -> str:
     lines = []
-    for view, data in sorted(current["views"].items()):
-        for size, entry in sorted(data["sizes"].items()):
+    for view, data in sorted(current.views.items()):
+        for size, entry in sorted(data.sizes.items()):
             lines.append(
-                f'perfkit_queries{{view="{_label(view)}",size="{_label(size)}"}} {entry["queries"]}'
+                f'perfkit_queries{{view="{_label(view)}",size="{_label(size)}"}} {entry.queries}'
             )
-    for view, samples in sorted(current.get("latency_ms", {}).items()):
+    for view, samples in sorted(current.latency_ms.items()):
         for size, values in sorted(samples.items()):
             if values:
                 median = sorted(values)[len(values) // 2]

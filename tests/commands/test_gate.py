@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfkit.gate.baseline import Baseline
 from tests.gate.factories import LIST, OWNER, baseline, changed
 from tests.servers import run_perfkit
 
 
-def save(path: Path, data: dict) -> Path:
-    path.write_text(json.dumps(data))
+def save(path: Path, data: Baseline) -> Path:
+    path.write_text(data.dumps())
     return path
 
 

@@ -1,9 +1,12 @@
-"""Baselines for gate tests, built the way perfkit bench builds them."""
+"""Baselines for gate tests: the JSON perfkit bench writes, read as the gate reads it."""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
+
+from perfkit.gate.baseline import Baseline
 
 ENV = {"fingerprint": "aaaa", "cpu": "test cpu", "python": "3.11.7"}
 
@@ -21,7 +24,9 @@ OWNER = (
 )
 
 
-def baseline(queries: int = 2, *fps: tuple, verdict: str = "O(1)", n_plus_one=None, **extra):
+def baseline(
+    queries: int = 2, *fps: tuple, verdict: str = "O(1)", n_plus_one=None, **extra
+) -> Baseline:
     fps = fps or (
         LIST,
         ("f3", 'SELECT "auth_user"."id" FROM "auth_user"', 1, "shop/views.py:11 in items"),
@@ -44,10 +49,10 @@ def baseline(queries: int = 2, *fps: tuple, verdict: str = "O(1)", n_plus_one=No
         },
         "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},
     }
-    return data
+    return Baseline.from_json(data, Path("factory.json"))
 
 
-def changed(base: dict[str, Any], **environment: str) -> dict[str, Any]:
+def changed(base: Baseline, **environment: str) -> Baseline:
     other = copy.deepcopy(base)
-    other["environment"].update(environment)
+    other.environment.update(environment)
     return other

@@ -54,6 +54,6 @@ def test_cache_hit_ratio_drop_fails_and_a_rise_passes() -> None:
 
 def test_a_view_missing_from_the_run_is_skipped_not_failed() -> None:
     current = baseline()
-    current["views"] = {}
+    current.views = {}
     (finding,) = compare(baseline(), current, Policy())
     assert finding.skipped and finding.passed

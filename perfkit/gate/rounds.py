@@ -10,14 +10,14 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from perfkit.errors import GateRunError
 from perfkit.gate import baseline
+from perfkit.gate.baseline import Baseline
 from perfkit.quantiles import median
 
 
-def bench(tree: Path, cwd: Path, bench_args: Sequence[str], work: Path) -> dict[str, Any]:
+def bench(tree: Path, cwd: Path, bench_args: Sequence[str], work: Path) -> Baseline:
     """Run ``perfkit bench`` on the code in ``tree`` and return its baseline."""
     work.mkdir(parents=True, exist_ok=True)
     out = work / "baseline.json"
@@ -65,9 +65,9 @@ def repository_root(cwd: Path) -> Path:
     return Path(found.stdout.strip())
 
 
-def _medians(result: dict[str, Any]) -> dict[str, float]:
+def _medians(result: Baseline) -> dict[str, float]:
     medians = {}
-    for view, sizes in result.get("latency_ms", {}).items():
+    for view, sizes in result.latency_ms.items():
         numeric = [s for s in sizes if s.isdigit() and sizes[s]]
         if numeric:
             medians[view] = median(sizes[max(numeric, key=int)])
@@ -80,7 +80,7 @@ def interleaved(
     bench_args: Sequence[str],
     rounds: int,
     on_round: Callable[[int], None] = lambda i: None,
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, tuple[list[float], list[float]]]]:
+) -> tuple[Baseline, Baseline, dict[str, tuple[list[float], list[float]]]]:
     """Bench ``ref`` and the working tree alternately; (ref's run, this tree's run, pairs)."""
     repo = repository_root(cwd)
     relative = cwd.resolve().relative_to(repo)
@@ -89,7 +89,7 @@ def interleaved(
     try:
         with worktree(ref, repo) as other:
             sides = {"ref": (other, other / relative), "head": (repo, cwd)}
-            runs: dict[str, dict[str, Any]] = {}
+            runs: dict[str, Baseline] = {}
             for i in range(rounds):
                 order = ("ref", "head") if i % 2 == 0 else ("head", "ref")
                 for side in order:

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from perfkit.gate.counts import Policy
 from perfkit.gate.evaluate import evaluate
-from perfkit.gate.latency import compare, paired, rounds_needed, unpaired
+from perfkit.gate.significance import compare, paired, rounds_needed, unpaired
 from perfkit.renderers import gate_terminal
 from tests.gate.factories import baseline
 
@@ -52,8 +52,9 @@ def test_too_few_samples_are_skipped() -> None:
 
 
 def test_compare_uses_the_largest_common_size() -> None:
-    base = {"latency_ms": {"v": {"10": samples(1), "50": samples(2)}}}
-    current = {"latency_ms": {"v": {"10": samples(3), "50": samples(4, scale=2.0)}}}
+    base, current = baseline(), baseline()
+    base.latency_ms = {"v": {"10": samples(1), "50": samples(2)}}
+    current.latency_ms = {"v": {"10": samples(3), "50": samples(4, scale=2.0)}}
     (finding,) = compare(base, current, 0.10)
     assert not finding.passed
 

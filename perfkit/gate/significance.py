@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from perfkit.gate import findings as F
+from perfkit.gate.baseline import Baseline
 from perfkit.gate.findings import Finding
 from perfkit.quantiles import median
 
@@ -112,12 +113,12 @@ def paired(
     return _verdict(view, ratio, interval, min_effect, "paired rounds")
 
 
-def compare(base: dict[str, Any], current: dict[str, Any], min_effect: float) -> list[Finding]:
+def compare(base: Baseline, current: Baseline, min_effect: float) -> list[Finding]:
     """Unpaired latency findings for views measured at the same largest size on both sides."""
     found = []
-    for view in sorted(base.get("latency_ms", {})):
-        old = base["latency_ms"][view]
-        new = current.get("latency_ms", {}).get(view, {})
+    for view in sorted(base.latency_ms):
+        old = base.latency_ms[view]
+        new = current.latency_ms.get(view, {})
         sizes = [s for s in old if s in new]
         if not sizes:
             continue
