@@ -78,6 +78,14 @@ def suggest(
         for relation in relations.get(parent_table, []):
             if relation.target == child_table:
                 return relation.fix()
+        if relations:
+            # The models are known and no relation joins the two: an eager load cannot help.
+            rows = "each row" if parent_table == child_table else f"each {parent_table} row"
+            return (
+                f"no relation links {parent_table} to {child_table}: fetch the {child_table} "
+                f"rows the loop needs in one query before it (filter(…__in=…) or in_bulk) and "
+                f"look them up per row, instead of querying for {rows}"
+            )
         return (
             f"select_related (to-one) or prefetch_related (to-many) the relation from "
             f"{parent_table} to {child_table}"

@@ -19,3 +19,15 @@ def test_unknown_tables_get_a_general_fix_naming_them() -> None:
     text = suggest({}, "shop_order", "shop_item")
     assert "shop_order" in text and "shop_item" in text and "prefetch_related" in text
     assert "select_related" in suggest({}, None, None)
+
+
+def test_tables_no_relation_links_get_a_bulk_fetch_never_an_eager_load() -> None:
+    """DjangoBlog's sidebar queried articles per sidebar row and was told to select_related a
+    relation from blog_sidebar to blog_article that does not exist."""
+    relations = django_relations()
+    text = suggest(relations, "demo_tag", "demo_author")
+    assert text.startswith("no relation links demo_tag to demo_author")
+    assert "select_related" not in text and "prefetch_related" not in text
+    assert "in_bulk" in text
+    same = suggest(relations, "demo_author", "demo_author")
+    assert same.startswith("no relation links demo_author to demo_author") and "each row" in same
