@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perfkit.latency.measurements import BrowserRun, Finding, Resource
+from perfkit.renderers.formatting import fixed
 
 #: Smaller than this, compression saves less than a round trip is worth.
 COMPRESS_ABOVE = 1024
@@ -40,7 +41,7 @@ def _render_blocking(resources: list[Resource]) -> list[Finding]:
         Finding(
             "render-blocking",
             "warning",
-            f"render-blocking {r.type} in <head>: {r.url} took {r.duration_ms:.0f} ms and "
+            f"render-blocking {r.type} in <head>: {r.url} took {fixed(r.duration_ms, 0, 'ms')} and "
             f"nothing is painted until it is done; {_UNBLOCK.get(r.type, _UNBLOCK['script'])}",
             r.url,
         )

@@ -6,6 +6,7 @@ from perfkit import server_timing
 from perfkit.latency import frontend
 from perfkit.latency.measurements import BrowserRun, Split
 from perfkit.quantiles import median
+from perfkit.renderers.formatting import fixed, ratio
 
 PARTS = ("backend", "network", "frontend")
 #: A part at or above this share of the wait is what to work on.
@@ -67,7 +68,7 @@ def _server_metrics(runs: list[BrowserRun]) -> dict[str, list[float]]:
 
 def _verdict(result: Split, runs: list[BrowserRun]) -> str:
     def pct(part: str) -> str:
-        return f"{result.share(part) * 100:.0f}%"
+        return ratio(result.share(part))
 
     if result.bound == "frontend":
         text = f"{pct('frontend')} of this page's load is frontend"
@@ -79,7 +80,7 @@ def _verdict(result: Split, runs: list[BrowserRun]) -> str:
         if blocking is not None:
             text += (
                 f"; the slowest render-blocking resource is {blocking.url} "
-                f"({blocking.duration_ms:.0f} ms)"
+                f"({fixed(blocking.duration_ms, 0, 'ms')})"
             )
         return text
     if result.bound == "backend":
@@ -99,4 +100,6 @@ def _verdict(result: Split, runs: list[BrowserRun]) -> str:
 
 
 def _db(result: Split) -> str:
-    return f" ({result.server['db']:.1f} ms of it in the database)" if "db" in result.server else ""
+    if "db" not in result.server:
+        return ""
+    return f" ({fixed(result.server['db'], unit='ms')} of it in the database)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import deque
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from perfkit.load.timings import Request
 from perfkit.quantiles import percentile
+from perfkit.renderers.formatting import fixed
 
 RPS_WINDOW_S = 2.0
 
@@ -54,7 +54,7 @@ class LiveStats:
             f"{elapsed:.0f}/{self.duration_s:.0f}s",
             str(self.users()),
             f"{len(self.recent) / RPS_WINDOW_S:.0f}",
-            "-" if math.isnan(p95) else f"{p95:.1f}",
+            fixed(p95),
             str(len(self.times)),
             str(self.failures),
             *self.extra.values(),

@@ -8,11 +8,10 @@ from typing import Any
 
 from perfkit import output
 from perfkit.analysis.report import Report
-from perfkit.renderers import bench_charts
+from perfkit.renderers import bench_charts, bench_sections
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     FLAG_LABELS,
-    REPEATED_LISTED,
     file_href,
     flag_labels,
     ms,
@@ -34,21 +33,34 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "flag_label": lambda flag: FLAG_LABELS.get(flag, flag),
 }
 
+#: The sections the page shows as a section of their own, after the charts and the table;
+#: the others are shown in each view's card of findings.
+LISTED = (
+    bench_sections.CACHING,
+    bench_sections.REPEATED,
+    bench_sections.FAILED,
+    bench_sections.REFUSED,
+    bench_sections.SKIPPED,
+    bench_sections.CHANGES,
+)
+
 
 def render(report: Report) -> str:
     """The report page as a string."""
     chart_views = sorted(report.views, key=severity)
     queries = [c for v in chart_views if (c := bench_charts.queries_chart(v)) is not None]
+    sections = bench_sections.sections(report)
     return output.html(
         "bench.html",
         FILTERS,
         report=report,
-        flagged=sorted(report.flagged(), key=severity),
+        flagged=len(report.flagged()),
+        findings=bench_sections.by_view(report, sections),
+        listed=[section for section in sections if section.key in LISTED],
         flag_labels=flag_labels,
         queries_charts=queries,
         time_chart=bench_charts.time_chart(report),
         cold_only=COLD_ONLY,
-        repeated_listed=REPEATED_LISTED,
     )
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-from perfkit.analysis.report import O_N_QUERIES, Report, ViewReport
+from perfkit.analysis.report import (
+    CachingCandidate,
+    FailedView,
+    RefusedCall,
+    RepeatedQuery,
+    Report,
+    ViewReport,
+)
+from perfkit.renderers import bench_sections
+from perfkit.renderers.bench_sections import Groups, Growth, Profile, Section, Skip
 from perfkit.renderers.formatting import (
     COLD_ONLY,
-    REPEATED_LISTED,
     file_href,
     flag_labels,
     ms,
@@ -15,7 +25,6 @@ from perfkit.renderers.formatting import (
     one_line,
     ratio,
     requested_as,
-    severity,
     shorten,
 )
 
@@ -46,6 +55,9 @@ def _row(*cells: str) -> str:
 def render(report: Report) -> str:
     """The whole report as one Markdown document."""
     flagged = report.flagged()
+    listed = bench_sections.sections(report)
+    findings = [s for s in listed if s.key in bench_sections.FINDINGS]
+    rest = [s for s in listed if s.key not in bench_sections.FINDINGS]
     lines = [
         "# perfkit report",
         "",
@@ -56,13 +68,22 @@ def render(report: Report) -> str:
         *_views(report),
         "## Findings",
         "",
+        *(line for section in findings for line in _section(section, "###")),
     ]
-    findings = [*_o_n(report), *_n_plus_one(report), *_lookups(report), *_caching(report)]
-    findings += [*_repeated(report), *_failed(report), *_refused(report)]
-    findings += [*_skipped(report), *_profiles(report)]
-    lines += findings or ["No view is flagged: constant queries, nothing worth caching.", ""]
-    lines += _changes(report)
+    if not findings:
+        lines += ["No view is flagged: constant queries, nothing worth caching.", ""]
+    lines += [line for section in rest for line in _section(section, "##")]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _section(section: Section, level: str) -> list[str]:
+    """The section under a heading of ``level``: a table or a list, and what it left out."""
+    lines = [f"{level} {section.title}", "", *_TABLES.get(section.key, ())]
+    for rank, item in enumerate(section.items, start=1):
+        lines += _ITEMS[section.key](rank, item)
+    if section.hidden:
+        lines += ["", f"… and {section.hidden} more in the JSON report."]
+    return [*lines, ""]
 
 
 def _views(report: Report) -> list[str]:
@@ -91,23 +112,10 @@ def _views(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _o_n(report: Report) -> list[str]:
-    grows = [(v, v.fit) for v in report.views if O_N_QUERIES in v.flags and v.fit is not None]
-    if not grows:
-        return []
-    lines = ["### O(n) queries: the query count grows with the data", ""]
-    for view, fit in sorted(grows, key=lambda pair: -pair[1].slope):
-        points = ", ".join(f"n={n}: {q}" for n, q in fit.points)
-        lines.append(f"- **{text(view.view)}**: {code(fit.formula())} ({points}){_persona(view)}")
-    return [*lines, ""]
-
-
-def _n_plus_one(report: Report) -> list[str]:
-    return _groups(report, "### N+1 queries: one query per row, inside one request", True)
-
-
-def _lookups(report: Report) -> list[str]:
-    return _groups(report, "### Repeated lookups: the same count at every size, not growth", False)
+def _growth(_rank: int, growth: Growth) -> list[str]:
+    points = ", ".join(f"n={n}: {q}" for n, q in growth.fit.points)
+    view = growth.view
+    return [f"- **{text(view.view)}**: {code(growth.fit.formula())} ({points}){_persona(view)}"]
 
 
 def _persona(view: ViewReport) -> str:
@@ -115,31 +123,97 @@ def _persona(view: ViewReport) -> str:
     return f", {text(shown)}" if shown else ""
 
 
-def _groups(report: Report, heading: str, per_row: bool) -> list[str]:
-    """Each view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
+def _groups(item: Groups, per_row: bool) -> list[str]:
+    """A view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
     lines = []
-    for view in report.views:
-        for group in view.n_plus_one if per_row else view.repeated_lookups:
-            lines.append(
-                f"- **{text(view.view)}**: {group.count}× {code(shorten(group.sql, 300))}"
-                + _persona(view)
-            )
-            lines.append(f"  - at {code(group.callsite)}")
-            if per_row and group.cold_only:
-                lines.append(f"  - {COLD_ONLY}")
-            if per_row and group.follows_rows is not None:
-                source = f" from {code(group.follows_table)}" if group.follows_table else ""
-                lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")
-            lines.append(f"  - fix: {code(group.fix)}")
-    return [heading, "", *lines, ""] if lines else []
+    for group in item.groups:
+        lines.append(
+            f"- **{text(item.view.view)}**: {group.count}× {code(shorten(group.sql, 300))}"
+            + _persona(item.view)
+        )
+        lines.append(f"  - at {code(group.callsite)}")
+        if per_row and group.cold_only:
+            lines.append(f"  - {COLD_ONLY}")
+        if per_row and group.follows_rows is not None:
+            source = f" from {code(group.follows_table)}" if group.follows_table else ""
+            lines.append(f"  - after a query that returned {group.follows_rows} rows{source}")
+        lines.append(f"  - fix: {code(group.fix)}")
+    return lines
 
 
-def _caching(report: Report) -> list[str]:
-    if not report.caching_candidates:
-        return []
-    lines = [
-        "### Caching candidates, most time saved first",
-        "",
+def _n_plus_one(_rank: int, item: Groups) -> list[str]:
+    return _groups(item, per_row=True)
+
+
+def _lookups(_rank: int, item: Groups) -> list[str]:
+    return _groups(item, per_row=False)
+
+
+def _caching(rank: int, c: CachingCandidate) -> list[str]:
+    return [
+        _row(
+            str(rank),
+            text(c.view),
+            code(c.tool, cell=True),
+            ms(c.saved_ms),
+            ms(c.db_saved_ms),
+            ", ".join(code(t, cell=True) for t in c.tables),
+            text(", ".join(c.invalidated_by)),
+            text(c.why),
+        )
+    ]
+
+
+def _repeated(_rank: int, q: RepeatedQuery) -> list[str]:
+    return [
+        _row(
+            text(q.view),
+            str(q.executions),
+            str(q.requests),
+            ms(q.db_ms_total),
+            code(shorten(q.sql, 300), cell=True),
+            code(q.callsite, cell=True),
+        )
+    ]
+
+
+def _failed(_rank: int, view: FailedView) -> list[str]:
+    return [_row(code(view.view, cell=True), text(view.verdict), f"{view.failed}/{view.requests}")]
+
+
+def _refused(_rank: int, call: RefusedCall) -> list[str]:
+    return [_row(code(call.view, cell=True), code(call.host, cell=True), text(call.method))]
+
+
+def _skipped(_rank: int, skip: Skip) -> list[str]:
+    return [_row(code(skip.subject, cell=True), text(skip.reason))]
+
+
+def _profile(_rank: int, profile: Profile) -> list[str]:
+    return [f"- {text(profile.view.view)}: [{text(profile.path)}]({file_href(profile.path)})"]
+
+
+def _change(_rank: int, change: str) -> list[str]:
+    return [f"- {text(change)}"]
+
+
+#: How each section's item is written, given its 1-based rank in the section.
+_ITEMS: dict[str, Callable[[int, Any], list[str]]] = {
+    bench_sections.O_N: _growth,
+    bench_sections.N_PLUS_ONE: _n_plus_one,
+    bench_sections.LOOKUPS: _lookups,
+    bench_sections.CACHING: _caching,
+    bench_sections.REPEATED: _repeated,
+    bench_sections.FAILED: _failed,
+    bench_sections.REFUSED: _refused,
+    bench_sections.SKIPPED: _skipped,
+    bench_sections.PROFILES: _profile,
+    bench_sections.CHANGES: _change,
+}
+
+#: The table header of the sections that are a table, and its alignment row.
+_TABLES = {
+    bench_sections.CACHING: (
         _row(
             "#",
             "view",
@@ -151,103 +225,12 @@ def _caching(report: Report) -> list[str]:
             "why",
         ),
         "|--:|---|---|--:|--:|---|---|---|",
-    ]
-    for rank, c in enumerate(report.caching_candidates, start=1):
-        lines.append(
-            _row(
-                str(rank),
-                text(c.view),
-                code(c.tool, cell=True),
-                ms(c.saved_ms),
-                ms(c.db_saved_ms),
-                ", ".join(code(t, cell=True) for t in c.tables),
-                text(", ".join(c.invalidated_by)),
-                text(c.why),
-            )
-        )
-    return [*lines, ""]
-
-
-def _repeated(report: Report) -> list[str]:
-    if not report.repeated_queries:
-        return []
-    lines = [
-        "### Repeated identical queries across requests",
-        "",
+    ),
+    bench_sections.REPEATED: (
         _row("view", "runs", "requests", "DB ms", "query", "call site"),
         "|---|--:|--:|--:|---|---|",
-    ]
-    for q in report.repeated_queries[:REPEATED_LISTED]:
-        lines.append(
-            _row(
-                text(q.view),
-                str(q.executions),
-                str(q.requests),
-                ms(q.db_ms_total),
-                code(shorten(q.sql, 300), cell=True),
-                code(q.callsite, cell=True),
-            )
-        )
-    hidden = len(report.repeated_queries) - REPEATED_LISTED
-    if hidden > 0:
-        lines += ["", f"… and {hidden} more in the JSON report."]
-    return [*lines, ""]
-
-
-def _failed(report: Report) -> list[str]:
-    if not report.failed:
-        return []
-    lines = [
-        "### Views not served: left out of the analysis",
-        "",
-        _row("view", "answered", "requests"),
-        "|---|---|--:|",
-    ]
-    for view in report.failed:
-        lines.append(
-            _row(code(view.view, cell=True), text(view.verdict), f"{view.failed}/{view.requests}")
-        )
-    return [*lines, ""]
-
-
-def _refused(report: Report) -> list[str]:
-    if not report.refused_calls:
-        return []
-    lines = [
-        "### Outbound calls refused (bench blocks the network)",
-        "",
-        _row("view", "host", "method"),
-        "|---|---|---|",
-    ]
-    for call in report.refused_calls:
-        lines.append(
-            _row(code(call.view, cell=True), code(call.host, cell=True), text(call.method))
-        )
-    return [*lines, ""]
-
-
-def _skipped(report: Report) -> list[str]:
-    if not report.skipped:
-        return []
-    lines = ["### Skipped", "", _row("URL", "reason"), "|---|---|"]
-    for entry in report.skipped:
-        subject = entry.get("url") or entry.get("view") or entry.get("model") or "?"
-        lines.append(_row(code(subject, cell=True), text(entry.get("reason", ""))))
-    return [*lines, ""]
-
-
-def _changes(report: Report) -> list[str]:
-    if not report.changes:
-        return []
-    lines = ["## What perfkit changed in the project's settings for this run", ""]
-    return [*lines, *(f"- {text(change)}" for change in report.changes), ""]
-
-
-def _profiles(report: Report) -> list[str]:
-    profiled = [(v, v.profile) for v in sorted(report.views, key=severity) if v.profile]
-    if not profiled:
-        return []
-    lines = ["### Profiles of the slowest request", ""]
-    for view, path in profiled:
-        lines.append(f"- {text(view.view)}: [{text(path)}]({file_href(path)})")
-    return [*lines, ""]
+    ),
+    bench_sections.FAILED: (_row("view", "answered", "requests"), "|---|---|--:|"),
+    bench_sections.REFUSED: (_row("view", "host", "method"), "|---|---|---|"),
+    bench_sections.SKIPPED: (_row("URL", "reason"), "|---|---|"),
+}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
@@ -13,9 +16,15 @@ from perfkit.analysis.report import (
     N_PLUS_ONE,
     O_N_QUERIES,
     REPEATED_LOOKUP,
+    CachingCandidate,
+    FailedView,
+    RefusedCall,
+    RepeatedQuery,
     Report,
     ViewReport,
 )
+from perfkit.renderers import bench_sections
+from perfkit.renderers.bench_sections import Groups, Growth, Profile, Skip
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     REPEATED_SHOWN,
@@ -35,7 +44,6 @@ _SHORT_FLAGS = {
 }
 _HEADING = "bold underline"
 _SQL = 160
-#: Repeated queries shown in the terminal; the JSON, HTML and Markdown reports list them all.
 
 
 def render(report: Report, console: Console) -> None:
@@ -48,16 +56,12 @@ def render(report: Report, console: Console) -> None:
         )
     )
     console.print(_table(report, console.width))
-    _o_n(report, console)
-    _n_plus_one(report, console)
-    _lookups(report, console)
-    _caching(report, console)
-    _repeated(report, console)
-    _failed(report, console)
-    _refused(report, console)
-    _skipped(report, console)
-    _profiles(report, console)
-    _changes(report, console)
+    for section in bench_sections.sections(report, repeated=REPEATED_SHOWN):
+        _heading(console, section.title)
+        for rank, item in enumerate(section.items, start=1):
+            _ITEMS[section.key](console, rank, item)
+        if section.hidden:
+            console.print(Text(f"  … and {section.hidden} more in the JSON report", "dim"))
     if not report.flagged():
         console.print(Text("No view is flagged: constant queries, nothing worth caching.", "green"))
 
@@ -140,51 +144,37 @@ def _item(console: Console, head: Text, *details: Text) -> None:
         _at(console, 6, *details)
 
 
-def _o_n(report: Report, console: Console) -> None:
-    grows = [(v, v.fit) for v in report.views if O_N_QUERIES in v.flags and v.fit is not None]
-    if not grows:
-        return
-    _heading(console, "Views whose query count grows with the data (O(n))")
-    for view, fit in sorted(grows, key=lambda pair: -pair[1].slope):
-        points = ", ".join(f"n={n}: {q}" for n, q in fit.points)
-        _item(
-            console,
-            Text.assemble((view.view, "bold red"), f"  {fit.formula()}"),
-            *_persona(view),
-            Text(f"worst request per size: {points}", "dim"),
-        )
+def _growth(console: Console, _rank: int, growth: Growth) -> None:
+    points = ", ".join(f"n={n}: {q}" for n, q in growth.fit.points)
+    _item(
+        console,
+        Text.assemble((growth.view.view, "bold red"), f"  {growth.fit.formula()}"),
+        *_persona(growth.view),
+        Text(f"worst request per size: {points}", "dim"),
+    )
 
 
-def _n_plus_one(report: Report, console: Console) -> None:
-    _groups(console, "N+1 queries: one query per row, inside one request", report, per_row=True)
+def _groups(console: Console, item: Groups, per_row: bool) -> None:
+    """A view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
+    _at(console, 2, Text(item.view.view, "bold"), *_persona(item.view))
+    for group in item.groups:
+        details = [Text(f"at {group.callsite}")]
+        if per_row and group.cold_only:
+            details.append(Text(COLD_ONLY, "yellow"))
+        if per_row and group.follows_rows is not None:
+            source = f" from {group.follows_table}" if group.follows_table else ""
+            details.append(Text(f"after a query that returned {group.follows_rows} rows{source}"))
+        details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
+        _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
+        _at(console, 8, *details)
 
 
-def _lookups(report: Report, console: Console) -> None:
-    heading = "Repeated lookups: the same count at every size, not growth"
-    _groups(console, heading, report, per_row=False)
+def _n_plus_one(console: Console, _rank: int, item: Groups) -> None:
+    _groups(console, item, per_row=True)
 
 
-def _groups(console: Console, heading: str, report: Report, per_row: bool) -> None:
-    """Each view's N+1 groups (``per_row``) or repeated lookups, with call site and fix."""
-    views = [(v, v.n_plus_one if per_row else v.repeated_lookups) for v in report.views]
-    views = [(v, groups) for v, groups in views if groups]
-    if not views:
-        return
-    _heading(console, heading)
-    for view, groups in views:
-        _at(console, 2, Text(view.view, "bold"), *_persona(view))
-        for group in groups:
-            details = [Text(f"at {group.callsite}")]
-            if per_row and group.cold_only:
-                details.append(Text(COLD_ONLY, "yellow"))
-            if per_row and group.follows_rows is not None:
-                source = f" from {group.follows_table}" if group.follows_table else ""
-                details.append(
-                    Text(f"after a query that returned {group.follows_rows} rows{source}")
-                )
-            details.append(Text.assemble(("fix: ", "bold green"), (group.fix, "green")))
-            _at(console, 4, Text(f"{group.count}× {shorten(group.sql, _SQL)}"))
-            _at(console, 8, *details)
+def _lookups(console: Console, _rank: int, item: Groups) -> None:
+    _groups(console, item, per_row=False)
 
 
 def _persona(view: ViewReport) -> list[Text]:
@@ -192,86 +182,68 @@ def _persona(view: ViewReport) -> list[Text]:
     return [Text(shown, "dim")] if shown else []
 
 
-def _caching(report: Report, console: Console) -> None:
-    if not report.caching_candidates:
-        return
-    _heading(console, "Caching candidates, most time saved first")
-    for rank, candidate in enumerate(report.caching_candidates, start=1):
-        details = [
-            Text.assemble(("tool: ", "bold green"), (candidate.tool, "green")),
-            Text(f"why: {candidate.why}"),
-            Text(
-                f"saves ~{ms(candidate.saved_ms)} ms over {candidate.requests} requests "
-                f"({ms(candidate.db_saved_ms)} ms of it in the database; "
-                f"{candidate.repeat_ratio:.0%} of responses repeat)"
-            ),
-        ]
-        if candidate.tables:
-            details.append(Text(f"invalidate on writes to: {', '.join(candidate.tables)}"))
-        if candidate.invalidated_by:
-            details.append(Text(f"written by: {', '.join(candidate.invalidated_by)}"))
-        _item(console, Text.assemble(f"{rank}. ", (candidate.view, "bold")), *details)
+def _caching(console: Console, rank: int, candidate: CachingCandidate) -> None:
+    details = [
+        Text.assemble(("tool: ", "bold green"), (candidate.tool, "green")),
+        Text(f"why: {candidate.why}"),
+        Text(
+            f"saves ~{ms(candidate.saved_ms)} ms over {candidate.requests} requests "
+            f"({ms(candidate.db_saved_ms)} ms of it in the database; "
+            f"{ratio(candidate.repeat_ratio)} of responses repeat)"
+        ),
+    ]
+    if candidate.tables:
+        details.append(Text(f"invalidate on writes to: {', '.join(candidate.tables)}"))
+    if candidate.invalidated_by:
+        details.append(Text(f"written by: {', '.join(candidate.invalidated_by)}"))
+    _item(console, Text.assemble(f"{rank}. ", (candidate.view, "bold")), *details)
 
 
-def _repeated(report: Report, console: Console) -> None:
-    if not report.repeated_queries:
-        return
-    _heading(console, "Repeated identical queries across requests (query-level cache candidates)")
-    for query in report.repeated_queries[:REPEATED_SHOWN]:
-        _item(
-            console,
-            Text.assemble(
-                (query.view, "bold"),
-                f"  {query.executions}× in {query.requests} requests, "
-                f"{ms(query.db_ms_total)} ms in all",
-            ),
-            Text(shorten(query.sql, 90)),
-            Text(f"at {query.callsite}", "dim"),
-        )
-    hidden = len(report.repeated_queries) - REPEATED_SHOWN
-    if hidden > 0:
-        console.print(Text(f"  … and {hidden} more in the JSON report", "dim"))
+def _repeated(console: Console, _rank: int, query: RepeatedQuery) -> None:
+    _item(
+        console,
+        Text.assemble(
+            (query.view, "bold"),
+            f"  {query.executions}× in {query.requests} requests, "
+            f"{ms(query.db_ms_total)} ms in all",
+        ),
+        Text(shorten(query.sql, 90)),
+        Text(f"at {query.callsite}", "dim"),
+    )
 
 
-def _failed(report: Report, console: Console) -> None:
-    if not report.failed:
-        return
-    _heading(console, "Views not served: left out of the analysis")
-    for view in report.failed:
-        share = "" if view.failed == view.requests else f" ({view.failed} of {view.requests})"
-        _item(console, Text.assemble((view.view, "bold"), f"  {view.verdict}{share}"))
+def _failed(console: Console, _rank: int, view: FailedView) -> None:
+    share = "" if view.failed == view.requests else f" ({view.failed} of {view.requests})"
+    _item(console, Text.assemble((view.view, "bold"), f"  {view.verdict}{share}"))
 
 
-def _refused(report: Report, console: Console) -> None:
-    if not report.refused_calls:
-        return
-    _heading(console, "Outbound calls refused (bench blocks the network; --allow-network)")
-    for call in report.refused_calls:
-        method = f" on {call.method}" if call.method else ""
-        _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"))
+def _refused(console: Console, _rank: int, call: RefusedCall) -> None:
+    method = f" on {call.method}" if call.method else ""
+    _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"))
 
 
-def _skipped(report: Report, console: Console) -> None:
-    if not report.skipped:
-        return
-    _heading(console, "Skipped")
-    for entry in report.skipped:
-        subject = entry.get("url") or entry.get("view") or entry.get("model") or "?"
-        _item(console, Text.assemble((subject, "bold"), f"  {entry.get('reason', '')}"))
+def _skipped(console: Console, _rank: int, skip: Skip) -> None:
+    _item(console, Text.assemble((skip.subject, "bold"), f"  {skip.reason}"))
 
 
-def _changes(report: Report, console: Console) -> None:
-    if not report.changes:
-        return
-    _heading(console, "What perfkit changed in the project's settings for this run")
-    for change in report.changes:
-        _at(console, 2, Text(change, "dim"))
+def _profile(console: Console, _rank: int, profile: Profile) -> None:
+    _item(console, Text.assemble((profile.view.view, "bold"), f"  {profile.path}"))
 
 
-def _profiles(report: Report, console: Console) -> None:
-    profiled = [v for v in report.views if v.profile]
-    if not profiled:
-        return
-    _heading(console, "Profiles of the slowest request")
-    for view in profiled:
-        _item(console, Text.assemble((view.view, "bold"), f"  {view.profile}"))
+def _change(console: Console, _rank: int, change: str) -> None:
+    _at(console, 2, Text(change, "dim"))
+
+
+#: How each section's item is printed, given its 1-based rank in the section.
+_ITEMS: dict[str, Callable[[Console, int, Any], None]] = {
+    bench_sections.O_N: _growth,
+    bench_sections.N_PLUS_ONE: _n_plus_one,
+    bench_sections.LOOKUPS: _lookups,
+    bench_sections.CACHING: _caching,
+    bench_sections.REPEATED: _repeated,
+    bench_sections.FAILED: _failed,
+    bench_sections.REFUSED: _refused,
+    bench_sections.SKIPPED: _skipped,
+    bench_sections.PROFILES: _profile,
+    bench_sections.CHANGES: _change,
+}

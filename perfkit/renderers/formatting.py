@@ -1,9 +1,17 @@
-"""Small formatting helpers shared by the report renderers: numbers, flags, shortened SQL."""
+"""The one set of formatters of every report: numbers, durations, ratios, flags, shortened SQL.
+
+A value that is not there reads as an en dash in the bench report (``ms``, ``ratio``) and
+as a hyphen in the load and latency reports (``fixed``), as each always has.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+import time
+from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from perfkit.analysis.report import (
@@ -14,6 +22,9 @@ from perfkit.analysis.report import (
     SizeStats,
     ViewReport,
 )
+
+if TYPE_CHECKING:
+    from perfkit.latency.measurements import Summary
 
 #: What each flag is called in a report, most serious first.
 FLAG_LABELS = {
@@ -90,9 +101,55 @@ def number(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def ratio(value: float | None) -> str:
-    """A ratio as a percentage, or a dash when there is nothing to divide."""
-    return "–" if value is None else f"{value:.0%}"
+def ratio(value: float | None, digits: int = 0, missing: str = "–") -> str:
+    """A ratio as a percentage with ``digits`` decimals; ``missing`` for None and NaN."""
+    return missing if value is None or math.isnan(value) else f"{value:.{digits}%}"
+
+
+def fixed(value: float | None, digits: int = 1, unit: str = "") -> str:
+    """``value`` with ``digits`` decimals, then its ``unit``; a hyphen for None and NaN."""
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.{digits}f} {unit}" if unit else f"{value:.{digits}f}"
+
+
+def clock(epoch: float | None, with_date: bool = False) -> str:
+    """A moment in local time, ``14:05:09`` or ``2026-12-02 14:05:09``; a hyphen if unknown."""
+    if epoch is None:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S", time.localtime(epoch))
+
+
+def count(value: float) -> str:
+    """A count rounded to a whole number, thousands separated: ``12,345``."""
+    return f"{value:,.0f}"
+
+
+def share(value_ms: float, fraction: float) -> str:
+    """A part of a whole in milliseconds and as its share: ``12.3 ms (45%)``."""
+    return f"{fixed(value_ms, unit='ms')} ({ratio(fraction)})"
+
+
+def timings(durations: Mapping[str, float]) -> str:
+    """Named durations in milliseconds, as Server-Timing gave them: ``db 1.25 ms, app 3.50 ms``."""
+    return ", ".join(f"{name} {fixed(value, 2, 'ms')}" for name, value in durations.items())
+
+
+def median_spread(summary: Summary | None) -> str:
+    """A timing's median and half its range: ``12.3 ±0.4``; empty when not measured."""
+    return "" if summary is None else f"{fixed(summary.median)} ±{fixed(summary.spread / 2)}"
+
+
+def median_range(summary: Summary | None) -> str:
+    """A timing's median and range (an en dash between); empty when not measured."""
+    if summary is None:
+        return ""
+    return f"{fixed(summary.median)} ({fixed(summary.low)}–{fixed(summary.high)})"
+
+
+def median_count(summary: Summary | None) -> str:
+    """A count's median, thousands separated; empty when not measured."""
+    return "" if summary is None else count(summary.median)
 
 
 def largest(view: ViewReport) -> SizeStats | None:

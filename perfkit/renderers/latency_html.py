@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import output
-from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, Summary, UrlResult
+from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, UrlResult
+from perfkit.renderers.formatting import fixed, median_count, median_range, share, timings
 
 PARTS = (("backend", "#c62828"), ("network", "#f9a825"), ("frontend", "#1565c0"))
 
@@ -20,25 +21,17 @@ def write(report: LatencyReport, path: Path) -> None:
     output.write_text(path, render(report))
 
 
-def _ms(summary: Summary | None) -> str:
-    return "" if summary is None else f"{summary.median:.1f} ({summary.low:.1f}–{summary.high:.1f})"
-
-
-def _count(summary: Summary | None) -> str:
-    return "" if summary is None else f"{summary.median:,.0f}"
-
-
 def _page(result: UrlResult) -> dict[str, Any]:
     if result.error:
         return {"url": result.url, "error": result.error}
     modes = result.modes
     rows = []
     for label, curl_key, browser_key in ROWS:
-        curl = _ms(result.curl.get(curl_key)) if curl_key else ""
-        rows.append([label, curl, *(_ms(m.summary.get(browser_key)) for m in modes)])
-    rows.append(["bytes", _count(result.curl.get("bytes"))])
-    rows[-1] += [_count(m.summary.get("total_bytes")) for m in modes]
-    rows.append(["requests", "1", *(_count(m.summary.get("requests")) for m in modes)])
+        curl = median_range(result.curl.get(curl_key)) if curl_key else ""
+        rows.append([label, curl, *(median_range(m.summary.get(browser_key)) for m in modes)])
+    rows.append(["bytes", median_count(result.curl.get("bytes"))])
+    rows[-1] += [median_count(m.summary.get("total_bytes")) for m in modes]
+    rows.append(["requests", "1", *(median_count(m.summary.get("requests")) for m in modes)])
     split = result.split
     return {
         "url": result.url,
@@ -53,17 +46,15 @@ def _page(result: UrlResult) -> dict[str, Any]:
 
 def _mode(mode: ModeResult) -> dict[str, Any]:
     split = mode.split
-    title = f"{mode.mode}: {split.end_ms:.1f} ms until the page was done"
+    title = f"{mode.mode}: {fixed(split.end_ms, unit='ms')} until the page was done"
     if split.server:
-        server = ", ".join(f"{name} {value:.2f} ms" for name, value in split.server.items())
-        title += f" (server: {server})"
+        title += f" (server: {timings(split.server)})"
     parts = [
         {
             "name": name,
             "colour": colour,
-            "width": f"{split.share(name) * 100:.2f}",
-            "label": f"{name} {getattr(split, f'{name}_ms'):.1f} ms "
-            f"({split.share(name) * 100:.0f}%)",
+            "width": fixed(split.share(name) * 100, 2),
+            "label": f"{name} {share(getattr(split, f'{name}_ms'), split.share(name))}",
         }
         for name, colour in PARTS
     ]

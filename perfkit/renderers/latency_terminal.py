@@ -7,7 +7,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, Split, Summary, UrlResult
+from perfkit.latency.measurements import ROWS, LatencyReport, ModeResult, Split, UrlResult
+from perfkit.renderers.formatting import fixed, median_count, median_spread, share, timings
 
 BAR_WIDTH = 50
 COLOURS = {"backend": "red", "network": "yellow", "frontend": "blue"}
@@ -48,16 +49,6 @@ def render_url(result: UrlResult, console: Console) -> None:
         console.print(line)
 
 
-def _ms(summary: Summary | None) -> str:
-    if summary is None:
-        return ""
-    return f"{summary.median:.1f} ±{summary.spread / 2:.1f}"
-
-
-def _count(summary: Summary | None) -> str:
-    return "" if summary is None else f"{summary.median:,.0f}"
-
-
 def _table(result: UrlResult) -> Table:
     table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
     statuses = "/".join(str(s) for s in sorted({r.status for r in result.curl_runs}))
@@ -66,15 +57,17 @@ def _table(result: UrlResult) -> Table:
     for mode in result.modes:
         table.add_column(f"browser, {mode.mode}", justify="right")
     for label, curl_key, browser_key in ROWS:
-        cells = [_ms(result.curl.get(curl_key)) if curl_key else ""]
-        cells += [_ms(m.summary.get(browser_key)) if browser_key else "" for m in result.modes]
+        cells = [median_spread(result.curl.get(curl_key)) if curl_key else ""]
+        cells += [
+            median_spread(m.summary.get(browser_key)) if browser_key else "" for m in result.modes
+        ]
         table.add_row(label, *cells)
     table.add_row(
         "bytes",
-        _count(result.curl.get("bytes")),
-        *(_count(m.summary.get("total_bytes")) for m in result.modes),
+        median_count(result.curl.get("bytes")),
+        *(median_count(m.summary.get("total_bytes")) for m in result.modes),
     )
-    table.add_row("requests", "1", *(_count(m.summary.get("requests")) for m in result.modes))
+    table.add_row("requests", "1", *(median_count(m.summary.get("requests")) for m in result.modes))
     return table
 
 
@@ -85,16 +78,15 @@ def _bar(mode: ModeResult) -> Text:
     widths[widths.index(max(widths))] += BAR_WIDTH - sum(widths)  # rounding: always full width
     for part, width in zip(COLOURS, widths, strict=True):
         text.append("█" * width, style=COLOURS[part])
-    text.append(f" {split.end_ms:.1f} ms\n        ")
+    text.append(f" {fixed(split.end_ms, unit='ms')}\n        ")
     for part, colour in COLOURS.items():
         value = getattr(split, f"{part}_ms")
         text.append(f"{part} ", style=colour)
-        text.append(f"{value:.1f} ms ({split.share(part) * 100:.0f}%)  ")
+        text.append(f"{share(value, split.share(part))}  ")
     return text
 
 
 def _server_line(split: Split) -> str:
     if not split.server:
         return f"backend from the {split.backend_source}"
-    parts = ", ".join(f"{name} {value:.2f} ms" for name, value in split.server.items())
-    return f"server (Server-Timing): {parts}"
+    return f"server (Server-Timing): {timings(split.server)}"

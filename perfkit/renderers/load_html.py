@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import base64
-import math
-import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from perfkit import output
 from perfkit.load.result import LoadResult, Profile
+from perfkit.renderers.formatting import clock, fixed, ratio
 from perfkit.renderers.load_charts import line_chart
 
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.1f}"
-
-
-def _clock(epoch: float | None) -> str:
-    return "-" if epoch is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
-
-
-FILTERS = {"ms": _ms, "clock": _clock}
+#: The template filters of the load report.
+FILTERS: dict[str, Callable[..., Any]] = {
+    "fixed": fixed,
+    "ratio": ratio,
+    "clock": partial(clock, with_date=True),
+}
 
 
 def render(results: list[LoadResult]) -> str:

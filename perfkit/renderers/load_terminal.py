@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from perfkit.load.result import LoadResult
-
-
-def _ms(value: float) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.1f}"
-
-
-def _clock(epoch: float | None) -> str:
-    return "-" if epoch is None else time.strftime("%H:%M:%S", time.localtime(epoch))
+from perfkit.renderers.formatting import clock, fixed, ratio
 
 
 def render(result: LoadResult, console: Console) -> None:
@@ -25,7 +17,7 @@ def render(result: LoadResult, console: Console) -> None:
     latency = Table(
         title=escape(
             f"perfkit load: {result.label or result.scenario} → {result.host} "
-            f"({result.users} users, {result.duration_s:.1f}s)"
+            f"({result.users} users, {fixed(result.duration_s)}s)"
         ),
         title_justify="left",
     )
@@ -40,14 +32,14 @@ def render(result: LoadResult, console: Console) -> None:
         latency.add_row(
             name,
             str(e.requests),
-            f"{e.rps:.1f}",
+            fixed(e.rps),
             str(e.failures),
-            *(_ms(v) for v in (e.p50, e.p95, e.p99, e.max)),
+            *(fixed(v) for v in (e.p50, e.p95, e.p99, e.max)),
         )
         tiers.add_row(
             name,
             *(
-                _ms(v)
+                fixed(v)
                 for v in (
                     a.client_ms,
                     a.nginx_ms,
@@ -62,11 +54,11 @@ def render(result: LoadResult, console: Console) -> None:
     latency.add_row(
         "all",
         str(result.requests),
-        f"{result.rps:.1f}",
+        fixed(result.rps),
         str(result.failures),
-        _ms(result.p50),
-        _ms(result.p95),
-        _ms(result.p99),
+        fixed(result.p50),
+        fixed(result.p95),
+        fixed(result.p99),
         "",
     )
     console.print(latency)
@@ -79,14 +71,14 @@ def render(result: LoadResult, console: Console) -> None:
     p = result.tiers.pgbouncer
     if p is not None:
         console.print(
-            f"pgbouncer: {p.transactions} transactions, wait {_ms(p.wait_ms_per_transaction)}"
-            f" ms per transaction ({_ms(p.wait_ms_total)} ms in all), up to "
-            f"{p.max_clients_waiting} clients waiting, longest wait {_ms(p.max_wait_ms)} ms"
+            f"pgbouncer: {p.transactions} transactions, wait {fixed(p.wait_ms_per_transaction)}"
+            f" ms per transaction ({fixed(p.wait_ms_total)} ms in all), up to "
+            f"{p.max_clients_waiting} clients waiting, longest wait {fixed(p.max_wait_ms)} ms"
         )
     c = result.tiers.cache
     if c is not None:
-        ratio = "-" if math.isnan(c.hit_ratio) else f"{c.hit_ratio:.1%}"
-        console.print(f"{c.kind}: {c.hits} hits, {c.misses} misses, hit ratio {ratio}")
+        hit_ratio = ratio(c.hit_ratio, 1, missing="-")
+        console.print(f"{c.kind}: {c.hits} hits, {c.misses} misses, hit ratio {hit_ratio}")
     r = result.reconciliation
     text = f"reconciliation: Locust sent {r.sent}, answered {r.answered}"
     if r.redirects:
@@ -100,9 +92,9 @@ def render(result: LoadResult, console: Console) -> None:
     if errors.failures or errors.failovers:
         console.print(
             f"errors: {errors.failures} failures "
-            f"({_clock(errors.first_failure)}–{_clock(errors.last_failure)}),"
-            f" {errors.failovers} nginx failovers ({_clock(errors.first_failover)}–"
-            f"{_clock(errors.last_failover)})"
+            f"({clock(errors.first_failure)}–{clock(errors.last_failure)}),"
+            f" {errors.failovers} nginx failovers ({clock(errors.first_failover)}–"
+            f"{clock(errors.last_failover)})"
         )
         for text, count in errors.by_error.items():
             console.print(f"  {count}× {escape(text)}")
@@ -121,12 +113,12 @@ def render_matrix(results: list[LoadResult], console: Console) -> None:
         db = sum(e.attribution.db_ms * e.requests for e in timed) / weight if weight else math.nan
         table.add_row(
             escape(result.label),
-            f"{result.rps:.1f}",
-            _ms(result.p50),
-            _ms(result.p95),
-            _ms(result.p99),
+            fixed(result.rps),
+            fixed(result.p50),
+            fixed(result.p95),
+            fixed(result.p99),
             str(result.failures),
-            _ms(db),
+            fixed(db),
             str(len(result.reconciliation.losses)),
         )
     console.print(table)
