@@ -11,8 +11,9 @@ from typing import Any
 from urllib.request import pathname2url
 
 from perfkit.errors import StoreError
+from perfkit.recording import Recording
 from perfkit.store.base import Store
-from perfkit.store.records import decode
+from perfkit.store.records import keyed_recordings
 from perfkit.store.rows import Row, record_row
 
 BUSY_TIMEOUT_MS = 5000
@@ -207,13 +208,13 @@ class SQLiteStore(Store):
                 return
             last = (rows[-1][0], rows[-1][1])
 
-    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+    def latest(self, view: str, limit: int) -> list[Recording]:
         rows = self._select(_LATEST, (view, limit))
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
+        return keyed_recordings(self.url, reversed(rows))
 
-    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+    def between(self, start: float, end: float) -> list[Recording]:
         rows = self._select(_BETWEEN, (start, end))
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in rows]
+        return keyed_recordings(self.url, rows)
 
     def _select(self, query: str, params: tuple[Any, ...]) -> list[Any]:
         if self.missing():
