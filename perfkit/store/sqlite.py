@@ -47,9 +47,11 @@ def _insert(count: int) -> str:
 
 
 _FIRST_CHUNK = "SELECT started_at, id, payload FROM recordings ORDER BY started_at, id LIMIT ?"
+#: The page after ``(started_at, id)``: a row value, so that SQLite seeks the (started_at, id)
+#: index to it rather than walking it from the start for every page.
 _NEXT_CHUNK = (
     "SELECT started_at, id, payload FROM recordings"
-    " WHERE started_at > ? OR (started_at = ? AND id > ?) ORDER BY started_at, id LIMIT ?"
+    " WHERE (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ?"
 )
 
 #: A view's newest records, through the (view, started_at) index.
@@ -199,7 +201,7 @@ class SQLiteStore(Store):
                     if last is None:
                         rows = conn.execute(_FIRST_CHUNK, (READ_CHUNK,)).fetchall()
                     else:
-                        rows = conn.execute(_NEXT_CHUNK, (last[0], *last, READ_CHUNK)).fetchall()
+                        rows = conn.execute(_NEXT_CHUNK, (*last, READ_CHUNK)).fetchall()
                 except (sqlite3.Error, OSError) as exc:
                     raise self._fail("read", exc) from exc
             for _, record_id, payload in rows:

@@ -93,6 +93,20 @@ def assert_reads_recordings(store: Store) -> None:
     assert between == recordings[2:8]
 
 
+def assert_pages_in_order(store: Store, page: int) -> None:
+    """``read`` of a store holding several pages of ``page`` records (runs of equal
+    started_at across page borders, written out of order): every record once, in
+    (started_at, id) order."""
+    records = [make_record(i) for i in range(page * 4 + 3)]
+    for index, record in enumerate(records):
+        record["started_at"] = 1_700_000_000.0 + index // 5  # five at a time share one
+    written = records[1::2] + records[::2]
+    for start in range(0, len(written), page):
+        store.write(written[start : start + page])
+    expected = sorted(records, key=lambda r: (r["started_at"], r["id"]))
+    assert dicts(store.read()) == expected
+
+
 def assert_corrupt_record_is_named(
     store: Store, spoil: Callable[[], None], where: str, problem: str
 ) -> None:

@@ -10,12 +10,14 @@ import pytest
 
 from perfkit.errors import StoreError
 from perfkit.store import open_store
+from perfkit.store import postgresql as postgresql_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
 from tests.store import (
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_pages_in_order,
     assert_reads_recordings,
     dicts,
     make_record,
@@ -48,6 +50,15 @@ def test_round_trip_is_exact_and_oldest_first(table: str) -> None:
     store.clear()
     assert store.count() == 0
     assert list(store.read()) == []
+    store.close()
+
+
+def test_pages_with_equal_started_at_across_their_borders_read_in_order(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgresql_store, "READ_CHUNK", 7)
+    store = open_store(f"{SERVER}?table={table}")
+    assert_pages_in_order(store, page=7)
     store.close()
 
 

@@ -11,12 +11,14 @@ import pytest
 
 from perfkit.errors import StoreError
 from perfkit.store import open_store
-from perfkit.store.sqlite import _BETWEEN, _LATEST, SQLiteStore, parse_sqlite_url
+from perfkit.store import sqlite as sqlite_store
+from perfkit.store.sqlite import _BETWEEN, _LATEST, _NEXT_CHUNK, SQLiteStore, parse_sqlite_url
 from tests.store import (
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_pages_in_order,
     assert_reads_recordings,
     dicts,
     make_record,
@@ -49,6 +51,19 @@ def test_read_pages_through_more_than_one_chunk(tmp_path: Path) -> None:
     assert len(got) == 2500
     assert sorted(got) == sorted(r["id"] for r in records)
     assert got == [r["id"] for r in sorted(records, key=lambda r: (r["started_at"], r["id"]))]
+
+
+def test_pages_with_equal_started_at_across_their_borders_read_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "READ_CHUNK", 7)
+    store = SQLiteStore(f"sqlite:///{tmp_path}/pages.sqlite3")
+    assert_pages_in_order(store, page=7)
+    plan = store._connection().execute("EXPLAIN QUERY PLAN " + _NEXT_CHUNK, (0, "", 7)).fetchall()
+    assert [row[3] for row in plan] == [
+        "SEARCH recordings USING INDEX recordings_started ((started_at,id)>(?,?))"
+    ]  # each page seeks the index; none walks it from the start
+    store.close()
 
 
 def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
