@@ -95,22 +95,22 @@ def history(recording: Recording, store_url: str) -> dict[str, Any]:
     try:
         store = open_store(store_url)
         try:
-            rows = store.latest(recording.view, HISTORY_RUNS + 1)
+            stored = store.latest(recording.view, HISTORY_RUNS + 1)
         finally:
             store.close()
-        latest = [row for row in rows if row.get("id") != recording.id][-HISTORY_RUNS:]
+        latest = [r for r in stored if r.id != recording.id][-HISTORY_RUNS:]
     except Exception as error:
         return {"error": f"{redact_url(store_url)}: {error}"}
     if not latest:
         return {"runs": 0, "store": redact_url(store_url)}
-    walls = [float(row.get("wall_ms") or 0.0) for row in latest]
-    profiles = [row["profile"] for row in latest if row.get("profile")]
+    walls = [r.wall_ms for r in latest]
+    profiles = [r.profile for r in latest if r.profile]
     return {
         "runs": len(latest),
         "store": redact_url(store_url),
         "wall_p50_ms": percentile(walls, 50),
         "wall_p95_ms": percentile(walls, 95),
-        "queries": [len(row.get("queries") or ()) for row in latest],
+        "queries": [len(r.queries) for r in latest],
         "profile": _profile_link(profiles[-1] if profiles else None),
     }
 

@@ -43,12 +43,12 @@ def test_two_workers_record_every_request_exactly_once(tmp_path: Path, backend: 
                 connection.execute(f"DROP TABLE IF EXISTS {table}")
     # one more than we sent: the readiness probe's GET /ping/ that first succeeded
     assert len(records) == REQUESTS + 1
-    assert len({r["id"] for r in records}) == REQUESTS + 1
-    views = Counter(r["view"] for r in records)
+    assert len({r.id for r in records}) == REQUESTS + 1
+    views = Counter(r.view for r in records)
     assert views == {
         "demo:story_list": REQUESTS // 4,
         "demo:ping": REQUESTS // 4 + 1,
         "demo:tag_cloud": REQUESTS // 4,
         "demo:api_stories": REQUESTS // 4,
     }
-    assert {len(r["queries"]) for r in records if r["view"] == "demo:story_list"} == {2}
+    assert {len(r.queries) for r in records if r.view == "demo:story_list"} == {2}

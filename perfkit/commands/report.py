@@ -9,14 +9,12 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from perfkit.commands.paths import check_options, option, reported_as
 from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.output import write_text
 from perfkit.recording import Recording
 from perfkit.store import Store, open_store, redact_url
-from perfkit.store.records import as_recording
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -67,38 +65,17 @@ def parse_since(text: str | None, now: float) -> float | None:
         ) from None
 
 
-def load(
-    rows: Iterable[dict[str, Any]],
-    since: float | None,
-    views: list[str],
-    skip_corrupt: bool,
-    source: str = "the input",
-) -> tuple[list[Recording], int]:
-    """Recordings that pass the filters, and how many corrupt ones were left out.
-
-    A row that is not a recording raises ``CorruptRecordError`` naming it in ``source``
-    (the store URL), unless ``skip_corrupt``.
-    """
-    found: list[Recording] = []
-    corrupt = 0
-    for row in rows:
-        if not _wanted(row, since, views):
-            continue
-        try:
-            found.append(as_recording(source, row))
-        except CorruptRecordError:
-            if not skip_corrupt:
-                raise
-            corrupt += 1
-    return found, corrupt
-
-
-def _wanted(row: dict[str, Any], since: float | None, views: list[str]) -> bool:
-    """Whether the filters keep ``row``; one they cannot judge is kept, so the check names it."""
-    started = row.get("started_at")
-    if since is not None and isinstance(started, (int, float)) and started < since:
-        return False
-    return not views or any(fnmatch.fnmatchcase(str(row.get("view")), v) for v in views)
+def select(
+    recordings: Iterable[Recording], since: float | None, views: list[str]
+) -> list[Recording]:
+    """The recordings that started at ``since`` or later, of a view matching one of the
+    ``views`` globs (any view when there are none)."""
+    return [
+        r
+        for r in recordings
+        if (since is None or r.started_at >= since)
+        and (not views or any(fnmatch.fnmatchcase(r.view, v) for v in views))
+    ]
 
 
 def read_store(
@@ -119,15 +96,14 @@ def read_store(
         store = open_store(url)
         try:
             _must_exist(store)
-            rows = store.read(skip if skip_corrupt else None)
-            recordings, unreadable = load(rows, since, views, skip_corrupt, source=url)
+            recordings = select(store.read(skip if skip_corrupt else None), since, views)
         finally:
             store.close()
     except CorruptRecordError as error:
         raise UsageError(f"{error}; rerun with --skip-corrupt to leave it out") from None
     except StoreError as error:
         raise UsageError(f"{error}; check --store") from None
-    return recordings, skipped + unreadable
+    return recordings, skipped
 
 
 def _must_exist(store: Store) -> None:

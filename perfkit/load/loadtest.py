@@ -21,6 +21,7 @@ from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
 from perfkit.load.result import CacheStats, LoadResult, PgbouncerStats, StackInfo, TierReport
 from perfkit.load.timings import Request, Tail
+from perfkit.recording import Recording
 from perfkit.stack.state import StackState
 from perfkit.stack.stats import cache, nginx, pgbouncer, records
 
@@ -34,7 +35,7 @@ class _StackPart:
     """What only a run on the stack has; the defaults are a run against ``--host``."""
 
     lines: list[nginx.AccessLine] | None = None
-    records: list[dict[str, Any]] | None = None
+    records: list[Recording] | None = None
     tiers: TierReport = field(default_factory=TierReport)
     stack: StackInfo | None = None
 

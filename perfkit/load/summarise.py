@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from typing import Any
 
 from perfkit.load.result import (
     Attribution,
@@ -156,11 +155,10 @@ def timeline(
     return points
 
 
-def views(records: list[dict[str, Any]]) -> list[ViewLoad]:
-    """Per view from the store's records: requests, queries and DB/cache time per request."""
+def views(recordings: list[Recording]) -> list[ViewLoad]:
+    """Per view from the store's recordings: requests, queries and DB/cache time per request."""
     groups: dict[str, list[Recording]] = defaultdict(list)
-    for record in records:
-        recording = Recording.from_dict(record)
+    for recording in recordings:
         groups[recording.view].append(recording)
     return [
         ViewLoad(
@@ -186,7 +184,7 @@ def summarise(
     ended: float,
     requests: list[Request],
     lines: list[AccessLine] | None,
-    records: list[dict[str, Any]] | None,
+    records: list[Recording] | None,
     user_samples: list[dict[str, float]],
     tiers: TierReport | None = None,
     stack: StackInfo | None = None,

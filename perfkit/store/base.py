@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from perfkit.errors import CorruptRecordError
-from perfkit.store.records import decode
+from perfkit.recording import Recording
+from perfkit.store.records import stored_recording
 from perfkit.store.rows import Row, payload
 
 #: Takes a corrupt record's error instead of letting it end the read (``--skip-corrupt``).
@@ -18,9 +19,10 @@ OnCorrupt = Callable[[CorruptRecordError], None]
 class Store(ABC):
     """Where finished recordings go: one backend per URL scheme.
 
-    Records are plain dicts (``Recording.to_dict()``). Implementations open their
-    connection lazily and reconnect after a failure, because the writer thread keeps
-    using the same store object for the life of the process. Only writing creates the
+    Records go in as plain dicts (``Recording.to_dict()``) or rows, and come back out as
+    Recordings checked by ``stored_recording``; only ``entries()`` is raw. Implementations
+    open their connection lazily and reconnect after a failure, because the writer thread
+    keeps using the same store object for the life of the process. Only writing creates the
     store (file, table); reading, counting and ``missing`` never leave anything behind.
     """
 
@@ -42,37 +44,37 @@ class Store(ABC):
         ``raw`` is what the store holds: JSON text, or what the driver parsed it into.
         """
 
-    def read(self, on_corrupt: OnCorrupt | None = None) -> Iterator[dict[str, Any]]:
-        """Yield every stored record, oldest first.
+    def read(self, on_corrupt: OnCorrupt | None = None) -> Iterator[Recording]:
+        """Yield every stored recording, oldest first.
 
         A corrupt record raises ``CorruptRecordError``; given ``on_corrupt``, it goes there
         instead and the read goes on without it.
         """
         for where, raw in self.entries():
             try:
-                record = decode(self.url, where, raw)
+                recording = stored_recording(self.url, where, raw)
             except CorruptRecordError as error:
                 if on_corrupt is None:
                     raise
                 on_corrupt(error)
                 continue
-            yield record
+            yield recording
 
-    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
-        """The newest ``limit`` records of ``view``, oldest first.
+    def latest(self, view: str, limit: int) -> list[Recording]:
+        """The newest ``limit`` recordings of ``view``, oldest first.
 
         This reads the whole store; stores with an index on (view, started_at) override it.
         """
-        return list(deque((r for r in self.read() if r.get("view") == view), maxlen=limit))
+        return list(deque((r for r in self.read() if r.view == view), maxlen=limit))
 
-    def between(self, start: float, end: float) -> list[dict[str, Any]]:
-        """The records of requests that started from ``start`` to ``end`` (epoch seconds),
+    def between(self, start: float, end: float) -> list[Recording]:
+        """The recordings of requests that started from ``start`` to ``end`` (epoch seconds),
         oldest first; a corrupt one raises ``CorruptRecordError``.
 
         This reads the whole store; stores with an index on started_at override it.
         """
-        found = [r for r in self.read() if start <= r.get("started_at", 0.0) <= end]
-        return sorted(found, key=lambda r: (r.get("started_at", 0.0), r["id"]))
+        found = [r for r in self.read() if start <= r.started_at <= end]
+        return sorted(found, key=lambda r: (r.started_at, r.id))
 
     @abstractmethod
     def missing(self) -> str | None:

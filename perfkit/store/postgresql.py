@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from perfkit.errors import StoreError
+from perfkit.recording import Recording
 from perfkit.store import split_query_option
 from perfkit.store.base import Store
-from perfkit.store.records import decode
+from perfkit.store.records import keyed_recordings
 from perfkit.store.redaction import redact_url
 from perfkit.store.rows import Row, record_row
 
@@ -184,23 +185,23 @@ class PostgreSQLStore(Store):
                 return
             last = (rows[-1][0], rows[-1][1])
 
-    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+    def latest(self, view: str, limit: int) -> list[Recording]:
         if self.missing():
             return []
         query = self._sql(
             "SELECT id, payload FROM {} WHERE view = %s ORDER BY started_at DESC, id DESC LIMIT %s"
         )
         rows = self._run("read", lambda c: c.execute(query, (view, limit)).fetchall())
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
+        return keyed_recordings(self.url, reversed(rows))
 
-    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+    def between(self, start: float, end: float) -> list[Recording]:
         if self.missing():
             return []
         query = self._sql(
             "SELECT id, payload FROM {} WHERE started_at BETWEEN %s AND %s ORDER BY started_at, id"
         )
         rows = self._run("read", lambda c: c.execute(query, (start, end)).fetchall())
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in rows]
+        return keyed_recordings(self.url, rows)
 
     def count(self) -> int:
         if self.missing():

@@ -1,4 +1,4 @@
-"""Reading stored records back: the one decode every store uses, and the recording check.
+"""Reading stored records back: the one way every store turns what it holds into a Recording.
 
 Whatever a store holds is untrusted on the way back (a hand-edited file, a torn line, a
 foreign row): each step here either returns what it promises or raises
@@ -8,6 +8,7 @@ foreign row): each step here either returns what it promises or raises
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import fields
 from typing import Any
 
@@ -23,6 +24,16 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
     "None": (type(None),),
 }
+
+
+def stored_recording(store_url: str, where: str, raw: Any) -> Recording:
+    """The Recording a stored record holds: :func:`decode`, then :func:`as_recording`."""
+    return as_recording(store_url, decode(store_url, where, raw))
+
+
+def keyed_recordings(store_url: str, rows: Iterable[tuple[str, Any]]) -> list[Recording]:
+    """The Recordings of ``(id, payload)`` rows, in their order, each named by its id."""
+    return [stored_recording(store_url, f"id {i!r}", payload) for i, payload in rows]
 
 
 def decode(store_url: str, where: str, raw: Any) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from typing import Any
 from urllib.request import pathname2url
 
 from perfkit.errors import StoreError
+from perfkit.recording import Recording
 from perfkit.store.base import Store
-from perfkit.store.records import decode
+from perfkit.store.records import keyed_recordings
 from perfkit.store.rows import Row, record_row
 
 BUSY_TIMEOUT_MS = 5000
@@ -46,9 +47,11 @@ def _insert(count: int) -> str:
 
 
 _FIRST_CHUNK = "SELECT started_at, id, payload FROM recordings ORDER BY started_at, id LIMIT ?"
+#: The page after ``(started_at, id)``: a row value, so that SQLite seeks the (started_at, id)
+#: index to it rather than walking it from the start for every page.
 _NEXT_CHUNK = (
     "SELECT started_at, id, payload FROM recordings"
-    " WHERE started_at > ? OR (started_at = ? AND id > ?) ORDER BY started_at, id LIMIT ?"
+    " WHERE (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ?"
 )
 
 #: A view's newest records, through the (view, started_at) index.
@@ -198,7 +201,7 @@ class SQLiteStore(Store):
                     if last is None:
                         rows = conn.execute(_FIRST_CHUNK, (READ_CHUNK,)).fetchall()
                     else:
-                        rows = conn.execute(_NEXT_CHUNK, (last[0], *last, READ_CHUNK)).fetchall()
+                        rows = conn.execute(_NEXT_CHUNK, (*last, READ_CHUNK)).fetchall()
                 except (sqlite3.Error, OSError) as exc:
                     raise self._fail("read", exc) from exc
             for _, record_id, payload in rows:
@@ -207,13 +210,13 @@ class SQLiteStore(Store):
                 return
             last = (rows[-1][0], rows[-1][1])
 
-    def latest(self, view: str, limit: int) -> list[dict[str, Any]]:
+    def latest(self, view: str, limit: int) -> list[Recording]:
         rows = self._select(_LATEST, (view, limit))
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in reversed(rows)]
+        return keyed_recordings(self.url, reversed(rows))
 
-    def between(self, start: float, end: float) -> list[dict[str, Any]]:
+    def between(self, start: float, end: float) -> list[Recording]:
         rows = self._select(_BETWEEN, (start, end))
-        return [decode(self.url, f"id {i!r}", payload) for i, payload in rows]
+        return keyed_recordings(self.url, rows)
 
     def _select(self, query: str, params: tuple[Any, ...]) -> list[Any]:
         if self.missing():

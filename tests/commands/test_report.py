@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,8 +15,8 @@ import psycopg
 import pytest
 import redis
 
-from perfkit.commands.report import load, parse_since
-from perfkit.errors import CorruptRecordError, UsageError
+from perfkit.commands.report import parse_since, read_store, select
+from perfkit.errors import UsageError
 from perfkit.store import open_store
 from tests.analysis.factories import query, recording
 from tests.servers import run_perfkit
@@ -45,27 +46,38 @@ def test_since_accepts_durations_and_dates() -> None:
         parse_since("yesterday", now=0)
 
 
-def test_load_filters_by_time_and_view_glob() -> None:
-    found, corrupt = load(iter(records()), since=1500.0, views=[], skip_corrupt=False)
+def _jsonl_of(tmp_path: Path, rows: list[dict]) -> str:
+    """A JSON Lines store holding ``rows`` as they are, written behind the store's back."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return f"jsonl://{path}"
+
+
+def test_select_filters_by_time_and_view_glob(tmp_path: Path) -> None:
+    url = _jsonl_of(tmp_path, records())
+    found, corrupt = read_store(url, since=1500.0, views=[], skip_corrupt=False)
     assert ({r.view for r in found}, corrupt) == ({"demo:fast"}, 0)
-    found, _ = load(iter(records()), since=None, views=["demo:sl*"], skip_corrupt=False)
+    found, _ = read_store(url, since=None, views=["demo:sl*"], skip_corrupt=False)
     assert [r.view for r in found] == ["demo:slow"] * 3
+    assert select(found, since=1001.0, views=["demo:*"]) == found[1:]
 
 
-def test_a_corrupt_record_is_one_clear_error_or_left_out() -> None:
-    rows = [*records(), {"id": "broken", "view": "x", "bogus": 1}]
+def test_a_corrupt_record_is_one_clear_error_or_left_out(tmp_path: Path) -> None:
+    url = _jsonl_of(tmp_path, [*records(), {"id": "broken", "view": "x", "bogus": 1}])
     with pytest.raises(
-        CorruptRecordError, match=r"^corrupt record in jsonl://x, id 'broken': not a perfkit rec"
+        UsageError, match=rf"^corrupt record in {re.escape(url)}, id 'broken': not a perfkit rec"
     ):
-        load(iter(rows), None, [], skip_corrupt=False, source="jsonl://x")
-    found, corrupt = load(iter(rows), None, [], skip_corrupt=True)
+        read_store(url, None, [], skip_corrupt=False)
+    found, corrupt = read_store(url, None, [], skip_corrupt=True)
     assert (len(found), corrupt) == (6, 1)
 
 
-def test_a_record_the_filters_cannot_judge_is_checked_not_dropped() -> None:
-    rows = [*records(), {**records()[0], "id": "odd", "started_at": "yesterday"}]
-    with pytest.raises(CorruptRecordError, match=r"id 'odd': .*started_at is str, not float"):
-        load(iter(rows), since=1500.0, views=[], skip_corrupt=False)
+def test_a_record_the_filters_cannot_judge_is_checked_not_dropped(tmp_path: Path) -> None:
+    url = _jsonl_of(
+        tmp_path, [*records(), {**records()[0], "id": "odd", "started_at": "yesterday"}]
+    )
+    with pytest.raises(UsageError, match=r"id 'odd': .*started_at is str, not float"):
+        read_store(url, since=1500.0, views=[], skip_corrupt=False)
 
 
 @pytest.mark.parametrize("scheme", ["sqlite", "jsonl"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -37,8 +36,8 @@ def measured(
     yield results, store
 
 
-def _records(store: Path, wanted: int) -> list[dict[str, Any]]:
-    """The store's records, once the background writer has written at least ``wanted``."""
+def _records(store: Path, wanted: int) -> list[Recording]:
+    """The store's recordings, once the background writer has written at least ``wanted``."""
     deadline = time.monotonic() + 10
     while True:
         records = list(open_store(f"jsonl://{store}").read()) if store.exists() else []
@@ -98,10 +97,10 @@ def test_server_timing_db_in_the_browser_equals_what_the_middleware_recorded(
     page, store = measured[0][1], measured[1]
     runs = [run for mode in page.modes for run in mode.runs]
     records = _records(store, wanted=len(runs))
-    by_id = {r["id"]: r for r in records}
+    by_id = {r.id: r for r in records}
     for run in runs:
         timing = {e.name: e for e in run.server_timing}
-        recording = Recording.from_dict(by_id[server_timing.recording_id(run.server_timing)])
+        recording = by_id[server_timing.recording_id(run.server_timing)]
         queries = len(recording.queries)
         assert recording.view == "demo:story_list_slow"
         # The header is rounded to 0.01 ms, each stored query duration to 1 µs.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,10 @@ from perfkit.errors import LoadError, UsageError
 from perfkit.load import matrix, summarise
 from perfkit.load.timings import Request
 from perfkit.stack.options import StackOptions
+from perfkit.stack.stats import records
 from perfkit.stack.stats.nginx import parse_line
+from perfkit.store import open_store
+from tests.store import make_recording
 
 
 def _line(rid: str, uri: str = "/", addr: str = "127.0.0.1:8001", **values: object) -> str:
@@ -113,3 +117,17 @@ def test_durations() -> None:
     assert parse_duration("90") == 90 and parse_duration("1.5m") == 90
     with pytest.raises(UsageError):
         parse_duration("0s")
+
+
+def test_views_come_from_the_window_the_store_gives_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'perf.sqlite3'}"
+    recordings = [make_recording(i) for i in range(10)]
+    open_store(url).write([r.to_dict() for r in recordings])
+    window = records.settled(url, recordings[0].started_at, recordings[4].started_at, expected=5)
+    assert window == recordings[:5]
+    loads = {v.view: v for v in summarise.views(window)}
+    assert {view: load.requests for view, load in loads.items()} == {
+        r.view: 1 for r in recordings[:5]
+    }
+    assert loads[recordings[1].view].wall_ms == recordings[1].wall_ms
+    assert loads[recordings[1].view].queries_per_request == 1.0

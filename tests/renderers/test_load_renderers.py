@@ -11,7 +11,7 @@ from perfkit.load.result import CacheStats, PgbouncerStats, Profile, StackInfo, 
 from perfkit.load.timings import Request
 from perfkit.renderers import load_html
 from perfkit.renderers import load_json as json_renderer
-from tests.store import make_record
+from tests.store import make_recording
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -71,7 +71,7 @@ def test_typed_tiers_views_and_profiles_keep_the_json_keys(tmp_path: Path) -> No
         ended=101.0,
         requests=requests,
         lines=[],
-        records=[make_record(i) for i in range(3)],
+        records=[make_recording(i) for i in range(3)],
         user_samples=[{"t": 100.0, "users": 2.0}],
         tiers=TierReport(
             pgbouncer=PgbouncerStats(10, 30, 2.0, 0.2, 1.5, 3, 0.75),

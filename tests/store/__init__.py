@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -15,8 +15,8 @@ from perfkit.store import open_store
 from perfkit.store.base import Store
 
 
-def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
-    """A full ``Recording.to_dict()`` with values that must survive a round trip exactly."""
+def make_recording(index: int, prefix: str = "r") -> Recording:
+    """A full Recording with values that must survive a round trip exactly."""
     return Recording(
         id=f"{prefix}{index:06d}",
         started_at=1_700_000_000.0 + index * 0.001,
@@ -45,7 +45,17 @@ def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
             )
         ],
         labels={"scenario": "unit", "ünïcode": "✓"},
-    ).to_dict()
+    )
+
+
+def make_record(index: int, prefix: str = "r") -> dict[str, Any]:
+    """``make_recording(index, prefix).to_dict()``: the plain dict a store is given."""
+    return make_recording(index, prefix).to_dict()
+
+
+def dicts(recordings: Iterable[Recording]) -> list[dict[str, Any]]:
+    """What a store gave back, as the plain dicts it was given."""
+    return [recording.to_dict() for recording in recordings]
 
 
 def assert_latest_per_view(store: Store) -> None:
@@ -55,8 +65,8 @@ def assert_latest_per_view(store: Store) -> None:
     view = records[0]["view"]
     mine = [r for r in records if r["view"] == view]
     assert len(mine) == 12
-    assert store.latest(view, 5) == mine[-5:]
-    assert store.latest(view, 100) == mine
+    assert dicts(store.latest(view, 5)) == mine[-5:]
+    assert dicts(store.latest(view, 100)) == mine
     assert store.latest("no.such.view", 5) == []
 
 
@@ -65,8 +75,36 @@ def assert_between_reads_a_time_window(store: Store) -> None:
     records = [make_record(i) for i in range(40)]
     store.write(list(reversed(records)))
     start, end = records[10]["started_at"], records[29]["started_at"]
-    assert store.between(start, end) == records[10:30]
+    assert dicts(store.between(start, end)) == records[10:30]
     assert store.between(end + 1, end + 2) == []
+
+
+def assert_reads_recordings(store: Store) -> None:
+    """``read``, ``latest`` and ``between`` give back Recording objects equal to those written."""
+    recordings = [make_recording(i) for i in range(10)]
+    store.write([recording.to_dict() for recording in recordings])
+    view = recordings[0].view
+    read, latest = list(store.read()), store.latest(view, 5)
+    between = store.between(recordings[2].started_at, recordings[7].started_at)
+    for found in (read, latest, between):
+        assert found and all(type(recording) is Recording for recording in found)
+    assert read == recordings
+    assert latest == [r for r in recordings if r.view == view]
+    assert between == recordings[2:8]
+
+
+def assert_pages_in_order(store: Store, page: int) -> None:
+    """``read`` of a store holding several pages of ``page`` records (runs of equal
+    started_at across page borders, written out of order): every record once, in
+    (started_at, id) order."""
+    records = [make_record(i) for i in range(page * 4 + 3)]
+    for index, record in enumerate(records):
+        record["started_at"] = 1_700_000_000.0 + index // 5  # five at a time share one
+    written = records[1::2] + records[::2]
+    for start in range(0, len(written), page):
+        store.write(written[start : start + page])
+    expected = sorted(records, key=lambda r: (r["started_at"], r["id"]))
+    assert dicts(store.read()) == expected
 
 
 def assert_corrupt_record_is_named(
@@ -84,7 +122,7 @@ def assert_corrupt_record_is_named(
     assert (info.value.store, info.value.where, info.value.problem) == (store.url, where, problem)
     assert str(info.value) == f"corrupt record in {store.url}, {where}: {problem}"
     skipped: list[CorruptRecordError] = []
-    assert list(store.read(skipped.append)) == records
+    assert dicts(store.read(skipped.append)) == records
     assert [error.where for error in skipped] == [where]
     assert store.count() == 4  # the corrupt record is still there: reading deletes nothing
 
@@ -98,7 +136,7 @@ def assert_missing_until_written(store: Store, missing: str, gone: Callable[[], 
     assert gone()
     store.write([make_record(1)])
     assert store.missing() is None
-    assert [r["id"] for r in store.read()] == ["r000001"]
+    assert [r.id for r in store.read()] == ["r000001"]
     assert not gone()
 
 

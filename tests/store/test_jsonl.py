@@ -15,6 +15,8 @@ from tests.store import (
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_reads_recordings,
+    dicts,
     make_record,
     write_from_processes,
 )
@@ -29,13 +31,13 @@ def test_round_trip_is_exact_and_in_append_order(tmp_path: Path) -> None:
     store.write(records[:10])
     store.write(records[10:])
     assert store.count() == 30
-    assert list(store.read()) == records
+    assert dicts(store.read()) == records
     lines = (tmp_path / "sub" / "recordings.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == records
     store.clear()
     assert store.count() == 0
     store.write(records[:2])
-    assert list(store.read()) == records[:2]
+    assert dicts(store.read()) == records[:2]
 
 
 def test_torn_lines_are_reported_and_isolated(tmp_path: Path) -> None:
@@ -47,10 +49,11 @@ def test_torn_lines_are_reported_and_isolated(tmp_path: Path) -> None:
     with pytest.raises(CorruptRecordError, match=r"line 2 \(torn: no newline\): not JSON"):
         list(store.read())
     store.write([make_record(2)])  # must not glue onto the torn line
+    whole = {**make_record(3), "id": "no-newline-but-whole"}
     with path.open("ab") as file:
-        file.write(b'[1, 2]\n\n{"view": "v"}\n{"id": "no-newline-but-whole"}')
+        file.write(b'[1, 2]\n\n{"view": "v"}\n' + json.dumps(whole).encode())
     skipped: list[CorruptRecordError] = []
-    ids = [r["id"] for r in store.read(skipped.append)]
+    ids = [r.id for r in store.read(skipped.append)]
     assert ids == ["r000001", "r000002", "no-newline-but-whole"]
     assert [(error.where, error.problem) for error in skipped] == [
         ("line 2", "not JSON (Invalid control character at: char 17)"),
@@ -107,7 +110,7 @@ def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
     assert len(raw_lines) == 1001  # no torn or interleaved lines: every line parses
     assert all(json.loads(line)["id"] for line in raw_lines[:-1])
     store = open_store(url)
-    ids = [record["id"] for record in store.read()]
+    ids = [record.id for record in store.read()]
     assert store.count() == 1000
     assert len(set(ids)) == 1000
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
@@ -119,3 +122,7 @@ def test_latest_reads_one_view(tmp_path: Path) -> None:
 
 def test_between_reads_a_time_window(tmp_path: Path) -> None:
     assert_between_reads_a_time_window(open_store(f"jsonl://{tmp_path}/window.jsonl"))
+
+
+def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
+    assert_reads_recordings(open_store(f"jsonl://{tmp_path}/typed.jsonl"))

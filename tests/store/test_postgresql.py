@@ -10,12 +10,16 @@ import pytest
 
 from perfkit.errors import StoreError
 from perfkit.store import open_store
+from perfkit.store import postgresql as postgresql_store
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
 from tests.store import (
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_pages_in_order,
+    assert_reads_recordings,
+    dicts,
     make_record,
     write_from_processes,
 )
@@ -42,10 +46,25 @@ def test_round_trip_is_exact_and_oldest_first(table: str) -> None:
     store.write(records[:3])  # same ids again: ignored, never duplicated
     assert store.count() == 2500
     expected = sorted(records, key=lambda r: (r["started_at"], r["id"]))
-    assert list(store.read()) == expected
+    assert dicts(store.read()) == expected
     store.clear()
     assert store.count() == 0
     assert list(store.read()) == []
+    store.close()
+
+
+def test_pages_with_equal_started_at_across_their_borders_read_in_order(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgresql_store, "READ_CHUNK", 7)
+    store = open_store(f"{SERVER}?table={table}")
+    assert_pages_in_order(store, page=7)
+    store.close()
+
+
+def test_read_latest_and_between_give_recordings(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    assert_reads_recordings(store)
     store.close()
 
 
@@ -93,7 +112,7 @@ def test_reconnects_after_the_connection_is_killed(table: str) -> None:
     assert store._conn is None
     store.write([make_record(3)])
     assert store._conn.info.backend_pid != backend
-    assert [r["id"] for r in store.read()] == ["r000001", "r000003"]
+    assert [r.id for r in store.read()] == ["r000001", "r000003"]
     store.close()
 
 
@@ -116,7 +135,7 @@ def test_four_processes_write_one_table(table: str) -> None:
     url = f"{SERVER}?table={table}"
     write_from_processes(url, processes=4, count=250, batch=10)
     store = open_store(url)
-    ids = [record["id"] for record in store.read()]
+    ids = [record.id for record in store.read()]
     assert store.count() == 1000
     assert len(set(ids)) == 1000
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}

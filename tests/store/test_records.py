@@ -1,14 +1,16 @@
-"""decode() and as_recording(): every way a stored record can be wrong gets named."""
+"""decode(), as_recording() and stored_recording(): every way a stored record can be wrong
+gets named."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from perfkit.errors import CorruptRecordError
-from perfkit.store.records import as_recording, decode
-from tests.store import make_record
+from perfkit.store.records import as_recording, decode, keyed_recordings, stored_recording
+from tests.store import make_record, make_recording
 
 STORE = "postgresql://u:s3cret@h/db"
 
@@ -76,3 +78,19 @@ def test_a_corrupt_record_names_its_store_without_the_password() -> None:
         decode("postgresql://perfkit:s3cret@db.internal/perf", "id 'x'", "{not json")
     assert caught.value.store == "postgresql://perfkit:***@db.internal/perf"
     assert "s3cret" not in str(caught.value)
+
+
+def test_stored_recording_decodes_then_checks() -> None:
+    recording = make_recording(4)
+    text = json.dumps(recording.to_dict())
+    assert stored_recording(STORE, "line 9", text) == recording
+    assert keyed_recordings(STORE, [("r000004", text)]) == [recording]
+    with pytest.raises(CorruptRecordError) as torn:
+        stored_recording(STORE, "line 9", text[:-1])
+    assert (torn.value.where, torn.value.problem[:8]) == ("line 9", "not JSON")
+    with pytest.raises(CorruptRecordError) as foreign:
+        keyed_recordings(STORE, [("x", '{"id": "x"}')])
+    assert (foreign.value.where, foreign.value.problem[:24]) == (
+        "id 'x'",
+        "not a perfkit recording ",
+    )

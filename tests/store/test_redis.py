@@ -16,6 +16,8 @@ from tests.store import (
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_reads_recordings,
+    dicts,
     make_record,
 )
 
@@ -39,7 +41,7 @@ def test_round_trip_is_exact_and_in_push_order(key: str) -> None:
     store.write(records[:7])
     store.write(records[7:])
     assert store.count() == 2500
-    assert list(store.read()) == records
+    assert dicts(store.read()) == records
     client = redis.Redis.from_url(SERVER)
     assert client.llen(key) == 2500
     assert client.type(key) == b"list"
@@ -76,6 +78,12 @@ def test_latest_reads_one_view(key: str) -> None:
 def test_between_reads_a_time_window(key: str) -> None:
     store = open_store(f"{SERVER}?key={key}")
     assert_between_reads_a_time_window(store)
+    store.close()
+
+
+def test_read_latest_and_between_give_recordings(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    assert_reads_recordings(store)
     store.close()
 
 

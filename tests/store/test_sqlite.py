@@ -11,12 +11,16 @@ import pytest
 
 from perfkit.errors import StoreError
 from perfkit.store import open_store
-from perfkit.store.sqlite import _BETWEEN, _LATEST, SQLiteStore, parse_sqlite_url
+from perfkit.store import sqlite as sqlite_store
+from perfkit.store.sqlite import _BETWEEN, _LATEST, _NEXT_CHUNK, SQLiteStore, parse_sqlite_url
 from tests.store import (
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_pages_in_order,
+    assert_reads_recordings,
+    dicts,
     make_record,
     write_from_processes,
 )
@@ -28,7 +32,7 @@ def test_round_trip_is_exact_and_oldest_first(tmp_path: Path) -> None:
     store.write(list(reversed(records[:25])))
     store.write(records[25:])
     assert store.count() == 50
-    assert list(store.read()) == records
+    assert dicts(store.read()) == records
     store.write(records[:5])  # same ids again: ignored, never duplicated
     assert store.count() == 50
     store.clear()
@@ -43,10 +47,29 @@ def test_read_pages_through_more_than_one_chunk(tmp_path: Path) -> None:
     for record in records[::100]:
         record["started_at"] = 1_700_000_000.0  # ties broken by id, across chunk borders
     store.write(records)
-    got = [record["id"] for record in store.read()]
+    got = [record.id for record in store.read()]
     assert len(got) == 2500
     assert sorted(got) == sorted(r["id"] for r in records)
     assert got == [r["id"] for r in sorted(records, key=lambda r: (r["started_at"], r["id"]))]
+
+
+def test_pages_with_equal_started_at_across_their_borders_read_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "READ_CHUNK", 7)
+    store = SQLiteStore(f"sqlite:///{tmp_path}/pages.sqlite3")
+    assert_pages_in_order(store, page=7)
+    plan = store._connection().execute("EXPLAIN QUERY PLAN " + _NEXT_CHUNK, (0, "", 7)).fetchall()
+    assert [row[3] for row in plan] == [
+        "SEARCH recordings USING INDEX recordings_started ((started_at,id)>(?,?))"
+    ]  # each page seeks the index; none walks it from the start
+    store.close()
+
+
+def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
+    store = SQLiteStore(f"sqlite:///{tmp_path}/typed.sqlite3")
+    assert_reads_recordings(store)
+    store.close()
 
 
 def test_wal_mode_busy_timeout_and_schema(tmp_path: Path) -> None:
@@ -99,7 +122,7 @@ def test_four_processes_write_one_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/shared.sqlite3"
     write_from_processes(url, processes=4, count=250, batch=10)
     store = open_store(url)
-    ids = [record["id"] for record in store.read()]
+    ids = [record.id for record in store.read()]
     assert store.count() == 1000
     assert len(ids) == 1000
     assert len(set(ids)) == 1000

@@ -21,7 +21,7 @@ from perfkit.store import Store, open_store
 from perfkit.store import writer as writer_module
 from perfkit.store.redis import RedisStore
 from perfkit.store.writer import flush, shutdown, stats, submit
-from tests.store import free_port, make_record
+from tests.store import dicts, free_port, make_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,7 +85,7 @@ def test_thousand_submits_are_all_written(tmp_path: Path) -> None:
     assert stats() == {"submitted": 1000, "written": 1000, "dropped": 0, "errors": 0}
     store = open_store(url)
     assert store.count() == 1000
-    assert list(store.read()) == records
+    assert dicts(store.read()) == records
     store.close()
 
 
@@ -210,10 +210,10 @@ def test_changed_store_url_switches_stores_in_order(tmp_path: Path) -> None:
         submit(make_record(i), first, queue_size=100, batch_size=50)
     assert flush(timeout=5)
     assert stats() == {"submitted": 15, "written": 15, "dropped": 0, "errors": 0}
-    assert [r["id"] for r in open_store(first).read()] == [
+    assert [r.id for r in open_store(first).read()] == [
         f"r{i:06d}" for i in [*range(5), *range(12, 15)]
     ]
-    assert [r["id"] for r in open_store(second).read()] == [f"r{i:06d}" for i in range(5, 12)]
+    assert [r.id for r in open_store(second).read()] == [f"r{i:06d}" for i in range(5, 12)]
 
 
 def test_redis_killed_mid_run_drops_then_recovers(tmp_path: Path) -> None:
@@ -259,7 +259,7 @@ def test_redis_killed_mid_run_drops_then_recovers(tmp_path: Path) -> None:
         assert flush(timeout=5)
         assert stats()["written"] == 30
         reader = RedisStore(url)
-        assert [r["id"] for r in reader.read()] == [f"r{i:06d}" for i in range(50, 60)]
+        assert [r.id for r in reader.read()] == [f"r{i:06d}" for i in range(50, 60)]
         reader.close()
     finally:
         server.kill()
@@ -296,7 +296,7 @@ def test_writer_restarts_in_a_forked_child(tmp_path: Path) -> None:
         submit(make_record(i, "parent-"), url, queue_size=1000, batch_size=10)
     assert flush(timeout=5)
     assert stats() == {"submitted": 15, "written": 15, "dropped": 0, "errors": 0}
-    ids = [r["id"] for r in open_store(url).read()]
+    ids = [r.id for r in open_store(url).read()]
     assert len(ids) == 115
     assert sum(i.startswith("child-") for i in ids) == 100
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
+from perfkit.recording import Recording
 from perfkit.store import open_store
 
 SETTLE_TIMEOUT_S = 10.0
 
 
-def fetch(store_url: str, start: float, end: float) -> list[dict[str, Any]]:
-    """Records whose request started between ``start`` and ``end`` (epoch seconds)."""
+def fetch(store_url: str, start: float, end: float) -> list[Recording]:
+    """Recordings of the requests that started between ``start`` and ``end`` (epoch seconds)."""
     store = open_store(store_url)
     try:
         return store.between(start, end)
@@ -19,8 +19,8 @@ def fetch(store_url: str, start: float, end: float) -> list[dict[str, Any]]:
         store.close()
 
 
-def settled(store_url: str, start: float, end: float, expected: int) -> list[dict[str, Any]]:
-    """Wait for the app servers' background writers: until ``expected`` records are there,
+def settled(store_url: str, start: float, end: float, expected: int) -> list[Recording]:
+    """Wait for the app servers' background writers: until ``expected`` recordings are there,
     or the count stops growing for a second, or the deadline."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     records = fetch(store_url, start, end)
