@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from perfkit.bench import query_params
-from perfkit.bench.data import django_own
+from perfkit.bench.fill import django_own
 from perfkit.bench.runner import Target
 from perfkit.errors import one_line
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.bench import data, discovery, factories, personas, project
+from perfkit.bench import discovery, factories, fill, personas, project
 from perfkit.bench.discovery import Discovered
 from perfkit.bench.login import Prober
 from perfkit.bench.runner import REQUEST_SECONDS, Target
@@ -23,7 +23,7 @@ class Plan:
     requests each target, of the ``chosen`` personas and usernames.
     """
 
-    make: Callable[[int], data.Filled | None]
+    make: Callable[[int], fill.Filled | None]
     find: Callable[[int], Discovered]
     prober: Prober | None = None
     chosen: tuple[str, ...] = (personas.ANONYMOUS,)
@@ -86,7 +86,7 @@ def demo_plan(
         return Plan(make=demo_site.populate, find=listed)
 
     def make(size: int) -> None:
-        data.wipe()
+        fill.wipe()
         if scenario.setup is None:
             demo_site.populate(size)
         scenario.build(size)
@@ -101,22 +101,22 @@ def project_plan(
     seconds: float = REQUEST_SECONDS,
 ) -> Plan:
     """A user's project: generated data and discovered URLs, unless a scenario names its own."""
-    models = data.project_models(root)
+    models = fill.project_models(root)
     makers = factories.found(root, models)
 
-    def make(size: int) -> data.Filled | None:
-        data.wipe()
+    def make(size: int) -> fill.Filled | None:
+        fill.wipe()
         if scenario is not None and scenario.setup is not None:
             scenario.build(size)
             return None
-        return data.fill(models, size, makers=makers)
+        return fill.fill(models, size, makers=makers)
 
     return _with_scenario(scenario, make, lambda size: discovery.discover(), chosen, seconds)
 
 
 def _with_scenario(
     scenario: Scenario | None,
-    make: Callable[[int], data.Filled | None],
+    make: Callable[[int], fill.Filled | None],
     fallback: Callable[[int], Discovered],
     chosen: tuple[str, ...],
     seconds: float,

@@ -99,7 +99,7 @@ def options_from(args: argparse.Namespace) -> StackOptions:
 def run_up(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.stack import report
+    from perfkit.stack import tier_table
     from perfkit.stack.up import up
 
     if args.port and not 0 < args.port < 65536:
@@ -110,17 +110,17 @@ def run_up(args: argparse.Namespace) -> int:
     console = Console()
     with console.status("starting the stack") as status:
         state = up(Path(args.run_dir), options, lambda text: status.update(f"starting {text}"))
-    report.print_tiers(console, state, f"perfkit stack up: {state.run_dir}")
+    tier_table.print_tiers(console, state, f"perfkit stack up: {state.run_dir}")
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.stack import report, state
+    from perfkit.stack import state, tier_table
 
     current = state.require(Path(args.run_dir))
-    all_up = report.print_tiers(Console(), current, f"perfkit stack status: {current.run_dir}")
+    all_up = tier_table.print_tiers(Console(), current, f"perfkit stack status: {current.run_dir}")
     return 0 if all_up else 1
 
 

@@ -23,7 +23,7 @@ from perfkit.load.result import CacheStats, LoadResult, PgbouncerStats, StackInf
 from perfkit.load.timings import Request, Tail
 from perfkit.recording import Recording
 from perfkit.stack.state import StackState
-from perfkit.stack.stats import cache, nginx, pgbouncer, records
+from perfkit.stack.stats import cache_tier, nginx, pgbouncer, window
 
 POLL_S = 0.5
 GRACE_S = 30.0
@@ -126,7 +126,7 @@ def _join(
     expected = summarise.reconcile(requests, lines, None).proxied or 0
     return _StackPart(
         lines=lines,
-        records=records.settled(stack.store_url, window_start, window_end + 1, expected),
+        records=window.settled(stack.store_url, window_start, window_end + 1, expected),
         tiers=_tier_report(stack, before, after, pools),
         stack=StackInfo(url=stack.url, options=stack.options),
     )
@@ -210,7 +210,7 @@ def _counters(stack: StackState) -> dict[str, Any]:
         with contextlib.suppress(Exception):
             found["pgbouncer"] = pgbouncer.stats(stack.pooler_admin_url, DB_NAME)
     with contextlib.suppress(Exception):
-        found["cache"] = cache.counters(stack.cache_url)
+        found["cache"] = cache_tier.counters(stack.cache_url)
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from perfkit.errors import StackError
-from perfkit.stack import health, ports, processes
+from perfkit.stack import ports, processes, readiness
 from perfkit.stack.options import StackOptions
 from perfkit.stack.render import render
 from perfkit.stack.state import StackState, Tier
@@ -75,7 +75,7 @@ class Launcher:
         tier = Tier(name, kind, f"127.0.0.1:{port}", pid, str(log or output))
         self.state.tiers.append(tier)
         self.state.save()
-        health.wait_for(name, pid, Path(tier.log), ready)
+        readiness.wait_for(name, pid, Path(tier.log), ready)
         return tier
 
 
@@ -121,7 +121,7 @@ def postgresql(launch: Launcher) -> int:
         "postgresql",
         port,
         [launch.tools["postgres"], "-D", str(pgdata)],
-        lambda: health.postgres_ok(admin),
+        lambda: readiness.postgres_ok(admin),
         cwd=launch.private,
         user=launch.user,
     )
@@ -160,7 +160,7 @@ def pgbouncer(launch: Launcher, pg_port: int) -> None:
         "pgbouncer",
         port,
         [launch.tools["pgbouncer"], str(ini)],
-        lambda: health.postgres_ok(pooled),
+        lambda: readiness.postgres_ok(pooled),
         cwd=launch.private,
         user=launch.user,
     )
@@ -184,7 +184,7 @@ def redis(launch: Launcher) -> int:
         "redis",
         port,
         [launch.tools["redis-server"], str(conf)],
-        lambda: health.tcp_command(port, b"PING\r\n", b"+PONG"),
+        lambda: readiness.tcp_command(port, b"PING\r\n", b"+PONG"),
         cwd=launch.run_dir,
     )
     return port
@@ -200,7 +200,7 @@ def memcached(launch: Launcher) -> int:
         "memcached",
         port,
         [launch.tools["memcached"], *option_lines(conf)],
-        lambda: health.tcp_command(port, b"version\r\n", b"VERSION"),
+        lambda: readiness.tcp_command(port, b"version\r\n", b"VERSION"),
         user=launch.user,
     )
     return port
@@ -229,7 +229,7 @@ def app_servers(launch: Launcher, env: dict[str, str]) -> list[str]:
             "app",
             port,
             [sys.executable, "-m", "gunicorn", "-c", str(conf), launch.options.app],
-            functools.partial(health.http_ok, probe),
+            functools.partial(readiness.http_ok, probe),
             env=env,
             cwd=Path.cwd(),
         )
@@ -259,7 +259,7 @@ def nginx(launch: Launcher, upstreams: list[str]) -> None:
         "nginx",
         port,
         [launch.tools["nginx"], "-p", str(launch.run_dir), "-e", str(error_log), "-c", str(conf)],
-        lambda: health.http_ok(f"{url}/nginx-health") and health.http_ok(probe),
+        lambda: readiness.http_ok(f"{url}/nginx-health") and readiness.http_ok(probe),
         log=error_log,
     )
     launch.state.url = url

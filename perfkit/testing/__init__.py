@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from perfkit.testing.constant_queries import assert_constant_queries
 from perfkit.testing.recorder import CacheStats, Recorded, record
-from perfkit.testing.scaling import assert_constant_queries
 from perfkit.testing.snapshot import check_snapshot, snapshot
 
 __all__ = [

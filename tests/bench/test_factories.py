@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 from model_bakery.recipe import Recipe, seq
 
 import perfkit.demo
-from perfkit.bench import data, factories
+from perfkit.bench import factories, fill
 from perfkit.demo.models import Author, Story, Tag
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ tag_recipe = Recipe(Tag, name=seq("recipe tag "))
 
 @pytest.fixture(autouse=True)
 def _empty() -> None:
-    data.wipe()
+    fill.wipe()
 
 
 @pytest.fixture
@@ -57,8 +57,8 @@ def test_nothing_is_found_outside_the_project_or_without_the_modules(shipped: No
 
 
 def test_fill_makes_the_rows_with_them_and_keeps_its_own_links(shipped: None) -> None:
-    models = data.project_models(DEMO)
-    data.fill(models, 6, makers=factories.found(DEMO, models))
+    models = fill.project_models(DEMO)
+    fill.fill(models, 6, makers=factories.found(DEMO, models))
     assert all(
         name.startswith("Factory author ") for name in Author.objects.values_list("name", flat=True)
     )
@@ -73,5 +73,5 @@ def test_a_row_the_factory_refuses_is_made_by_model_bakery() -> None:
     def refuses(**attrs: object) -> None:
         raise ValueError("this factory needs a fixture file")
 
-    filled = data.fill(data.project_models(DEMO), 4, makers={Tag: refuses})
+    filled = fill.fill(fill.project_models(DEMO), 4, makers={Tag: refuses})
     assert Tag.objects.count() == 4 and not filled.skipped

@@ -12,7 +12,7 @@ from perfkit.errors import LoadError, UsageError
 from perfkit.load import matrix, summarise
 from perfkit.load.timings import Request
 from perfkit.stack.options import StackOptions
-from perfkit.stack.stats import records
+from perfkit.stack.stats import window as recorded
 from perfkit.stack.stats.nginx import parse_line
 from perfkit.store import open_store
 from tests.store import make_recording
@@ -123,7 +123,7 @@ def test_views_come_from_the_window_the_store_gives_back(tmp_path: Path) -> None
     url = f"sqlite:///{tmp_path / 'perf.sqlite3'}"
     recordings = [make_recording(i) for i in range(10)]
     open_store(url).write([r.to_dict() for r in recordings])
-    window = records.settled(url, recordings[0].started_at, recordings[4].started_at, expected=5)
+    window = recorded.settled(url, recordings[0].started_at, recordings[4].started_at, expected=5)
     assert window == recordings[:5]
     loads = {v.view: v for v in summarise.views(window)}
     assert {view: load.requests for view, load in loads.items()} == {

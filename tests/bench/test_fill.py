@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test.utils import isolate_apps
 
 import perfkit
-from perfkit.bench import data, links, personas
+from perfkit.bench import fill, links, personas
 from perfkit.demo.models import Author, Story, Tag
 
 pytestmark = pytest.mark.django_db
@@ -19,20 +19,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _empty() -> None:
     """Other modules leave demo rows behind (outside their test transactions)."""
-    data.wipe()
+    fill.wipe()
 
 
 ROOT = Path(perfkit.__file__).parent
 
 
 def test_project_models_are_the_apps_under_the_root_plus_users_parents_first() -> None:
-    models = data.project_models(ROOT)
+    models = fill.project_models(ROOT)
     assert set(models) == {User, Author, Tag, Story}
     assert models.index(Story) > max(models.index(Author), models.index(Tag))
 
 
 def test_fill_makes_n_rows_each_and_the_personas_lead_the_users() -> None:
-    filled = data.fill(data.project_models(ROOT), 6)
+    filled = fill.fill(fill.project_models(ROOT), 6)
     assert [m.objects.count() for m in (User, Author, Tag, Story)] == [9, 6, 6, 6]
     assert [u.username for u in filled.rows[User][:3]] == [
         personas.username(p) for p in (personas.USER, personas.STAFF, personas.SUPERUSER)
@@ -42,8 +42,8 @@ def test_fill_makes_n_rows_each_and_the_personas_lead_the_users() -> None:
 
 def test_one_parent_has_half_the_children_and_many_to_many_fans_out_with_n() -> None:
     for n in (6, 12):
-        data.wipe()
-        data.fill(data.project_models(ROOT), n)
+        fill.wipe()
+        fill.fill(fill.project_models(ROOT), n)
         counts = sorted((a.stories.count() for a in Author.objects.all()), reverse=True)
         assert counts[0] == n // 2 and sum(counts) == n
         first_story = Story.objects.order_by("pk").first()
@@ -55,7 +55,7 @@ def test_one_parent_has_half_the_children_and_many_to_many_fans_out_with_n() -> 
 def test_dates_spread_over_a_range_from_today() -> None:
     from django.utils import timezone
 
-    data.fill(data.project_models(ROOT), 12)
+    fill.fill(fill.project_models(ROOT), 12)
     stamps = list(Story.objects.order_by("pk").values_list("published_at", flat=True))
     now = timezone.now()
     assert abs((stamps[0] - now).total_seconds()) < 3600
@@ -64,12 +64,12 @@ def test_dates_spread_over_a_range_from_today() -> None:
 
 
 def test_the_same_size_gives_the_same_rows_after_a_wipe() -> None:
-    models = data.project_models(ROOT)
-    data.fill(models, 4)
+    models = fill.project_models(ROOT)
+    fill.fill(models, 4)
     first = list(Story.objects.order_by("pk").values_list("title", "body"))
-    data.wipe()
+    fill.wipe()
     assert Story.objects.count() == 0
-    data.fill(models, 4)
+    fill.fill(models, 4)
     assert list(Story.objects.order_by("pk").values_list("title", "body")) == first
 
 
@@ -102,13 +102,13 @@ def test_a_uniqueness_rule_kept_by_a_random_column_leaves_the_foreign_key_skewed
 
     # A random name lets one publisher have many series; a date ("now"), a default or a
     # boolean would repeat, so each row gets a publisher of its own.
-    assert data._unique_relation_sets(series("ByName", models.CharField(max_length=9))) == []
+    assert fill._unique_relation_sets(series("ByName", models.CharField(max_length=9))) == []
     for name, column in (
         ("ByYear", models.DateField()),
         ("ByPosition", models.IntegerField(default=0)),
         ("ByFlag", models.BooleanField()),
     ):
-        assert data._unique_relation_sets(series(name, column)) == [("publisher",)], name
+        assert fill._unique_relation_sets(series(name, column)) == [("publisher",)], name
 
 
 def test_personas_a_user_model_refuses_are_a_skip_and_the_rest_is_filled(monkeypatch) -> None:
@@ -117,7 +117,7 @@ def test_personas_a_user_model_refuses_are_a_skip_and_the_rest_is_filled(monkeyp
         raise ValueError("members need an invitation code")
 
     monkeypatch.setattr(personas, "create", refuse)
-    filled = data.fill(data.project_models(ROOT), 4)
+    filled = fill.fill(fill.project_models(ROOT), 4)
     assert filled.skipped == [
         {
             "model": "auth.User",
