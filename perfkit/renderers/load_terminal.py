@@ -22,10 +22,16 @@ def _clock(epoch: float | None) -> str:
 
 def render(result: LoadResult, console: Console) -> None:
     """Print one run's report."""
+    o = result.open_model
+    load = (
+        f"{result.users} users"
+        if o is None
+        else f"open model {o.target_rate:g}/s, up to {o.max_users} users"
+    )
     latency = Table(
         title=escape(
             f"perfkit load: {result.label or result.scenario} → {result.host} "
-            f"({result.users} users, {result.duration_s:.1f}s)"
+            f"({load}, {result.duration_s:.1f}s)"
         ),
         title_justify="left",
     )
@@ -71,6 +77,16 @@ def render(result: LoadResult, console: Console) -> None:
     )
     console.print(latency)
     console.print("latency in ms from every request's exact time, as Locust measured it")
+    if o is not None:
+        console.print(
+            f"open model: target {o.target_rate:.1f}/s, achieved {o.achieved_rate:.1f}/s; "
+            f"{o.scheduled} arrivals due, {o.sent} sent, dropped / late: {o.dropped} dropped "
+            f"(no free user of {o.max_users}), {o.late} late (> {o.late_after_ms:g} ms after "
+            f"their slot)\nlatency from the intended start: p50 {_ms(o.intended_p50)}, p95 "
+            f"{_ms(o.intended_p95)}, p99 {_ms(o.intended_p99)}, max {_ms(o.intended_max)} ms; "
+            f"from the send: p50 {_ms(o.sent_p50)}, p95 {_ms(o.sent_p95)}, p99 "
+            f"{_ms(o.sent_p99)}, max {_ms(o.sent_max)} ms"
+        )
     console.print(tiers)
     console.print(
         "client = Locust − nginx (network, load generator), nginx = request − upstream, "
