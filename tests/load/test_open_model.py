@@ -15,8 +15,6 @@ import pytest
 
 from tests.servers import run_perfkit, serving
 
-pytest.importorskip("locust")
-
 ROOT = Path(__file__).parents[2]
 SCENARIO = """
 from locust import HttpUser, constant, task
