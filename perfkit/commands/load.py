@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from perfkit.errors import UsageError
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)?")
 MAX_DURATION_S = 24 * 3600.0
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:/\s*(s|m))?")
+MAX_RATE = 100_000.0
+DEFAULT_USERS = 10
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,7 +30,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="SCENARIO",
         help="a Locust file, or a shipped one's name: " + ", ".join(shipped.scenario_names("load")),
     )
-    parser.add_argument("--users", type=whole(1, 100_000), default=10, help="concurrent users (10)")
+    parser.add_argument(
+        "--users",
+        type=whole(1, 100_000),
+        help=f"concurrent users ({DEFAULT_USERS}); with --rate, the most users at once "
+        "(default: one per arrival a second, at least 10)",
+    )
+    parser.add_argument(
+        "--rate",
+        help="open model: start arrivals at this rate, 200/s, 12000/m or 200 (per second), "
+        "and measure latency from each one's intended start",
+    )
     parser.add_argument(
         "--spawn-rate",
         type=number(0, 100_000),
@@ -86,9 +100,24 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def parse_rate(text: str) -> float:
+    """``200/s``, ``12000/m``, ``200`` (per second) → arrivals per second."""
+    match = _RATE.fullmatch(text.strip())
+    if not match or float(match.group(1)) <= 0:
+        raise UsageError(f"--rate {text!r} is not a rate like 200/s, 12000/m or 200")
+    rate = float(match.group(1)) / (60.0 if match.group(2) == "m" else 1.0)
+    if rate > MAX_RATE:
+        raise UsageError(f"--rate {text!r} is over {MAX_RATE:.0f}/s: give less")
+    return rate
+
+
 def run(args: argparse.Namespace) -> int:
     scenario = shipped.scenario("load", args.scenario, "scenario")
     duration = parse_duration(args.duration)
+    rate = 0.0 if args.rate is None else parse_rate(args.rate)
+    if rate and args.spawn_rate:
+        raise UsageError("--spawn-rate is for --users runs: --rate makes users as arrivals need")
+    users = args.users or (max(DEFAULT_USERS, math.ceil(rate)) if rate else DEFAULT_USERS)
     if args.host and not re.match(r"https?://[^/]+", args.host):
         raise UsageError(f"--host {args.host!r} is not an http:// or https:// URL")
     host, _, port = args.master_bind.rpartition(":")
@@ -121,13 +150,14 @@ def run(args: argparse.Namespace) -> int:
         return LocustRun(
             scenario=scenario.resolve(),
             host=host,
-            users=args.users,
-            spawn_rate=args.spawn_rate or args.users,
+            users=users,
+            spawn_rate=args.spawn_rate or users,
             duration_s=duration,
             processes=args.processes,
             tags=tuple(t.strip() for t in args.tags.split(",") if t.strip()),
             expect_workers=args.expect_workers,
             master_bind=master_bind,
+            rate=rate,
         )
 
     if args.matrix:
@@ -159,4 +189,5 @@ def run(args: argparse.Namespace) -> int:
         load_json.write(results, output / "load.json")
         load_html.write(results, output / "load.html")
     console.print(f"Report written to {output / 'load.json'} and {output / 'load.html'}")
-    return 1 if any(r.reconciliation.losses or r.failures for r in results) else 0
+    dropped = any(r.open_model is not None and r.open_model.dropped for r in results)
+    return 1 if dropped or any(r.reconciliation.losses or r.failures for r in results) else 0

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.live import Live
 
 from perfkit.errors import LoadError
-from perfkit.load import locust_process, py_spy, summarise
+from perfkit.load import locust_process, open_model, py_spy, summarise
 from perfkit.load.live import LiveStats
 from perfkit.load.locust_process import LocustRun, start
 from perfkit.load.result import CacheStats, LoadResult, PgbouncerStats, StackInfo, TierReport
@@ -76,7 +76,7 @@ def run(
     try:
         if spy_binary is not None:
             profiler = py_spy.start(spy_binary, app_pids, out_dir, spec.duration_s)
-        requests = _watch(
+        requests, dropped = _watch(
             process, spec, out_dir, pooler_admin_url, label, during, console, pool_samples
         )
     except BaseException:
@@ -107,6 +107,9 @@ def run(
         tiers=part.tiers,
         stack=part.stack,
         profiles=profiles,
+        open_model=None
+        if not spec.rate
+        else open_model.summarise(requests, dropped, spec.rate, spec.duration_s, spec.users),
     )
 
 
@@ -141,8 +144,10 @@ def _watch(
     during: Callable[[float], None] | None,
     console: Console,
     pool_samples: list[dict[str, float]],
-) -> list[Request]:
-    """Follow Locust until it exits: the live view, pgbouncer's pools, the caller's hook."""
+) -> tuple[list[Request], list[int]]:
+    """Follow Locust until it exits: the live view, pgbouncer's pools, the caller's hook.
+
+    Returns the requests and, under ``--rate``, the slots of the dropped arrivals."""
     live = LiveStats(out_dir, spec.duration_s, label or spec.scenario.name)
     tail = Tail(out_dir)
     requests: list[Request] = []
@@ -161,6 +166,8 @@ def _watch(
             fresh = tail.read_new()
             requests.extend(fresh)
             live.add(fresh, now)
+            if spec.rate:
+                live.extra["dropped"] = str(len(tail.dropped))
             if pooler_admin_url:
                 with contextlib.suppress(Exception):
                     pool_samples.append(pgbouncer.pools(pooler_admin_url, DB_NAME))
@@ -171,7 +178,7 @@ def _watch(
             if time.monotonic() > deadline:
                 raise LoadError(f"Locust did not stop within {GRACE_S:.0f}s of --duration")
     requests.extend(tail.read_new())
-    return requests
+    return requests, tail.dropped
 
 
 def _kill(process: Any) -> None:

@@ -6,6 +6,10 @@ to its own file in $PERFKIT_LOAD_DIR. A worker on another host (no $PERFKIT_LOAD
 its lines to the master with each stats report instead, and the master writes them. The
 runner that owns the users also writes the user count every half second, so perfkit's live
 view and report need nothing from Locust's own stats.
+
+Under ``--rate`` (the open model, ``locust_open.py`` beside this file) a request line also
+has its arrival's ``slot`` and ``lag_ms``, a dropped arrival is a line ``{"dropped": due,
+"slot": n}``, and the user count is the virtual users the arrivals made.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import time
 from typing import Any
 
 import gevent
+import locust_open  # beside this file: Locust puts a locustfile's directory on sys.path
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
 _OUT_DIR = os.environ.get("PERFKIT_LOAD_DIR", "")
 _files: dict[str, Any] = {}
 _unsent: list[str] = []
+_remote_users: dict[str, int] = {}
 
 
 def _out(name: str) -> Any:
@@ -41,8 +47,16 @@ def _write(line: str) -> None:
         _unsent.append(line)
 
 
+def _write_dropped(line: dict[str, Any]) -> None:
+    _write(json.dumps(line) + "\n")
+
+
+locust_open.install(_write_dropped)
+
+
 @events.report_to_master.add_listener
 def _on_report_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    data["perfkit_users"] = locust_open.users()
     if _unsent:
         data["perfkit_requests"] = list(_unsent)
         _unsent.clear()
@@ -50,6 +64,7 @@ def _on_report_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) ->
 
 @events.worker_report.add_listener
 def _on_worker_report(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    _remote_users[client_id] = data.get("perfkit_users", 0)
     lines = data.get("perfkit_requests")
     if lines and _OUT_DIR:
         _out("remote").write("".join(lines))
@@ -65,6 +80,7 @@ def _on_request(
     response: Any = None,
     start_time: float | None = None,
     url: str | None = None,
+    context: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
     headers = getattr(response, "headers", None) or {}
@@ -82,6 +98,8 @@ def _on_request(
         "timing": headers.get("Server-Timing", ""),
         "url": url or "",
     }
+    if context and "slot" in context:
+        line.update(slot=context["slot"], lag_ms=context["lag_ms"])
     _write(json.dumps(line) + "\n")
 
 
@@ -96,8 +114,10 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
             while True:
                 runner = environment.runner
                 count = runner.user_count if runner is not None else 0
+                count += locust_open.users()
                 if isinstance(runner, MasterRunner):
                     count = sum(w.user_count for w in runner.clients.values())
+                    count += sum(_remote_users.values())
                 out.write(json.dumps({"t": time.time(), "users": count}) + "\n")
                 gevent.sleep(0.5)
 

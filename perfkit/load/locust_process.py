@@ -11,11 +11,17 @@ from pathlib import Path
 PLUGIN = Path(__file__).with_name("locust_plugin.py")
 # How long a master waits for the workers of other hosts to connect.
 WORKER_WAIT_S = 60.0
+# Under --rate: Locust runs this much past --duration, for the arrivals' half-second lead
+# (locust_open.LEAD_S) and for the last arrivals to be answered.
+OPEN_DRAIN_S = 2.5
 
 
 @dataclass(frozen=True)
 class LocustRun:
-    """What to run: a scenario file against ``host`` with these users for this long."""
+    """What to run: a scenario file against ``host`` with these users for this long.
+
+    ``rate`` > 0 is the open model: that many arrivals per second, ``users`` their bound.
+    """
 
     scenario: Path
     host: str
@@ -28,10 +34,17 @@ class LocustRun:
     env: tuple[tuple[str, str], ...] = ()
     expect_workers: int = 0
     master_bind: tuple[str, int] = ("127.0.0.1", 5557)
+    rate: float = 0.0
 
 
 def command(run: LocustRun, out_dir: Path) -> list[str]:
-    """The ``locust`` command line: the plugin first, then the scenario."""
+    """The ``locust`` command line: the plugin first, then the scenario.
+
+    Under ``--rate`` Locust starts no users itself: the plugin's arrivals make them.
+    """
+    users, spawn_rate, run_time = run.users, run.spawn_rate, run.duration_s
+    if run.rate:
+        users, spawn_rate, run_time = 0, 1.0, run.duration_s + OPEN_DRAIN_S
     argv = [
         sys.executable,
         "-m",
@@ -42,11 +55,11 @@ def command(run: LocustRun, out_dir: Path) -> list[str]:
         "--host",
         run.host,
         "--users",
-        str(run.users),
+        str(users),
         "--spawn-rate",
-        f"{run.spawn_rate:g}",
+        f"{spawn_rate:g}",
         "--run-time",
-        f"{max(1, round(run.duration_s))}s",
+        f"{max(1, round(run_time))}s",
         "--stop-timeout",
         "2",
         "--only-summary",
@@ -77,6 +90,8 @@ def start(run: LocustRun, out_dir: Path) -> subprocess.Popen[bytes]:
         # For LoadTestShape classes, which Locust's --users and --run-time do not reach.
         "PERFKIT_LOAD_USERS": str(run.users),
         "PERFKIT_LOAD_DURATION": f"{run.duration_s:g}",
+        "PERFKIT_LOAD_RATE": f"{run.rate:g}" if run.rate else "",
+        "PERFKIT_LOAD_MAX_USERS": str(run.users),
         **dict(run.env),
     }
     with open(out_dir / "locust.out", "ab") as out:

@@ -134,8 +134,37 @@ class Profile:
 
 
 @dataclass
+class OpenModel:
+    """The open model (``--rate``): arrivals asked for and made, and their latency measured
+    from each arrival's intended start (``intended_*``) beside the send-based (``sent_*``).
+
+    ``scheduled`` arrivals fell due within the run; ``sent`` started; ``dropped`` found every
+    user busy and ``max_users`` reached; ``late`` started over ``late_after_ms`` after their
+    slot (the load generator fell behind). Latencies in milliseconds; rates per second.
+    """
+
+    target_rate: float
+    achieved_rate: float
+    max_users: int
+    scheduled: int
+    sent: int
+    dropped: int
+    late: int
+    late_after_ms: float
+    intended_p50: float
+    intended_p95: float
+    intended_p99: float
+    intended_max: float
+    sent_p50: float
+    sent_p95: float
+    sent_p99: float
+    sent_max: float
+
+
+@dataclass
 class LoadResult:
-    """Everything a renderer needs about one run."""
+    """Everything a renderer needs about one run: ``mode`` is ``users`` (Locust's closed
+    model, ``--users``) or ``rate`` (the open model, ``--rate``, with ``open_model``)."""
 
     scenario: str
     host: str
@@ -158,6 +187,8 @@ class LoadResult:
     views: list[ViewLoad] = field(default_factory=list)
     stack: StackInfo | None = None
     profiles: list[Profile] = field(default_factory=list)
+    mode: str = "users"
+    open_model: OpenModel | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: ``tiers`` holds only the tiers measured, ``stack`` is ``{}`` without

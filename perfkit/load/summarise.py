@@ -10,6 +10,7 @@ from perfkit.load.result import (
     Endpoint,
     ErrorWindow,
     LoadResult,
+    OpenModel,
     Profile,
     Reconciliation,
     StackInfo,
@@ -189,8 +190,10 @@ def summarise(
     tiers: TierReport | None = None,
     stack: StackInfo | None = None,
     profiles: list[Profile] | None = None,
+    open_model: OpenModel | None = None,
 ) -> LoadResult:
-    """The whole result of one run (only a run on the stack has tiers, stack and profiles)."""
+    """The whole result of one run (only a run on the stack has tiers, stack and profiles;
+    only a ``--rate`` run has ``open_model``)."""
     duration = max(ended - started, 1e-9)
     by_id = {line.request_id: line for line in lines or []}
     times = sorted(r.ms for r in requests)
@@ -216,4 +219,6 @@ def summarise(
         tiers=tiers or TierReport(),
         stack=stack,
         profiles=profiles or [],
+        mode="users" if open_model is None else "rate",
+        open_model=open_model,
     )

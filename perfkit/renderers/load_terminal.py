@@ -14,10 +14,16 @@ from perfkit.renderers.formatting import clock, fixed, ratio
 
 def render(result: LoadResult, console: Console) -> None:
     """Print one run's report."""
+    o = result.open_model
+    load = (
+        f"{result.users} users"
+        if o is None
+        else f"open model {o.target_rate:g}/s, up to {o.max_users} users"
+    )
     latency = Table(
         title=escape(
             f"perfkit load: {result.label or result.scenario} → {result.host} "
-            f"({result.users} users, {fixed(result.duration_s)}s)"
+            f"({load}, {fixed(result.duration_s)}s)"
         ),
         title_justify="left",
     )
@@ -63,6 +69,15 @@ def render(result: LoadResult, console: Console) -> None:
     )
     console.print(latency)
     console.print("latency in ms from every request's exact time, as Locust measured it")
+    if o is not None:
+        intended = _spread(o.intended_p50, o.intended_p95, o.intended_p99, o.intended_max)
+        sent = _spread(o.sent_p50, o.sent_p95, o.sent_p99, o.sent_max)
+        console.print(
+            f"open model: target {fixed(o.target_rate)}/s, achieved {fixed(o.achieved_rate)}/s; "
+            f"{o.scheduled} arrivals due, {o.sent} sent, dropped / late: {o.dropped} dropped "
+            f"(no free user of {o.max_users}), {o.late} late (> {o.late_after_ms:g} ms after "
+            f"their slot)\nlatency from the intended start: {intended} ms; from the send: {sent} ms"
+        )
     console.print(tiers)
     console.print(
         "client = Locust − nginx (network, load generator), nginx = request − upstream, "
@@ -122,3 +137,7 @@ def render_matrix(results: list[LoadResult], console: Console) -> None:
             str(len(result.reconciliation.losses)),
         )
     console.print(table)
+
+
+def _spread(p50: float, p95: float, p99: float, most: float) -> str:
+    return f"p50 {fixed(p50)}, p95 {fixed(p95)}, p99 {fixed(p99)}, max {fixed(most)}"
