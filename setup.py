@@ -18,6 +18,8 @@ CLI = [
     "model_bakery>=1.18,<1.24",
     "scipy>=1.11",
     "pyinstrument>=4.6",
+    #: the report's analysis engine over the local stores, and the Parquet export
+    "duckdb>=1.1",
     "tomli>=2; python_version<'3.11'",
 ]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
