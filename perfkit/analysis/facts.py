@@ -112,7 +112,8 @@ def from_recordings(recordings: Iterable[Recording]) -> Facts:
     for recording in measured:
         by_view[recording.view].append(recording)
         statements_by_view[recording.view].update(q.sql for q in recording.queries)
-    groups, failed = [], []
+    groups: list[GroupFacts] = []
+    failed: list[FailedFacts] = []
     for view, requests in sorted(by_view.items()):
         answered = [r for r in requests if served(r)]
         if len(answered) < len(requests):
