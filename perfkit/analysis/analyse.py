@@ -166,8 +166,8 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
         if size.isdigit()
     ]
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
-    if group.warm_last:
-        groups = n_plus_one.mark_cold_only(groups, group.warm_last, how.threshold)
+    if group.warm_counts is not None:
+        groups = n_plus_one.mark_cold_only(groups, group.warm_counts, how.threshold)
     points = [(int(s.size), s.queries_max) for s in group.sizes if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()

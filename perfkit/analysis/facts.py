@@ -53,8 +53,9 @@ class GroupFacts:
     sizes: list[SizeStats]
     #: The request with the most queries at each size (the earliest of equals), by size.
     worst: dict[str, Recording]
-    #: The warm requests at the largest size, when its worst request ran on emptied caches.
-    warm_last: list[Recording]
+    #: When the worst request at the largest size ran on emptied caches and warm requests
+    #: followed it: each statement's most executions in one of those warm requests.
+    warm_counts: dict[str, int] | None
     #: The SQL of every statement the requests ran.
     statements: set[str]
     caching: CachingFacts
@@ -153,11 +154,13 @@ def _group(view: str, persona: str | None, group: list[Recording]) -> GroupFacts
     ordered = sorted(by_size, key=size_order)
     worst = {size: min(by_size[size], key=lambda r: -len(r.queries)) for size in ordered}
     last = worst[ordered[-1]]
-    warm_last = (
-        [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
-        if last.labels.get(labels.CACHE) == labels.COLD
-        else []
-    )
+    warm = [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
+    warm_counts: dict[str, int] | None = None
+    if warm and last.labels.get(labels.CACHE) == labels.COLD:
+        warm_counts = {}
+        for recording in warm:
+            for fingerprint, n in Counter(q.fingerprint for q in recording.queries).items():
+                warm_counts[fingerprint] = max(n, warm_counts.get(fingerprint, 0))
     first = group[0]
     return GroupFacts(
         view=view,
@@ -168,7 +171,7 @@ def _group(view: str, persona: str | None, group: list[Recording]) -> GroupFacts
         methods=sorted({r.method for r in group}),
         sizes=[stats.size_stats(size, by_size[size]) for size in ordered],
         worst=worst,
-        warm_last=warm_last,
+        warm_counts=warm_counts,
         statements={q.sql for r in group for q in r.queries},
         caching=_caching(group),
     )

@@ -40,7 +40,6 @@ def reported(
 @dataclass
 class _Seen:
     sql: str
-    callsite: str
     requests: set[str] = field(default_factory=set)
     executions: int = 0
     db_ms: float = 0.0
@@ -48,18 +47,20 @@ class _Seen:
 
 def gathered(recordings: list[Recording]) -> list[RepeatedQuery]:
     """SELECTs that two or more requests of one view ran with the same parameters and row
-    count (at one size), merged per view and statement; SQL and call site are those of the
-    earliest request's first such execution (``recordings`` come earliest first)."""
+    count (at one size), merged per view and statement. The call site is the statement's in
+    the earliest of the view's requests that ran it (``recordings`` come earliest first)."""
     seen: dict[tuple[str, str, str, int, int | None], _Seen] = {}
+    callsites: dict[tuple[str, str], str] = {}
     for recording in recordings:
         size = recording.labels.get(labels.SIZE, "")
         for query in recording.queries:
+            callsites.setdefault((recording.view, query.fingerprint), query.callsite)
             if query.params_hash is None or not query.sql.startswith("SELECT"):
                 continue
             key = (recording.view, size, query.fingerprint, query.params_hash, query.rows)
             entry = seen.get(key)
             if entry is None:
-                entry = seen[key] = _Seen(query.sql, query.callsite)
+                entry = seen[key] = _Seen(query.sql)
             entry.requests.add(recording.id)
             entry.executions += 1
             entry.db_ms += query.duration_ms
@@ -75,7 +76,7 @@ def gathered(recordings: list[Recording]) -> list[RepeatedQuery]:
             requests=len(set().union(*(e.requests for e in entries))),
             executions=sum(e.executions for e in entries),
             db_ms_total=sum(e.db_ms for e in entries),
-            callsite=entries[0].callsite,
+            callsite=callsites[(view, fingerprint)],
         )
         for (view, fingerprint), entries in merged.items()
     ]

@@ -1,0 +1,216 @@
+"""A local store as DuckDB sees it: one relation of recordings, whatever the file holds.
+
+A JSON-lines store is read by DuckDB itself; a SQLite store's payloads are streamed to DuckDB
+through a named pipe (DuckDB's SQLite reader is an extension this machine cannot download);
+a Parquet export is read as it was written. Each gives ``recordings``, a relation with the
+stored record's fields, queries and cache calls as lists of structs, and statements as a map
+from fingerprint to [sql, call site]: the same columns for every source, which is also what
+``perfkit store export --parquet`` writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from perfkit.errors import StoreError
+from perfkit.store import redact_url
+
+#: The stored record's top-level fields, as DuckDB reads them from JSON.
+_JSON_COLUMNS = {
+    "id": "VARCHAR",
+    "started_at": "DOUBLE",
+    "method": "VARCHAR",
+    "view": "VARCHAR",
+    "url_name": "VARCHAR",
+    "route": "VARCHAR",
+    "view_path": "VARCHAR",
+    "status": "INTEGER",
+    "wall_ms": "DOUBLE",
+    "cpu_ms": "DOUBLE",
+    "response_bytes": "BIGINT",
+    "authenticated": "BOOLEAN",
+    "has_cache_control": "BOOLEAN",
+    "has_etag": "BOOLEAN",
+    "has_last_modified": "BOOLEAN",
+    "page_cache_hit": "BOOLEAN",
+    "body_hash": "VARCHAR",
+    "profile": "VARCHAR",
+    "queries": "JSON[]",
+    "statements": "MAP(VARCHAR, VARCHAR[])",
+    "cache_ops": "JSON[]",
+    "labels": "MAP(VARCHAR, VARCHAR)",
+}
+
+#: The scalar fields, in Recording's order.
+SCALARS = [name for name in _JSON_COLUMNS if name not in ("queries", "statements", "cache_ops")]
+SCALARS.remove("labels")
+
+#: JSON arrays to structs: a query is [alias, fingerprint, duration_us, rows, many, params,
+#: params_hash], a cache call [alias, op, key_pattern, duration_us, hit, keys, hits].
+_TYPED = (
+    ", ".join(SCALARS) + ", labels, statements" + ", list_transform(queries, lambda q: {"
+    "'alias': q->>0, 'fingerprint': q->>1, 'duration_us': (q->>2)::BIGINT,"
+    " 'rows': (q->>3)::BIGINT, 'many': (q->>4)::BOOLEAN, 'params': q->>5,"
+    " 'params_hash': (q->>6)::BIGINT}) AS queries" + ", list_transform(cache_ops, lambda c: {"
+    "'alias': c->>0, 'op': c->>1, 'key_pattern': c->>2, 'duration_us': (c->>3)::BIGINT,"
+    " 'hit': (c->>4)::BOOLEAN, 'keys': (c->>5)::BIGINT, 'hits': (c->>6)::BIGINT}) AS cache_ops"
+)
+
+#: What the analysis reads of every request, from stored JSON (``requests``): queries and
+#: cache calls cut down to the fields it counts, fingerprints as integers.
+_REQUEST_COLUMNS = (
+    "id, started_at, view, method, status, wall_ms, cpu_ms, response_bytes, page_cache_hit,"
+    " body_hash, authenticated, has_cache_control OR has_etag OR has_last_modified AS validators,"
+    " labels"
+)
+_FROM_JSON = (
+    _REQUEST_COLUMNS + ", list_transform(queries, lambda q, i: {'i': i::SMALLINT,"
+    " 'fp': ('0x' || (q->>1))::UBIGINT, 'us': (q->>2)::INTEGER, 'rows': (q->>3)::INTEGER,"
+    " 'ph': (q->>6)::BIGINT}) AS q"
+    ", list_transform(cache_ops, lambda c: {'op': c->>1, 'keys': (c->>5)::INTEGER,"
+    " 'hits': (c->>6)::INTEGER}) AS c"
+)
+_FROM_TYPED = (
+    _REQUEST_COLUMNS + ", list_transform(queries, lambda q, i: {'i': i::SMALLINT,"
+    " 'fp': ('0x' || q.fingerprint)::UBIGINT, 'us': q.duration_us::INTEGER,"
+    " 'rows': q.rows::INTEGER, 'ph': q.params_hash}) AS q"
+    ", list_transform(cache_ops, lambda c: {'op': c.op, 'keys': c.keys::INTEGER,"
+    " 'hits': c.hits::INTEGER}) AS c"
+)
+
+#: Stores that DuckDB reads here, by URL scheme.
+LOCAL = ("jsonl", "sqlite", "parquet")
+
+
+def scheme(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+def _json(path: str, select: str = _TYPED) -> str:
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in _JSON_COLUMNS.items())
+    return (
+        f"(SELECT {select} FROM read_json({_literal(path)}, format = 'newline_delimited',"
+        f" columns = {{{columns}}}))"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def recordings(url: str, since: float | None) -> Iterator[str]:
+    """The SQL of a relation of the store's recordings (``since``: started then or later,
+    where the store has an index to find them), valid until the block ends.
+
+    A SQLite store's relation can be scanned once: its rows come through a pipe.
+    """
+    kind = scheme(url)
+    path = _path(url)
+    if kind == "parquet":
+        yield f"(SELECT * FROM read_parquet({_literal(path)}))"
+    elif kind == "jsonl":
+        yield _json(path)
+    elif kind == "sqlite":
+        with _sqlite_pipe(url, path, since) as pipe:
+            yield _json(pipe)
+    else:
+        raise StoreError(f"DuckDB does not read {redact_url(url)}")
+
+
+@contextlib.contextmanager
+def requests(url: str, since: float | None) -> Iterator[str]:
+    """A relation of what the analysis counts of each request: the scalars, labels, ``q``
+    (per query: i, fp, us, rows, ph) and ``c`` (per cache call: op, keys, hits)."""
+    path = _path(url)
+    kind = scheme(url)
+    if kind == "parquet":
+        yield f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(path)}))"
+    elif kind == "jsonl":
+        yield _json(path, _FROM_JSON)
+    else:
+        with _sqlite_pipe(url, path, since) as pipe:
+            yield _json(pipe, _FROM_JSON)
+
+
+@contextlib.contextmanager
+def lines(url: str, since: float | None) -> Iterator[str]:
+    """A relation of the JSON-lines or SQLite store's records as JSON text (column ``json``)."""
+    path = _path(url)
+    if scheme(url) == "jsonl":
+        yield f"read_ndjson_objects({_literal(path)})"
+    else:
+        with _sqlite_pipe(url, path, since) as pipe:
+            yield f"read_ndjson_objects({_literal(pipe)})"
+
+
+def _path(url: str) -> str:
+    if scheme(url) == "sqlite":
+        from perfkit.store.sqlite import parse_sqlite_url
+
+        return parse_sqlite_url(url)
+    return os.path.abspath(url.partition("://")[2])
+
+
+@contextlib.contextmanager
+def _sqlite_pipe(url: str, path: str, since: float | None) -> Iterator[str]:
+    """A named pipe that a thread fills with the store's payloads, a line each."""
+    folder = tempfile.mkdtemp(prefix="perfkit-")
+    pipe = os.path.join(folder, "recordings.jsonl")
+    os.mkfifo(pipe)
+    failure: list[BaseException] = []
+    pump = threading.Thread(
+        target=_pump, args=(url, path, since, pipe, failure), daemon=True, name="perfkit-pump"
+    )
+    pump.start()
+    try:
+        yield pipe
+    finally:
+        _unblock(pipe, pump)
+        pump.join()
+        os.unlink(pipe)
+        os.rmdir(folder)
+    if failure:
+        raise StoreError(f"cannot read {redact_url(url)}: {failure[0]}")
+
+
+def _pump(url: str, path: str, since: float | None, pipe: str, failure: list[Any]) -> None:
+    try:
+        with open(pipe, "wb") as out:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                where, args = ("WHERE started_at >= ?", (since,)) if since is not None else ("", ())
+                rows = db.execute(
+                    f"SELECT payload FROM recordings {where} ORDER BY started_at, id", args
+                )
+                while batch := rows.fetchmany(2000):
+                    out.write("".join(row[0] + "\n" for row in batch).encode())
+            finally:
+                db.close()
+    except BrokenPipeError:
+        return  # DuckDB stopped reading (an error, or the block ended early)
+    except (OSError, sqlite3.Error) as error:
+        failure.append(error)
+
+
+def _unblock(pipe: str, pump: threading.Thread) -> None:
+    """Let a pump blocked on opening the pipe (nobody read it) or writing it finish."""
+    if not pump.is_alive():
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            while pump.is_alive():
+                try:
+                    if not os.read(fd, 1 << 20):
+                        pump.join(0.01)
+                except BlockingIOError:
+                    pump.join(0.01)
+        finally:
+            os.close(fd)
