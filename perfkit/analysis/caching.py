@@ -52,7 +52,7 @@ def query_results(recording: Recording) -> object:
     selects = [q for q in recording.queries if q.sql.startswith("SELECT")]
     if not selects or any(q.params_hash is None for q in selects):
         return object()
-    return tuple(sorted((q.fingerprint, q.params_hash or "", q.rows or 0) for q in selects))
+    return tuple(sorted((q.fingerprint, q.params_hash, q.rows or 0) for q in selects))
 
 
 def candidate(

@@ -1,4 +1,4 @@
-"""The analysis's facts gathered by DuckDB over a local store, in bounded memory.
+"""The analysis's facts gathered by DuckDB over a store, in bounded memory.
 
 One pass over the store keeps a compact table of the measured requests (numbers, labels and
 per query its fingerprint, time, rows and parameters' hash); the per-view, per-size figures,
@@ -22,7 +22,6 @@ from typing import Any
 
 from perfkit import labels
 from perfkit.analysis import stats
-from perfkit.analysis.duckdb_sources import SCALARS, lines, recordings, requests, scheme
 from perfkit.analysis.facts import (
     ALL_SIZES,
     CachingFacts,
@@ -33,6 +32,7 @@ from perfkit.analysis.facts import (
 )
 from perfkit.analysis.report import RepeatedQuery, SizeStats
 from perfkit.recording import Recording
+from perfkit.store.duckdb_sources import PARQUET, SCALARS, lines, recordings, requests, scheme
 from perfkit.store.records import as_recording, stored_recording
 
 #: DuckDB's own memory; what does not fit goes to a temporary folder, so any store completes.
@@ -263,7 +263,7 @@ def _warm(con: Any, size_rows: list[Any]) -> dict[tuple[str, str | None], dict[s
 
 def _fetch(con: Any, url: str, since: float | None, wanted: set[str]) -> dict[str, Recording]:
     """The wanted requests, whole, as the store's reader gives them."""
-    if scheme(url) != "parquet":
+    if scheme(url) != PARQUET:
         with lines(url, since) as source:
             rows = con.execute(
                 f"SELECT json FROM {source} WHERE list_contains(?, json->>'id')", [sorted(wanted)]

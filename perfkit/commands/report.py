@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfkit.commands.paths import check_options, option, reported_as
 from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.output import write_text
 from perfkit.recording import Recording
+
+if TYPE_CHECKING:
+    from perfkit.analysis.facts import Facts
 from perfkit.store import Store, open_store, redact_url
+from perfkit.store.duckdb_sources import PARQUET, scheme
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -27,7 +33,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--store",
         default="sqlite:///perfkit.sqlite3",
-        help="store URL the middleware wrote to (default: sqlite:///perfkit.sqlite3)",
+        help="store URL the middleware wrote to, or parquet://FILE from perfkit store export "
+        "(default: sqlite:///perfkit.sqlite3)",
     )
     parser.add_argument(
         "--since", help="only records newer than this: 30m, 6h, 2d or an ISO date-time"
@@ -39,6 +46,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--skip-corrupt",
         action="store_true",
         help="leave out records that cannot be read, and say how many (default: stop at one)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "python"),
+        default="duckdb",
+        help="duckdb (default): analyse in DuckDB, in bounded memory; python: build every "
+        "recording in memory (the reference the DuckDB results are tested against)",
     )
     parser.add_argument(
         "--settings",
@@ -106,6 +120,39 @@ def read_store(
     return recordings, skipped
 
 
+def gather_in_duckdb(url: str, since: float | None, views: list[str]) -> Facts | None:
+    """The facts of the store at ``url``, gathered by DuckDB; None when DuckDB cannot read
+    it (a corrupt or older record): the record-by-record reader then names the problem."""
+    import duckdb
+
+    from perfkit.analysis import duckdb_facts
+
+    if scheme(url) == PARQUET:
+        if not os.path.exists(_parquet_path(url)):
+            raise UsageError(f"no file {_parquet_path(url)}; check --store")
+    else:
+        try:
+            store = open_store(url)
+            try:
+                _must_exist(store)
+            finally:
+                store.close()
+        except StoreError as error:
+            raise UsageError(f"{error}; check --store") from None
+    try:
+        return duckdb_facts.gather(url, since, views)
+    except (duckdb.Error, CorruptRecordError, KeyError, StopIteration):
+        if scheme(url) == PARQUET:
+            raise UsageError(f"{url} is not a perfkit export; check --store") from None
+        return None
+    except StoreError as error:
+        raise UsageError(f"{error}; check --store") from None
+
+
+def _parquet_path(url: str) -> str:
+    return os.path.abspath(url.partition("://")[2])
+
+
 def _must_exist(store: Store) -> None:
     absent = store.missing()
     if absent:
@@ -135,23 +182,31 @@ def _setup_django(settings: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.analysis import analyse
+    from perfkit.analysis import facts
+    from perfkit.analysis.analyse import conclude
     from perfkit.renderers import bench_html, bench_json, bench_markdown, bench_terminal
 
     since = parse_since(args.since, time.time())
     check_options(args, "json", "html", "markdown")
+    if scheme(args.store) == PARQUET and args.engine != "duckdb":
+        raise UsageError("a Parquet export is read by DuckDB only: drop --engine python")
     if args.settings:
         _setup_django(args.settings)
     console = Console()
+    found, corrupt = None, 0
     with console.status(f"reading {redact_url(args.store)}"):
-        recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
-    if not recordings:
+        if args.engine == "duckdb" and not args.skip_corrupt:
+            found = gather_in_duckdb(args.store, since, args.view)
+        if found is None:
+            recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
+            found = facts.from_recordings(recordings)
+    if not found.records:
         skipped = f" ({corrupt} corrupt record(s) skipped)" if corrupt else ""
         raise UsageError(
             f"no recordings in {redact_url(args.store)} match{skipped}; "
             "check --store, --since and --view"
         )
-    report = analyse(recordings, source=redact_url(args.store))
+    report = conclude(found, source=redact_url(args.store))
     bench_terminal.render(report, console)
     if corrupt:
         console.print(f"[yellow]{corrupt} corrupt record(s) skipped (--skip-corrupt)")

@@ -1,25 +1,22 @@
-"""A local store as DuckDB sees it: one relation of recordings, whatever the file holds.
+"""Any store as DuckDB sees it: a relation of recordings, whatever holds them.
 
-A JSON-lines store is read by DuckDB itself; a SQLite store's payloads are streamed to DuckDB
-through a named pipe (DuckDB's SQLite reader is an extension this machine cannot download);
-a Parquet export is read as it was written. Each gives ``recordings``, a relation with the
-stored record's fields, queries and cache calls as lists of structs, and statements as a map
-from fingerprint to [sql, call site]: the same columns for every source, which is also what
-``perfkit store export --parquet`` writes.
+DuckDB reads a JSON-lines store and a Parquet export itself; every other store's records come
+to it as JSON text through a named pipe, filled by ``Store.lines`` (SQLite and PostgreSQL find
+``since`` by their index; DuckDB's own SQLite and PostgreSQL readers are extensions it would
+have to download). ``recordings`` gives the stored record's fields, with queries and cache
+calls as lists of structs and statements as a map from fingerprint to [sql, call site]: the
+same columns for every source, and what ``perfkit store export --parquet`` writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 from perfkit.errors import StoreError
-from perfkit.store import redact_url
 
 #: The stored record's top-level fields, as DuckDB reads them from JSON.
 _JSON_COLUMNS = {
@@ -84,8 +81,9 @@ _FROM_TYPED = (
     " 'hits': c.hits::INTEGER}) AS c"
 )
 
-#: Stores that DuckDB reads here, by URL scheme.
-LOCAL = ("jsonl", "sqlite", "parquet")
+
+#: The scheme of a Parquet export, which only DuckDB reads.
+PARQUET = "parquet"
 
 
 def scheme(url: str) -> str:
@@ -107,66 +105,62 @@ def _literal(text: str) -> str:
 @contextlib.contextmanager
 def recordings(url: str, since: float | None) -> Iterator[str]:
     """The SQL of a relation of the store's recordings (``since``: started then or later,
-    where the store has an index to find them), valid until the block ends.
-
-    A SQLite store's relation can be scanned once: its rows come through a pipe.
-    """
-    kind = scheme(url)
-    path = _path(url)
-    if kind == "parquet":
-        yield f"(SELECT * FROM read_parquet({_literal(path)}))"
-    elif kind == "jsonl":
-        yield _json(path)
-    elif kind == "sqlite":
-        with _sqlite_pipe(url, path, since) as pipe:
-            yield _json(pipe)
-    else:
-        raise StoreError(f"DuckDB does not read {redact_url(url)}")
+    where the store has an index to find them), valid until the block ends; a store read
+    through a pipe can be scanned once."""
+    with _json_source(url, since) as path:
+        if path is None:
+            yield f"(SELECT * FROM read_parquet({_literal(_path(url))}))"
+        else:
+            yield _json(path)
 
 
 @contextlib.contextmanager
 def requests(url: str, since: float | None) -> Iterator[str]:
     """A relation of what the analysis counts of each request: the scalars, labels, ``q``
     (per query: i, fp, us, rows, ph) and ``c`` (per cache call: op, keys, hits)."""
-    path = _path(url)
-    kind = scheme(url)
-    if kind == "parquet":
-        yield f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(path)}))"
-    elif kind == "jsonl":
-        yield _json(path, _FROM_JSON)
-    else:
-        with _sqlite_pipe(url, path, since) as pipe:
-            yield _json(pipe, _FROM_JSON)
+    with _json_source(url, since) as path:
+        if path is None:
+            yield f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(_path(url))}))"
+        else:
+            yield _json(path, _FROM_JSON)
 
 
 @contextlib.contextmanager
 def lines(url: str, since: float | None) -> Iterator[str]:
-    """A relation of the JSON-lines or SQLite store's records as JSON text (column ``json``)."""
-    path = _path(url)
-    if scheme(url) == "jsonl":
+    """A relation of a stored JSON record per row (column ``json``); not for Parquet."""
+    with _json_source(url, since) as path:
+        if path is None:
+            raise StoreError("a Parquet export holds columns, not JSON lines")
         yield f"read_ndjson_objects({_literal(path)})"
+
+
+@contextlib.contextmanager
+def _json_source(url: str, since: float | None) -> Iterator[str | None]:
+    """The JSON-lines file DuckDB reads for the store (a pipe when it is not one); None for
+    a Parquet file."""
+    kind = scheme(url)
+    if kind == PARQUET:
+        yield None
+    elif kind == "jsonl":
+        yield _path(url)
     else:
-        with _sqlite_pipe(url, path, since) as pipe:
-            yield f"read_ndjson_objects({_literal(pipe)})"
+        with _pipe(url, since) as pipe:
+            yield pipe
 
 
 def _path(url: str) -> str:
-    if scheme(url) == "sqlite":
-        from perfkit.store.sqlite import parse_sqlite_url
-
-        return parse_sqlite_url(url)
     return os.path.abspath(url.partition("://")[2])
 
 
 @contextlib.contextmanager
-def _sqlite_pipe(url: str, path: str, since: float | None) -> Iterator[str]:
-    """A named pipe that a thread fills with the store's payloads, a line each."""
+def _pipe(url: str, since: float | None) -> Iterator[str]:
+    """A named pipe that a thread fills with the store's records, a line each."""
     folder = tempfile.mkdtemp(prefix="perfkit-")
     pipe = os.path.join(folder, "recordings.jsonl")
     os.mkfifo(pipe)
     failure: list[BaseException] = []
     pump = threading.Thread(
-        target=_pump, args=(url, path, since, pipe, failure), daemon=True, name="perfkit-pump"
+        target=_pump, args=(url, since, pipe, failure), daemon=True, name="perfkit-pump"
     )
     pump.start()
     try:
@@ -177,26 +171,29 @@ def _sqlite_pipe(url: str, path: str, since: float | None) -> Iterator[str]:
         os.unlink(pipe)
         os.rmdir(folder)
     if failure:
-        raise StoreError(f"cannot read {redact_url(url)}: {failure[0]}")
+        raise failure[0]
 
 
-def _pump(url: str, path: str, since: float | None, pipe: str, failure: list[Any]) -> None:
+def _pump(url: str, since: float | None, pipe: str, failure: list[BaseException]) -> None:
+    from perfkit.store import open_store
+
+    store = open_store(url)
     try:
         with open(pipe, "wb") as out:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                where, args = ("WHERE started_at >= ?", (since,)) if since is not None else ("", ())
-                rows = db.execute(
-                    f"SELECT payload FROM recordings {where} ORDER BY started_at, id", args
-                )
-                while batch := rows.fetchmany(2000):
-                    out.write("".join(row[0] + "\n" for row in batch).encode())
-            finally:
-                db.close()
+            batch: list[str] = []
+            for line in store.lines(since):
+                batch.append(line)
+                if len(batch) >= 2000:
+                    out.write(("\n".join(batch) + "\n").encode())
+                    batch.clear()
+            if batch:
+                out.write(("\n".join(batch) + "\n").encode())
     except BrokenPipeError:
         return  # DuckDB stopped reading (an error, or the block ended early)
-    except (OSError, sqlite3.Error) as error:
+    except Exception as error:  # raised again in the reading thread
         failure.append(error)
+    finally:
+        store.close()
 
 
 def _unblock(pipe: str, pump: threading.Thread) -> None:

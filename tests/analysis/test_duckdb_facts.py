@@ -1,0 +1,145 @@
+"""DuckDB's facts equal the in-memory ones: the same Report from every store, filter and seed."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfkit.analysis import duckdb_facts, facts
+from perfkit.analysis.analyse import conclude
+from perfkit.commands.report import select
+from perfkit.recording import Recording
+from perfkit.store import open_store
+from tests.analysis import project_stores
+
+POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/13"
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two reports' dicts differ (floats equal to 1e-9: sums in another order)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
+        return [d for k in a for d in differences(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} items, not {len(b)}"]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in differences(x, y, f"{path}[{i}]")
+        ]
+    if isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        same = math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
+        return [] if same else [f"{path}: {a!r} != {b!r}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def reference(found: list[Recording], since: float | None = None, views: list[str] = ()) -> dict:
+    chosen = select(found, since, list(views))
+    return conclude(facts.from_recordings(chosen), source="s", relations={}).to_dict()
+
+
+def engine(url: str, since: float | None = None, views: list[str] = ()) -> dict:
+    gathered = duckdb_facts.gather(url, since, list(views) or None)
+    return conclude(gathered, source="s", relations={}).to_dict()
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    kind = request.param
+    if kind == "jsonl":
+        url = f"jsonl://{tmp_path / 'r.jsonl'}"
+    elif kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    elif kind == "postgresql":
+        url = f"{POSTGRESQL}?table=pk_facts_{uuid.uuid4().hex[:12]}"
+    else:
+        url = f"{REDIS}?key=perfkit:facts:{uuid.uuid4().hex}"
+    yield url
+    store = open_store(url)
+    if not store.missing():
+        store.clear()
+    store.close()
+
+
+def _write(url: str, found: list[Recording]) -> list[Recording]:
+    """Write ``found`` to the store; what it reads back (the stored form keeps one call site
+    per statement and request)."""
+    store = open_store(url)
+    try:
+        store.write([r.to_dict() for r in found])
+        return list(store.read())
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("store_url", ["jsonl", "sqlite", "postgresql", "redis"], indirect=True)
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("bench", [True, False], ids=["bench", "staging"])
+def test_every_store_gives_the_in_memory_report(store_url: str, seed: int, bench: bool) -> None:
+    stored = _write(store_url, project_stores.recordings(seed, bench))
+    expected = reference(stored)
+    assert expected["views"] and expected["failed"]
+    assert differences(engine(store_url), expected) == []
+
+
+@pytest.mark.parametrize("store_url", ["jsonl", "sqlite"], indirect=True)
+def test_since_and_view_filters_pick_the_same_requests(store_url: str) -> None:
+    stored = _write(store_url, project_stores.recordings(3, True))
+    middle = sorted(r.started_at for r in stored)[len(stored) // 2]
+    for since, views in ((middle, []), (None, ["blog:*"]), (middle, ["api:*", "hc:details"])):
+        expected = reference(stored, since, views)
+        assert differences(engine(store_url, since, views), expected) == [], (since, views)
+
+
+def test_the_findings_are_found_not_assumed(tmp_path: Path) -> None:
+    """The generated project has what a real one has: an N+1 list that grows, a failed
+    search, a refused viewset and a repeated lookup; DuckDB reports each of them."""
+    url = f"jsonl://{tmp_path / 'r.jsonl'}"
+    _write(url, project_stores.recordings(4, True, count=400))
+    report = engine(url)
+    views = {v["view"]: v for v in report["views"]}
+    assert "n_plus_one" in views["blog:article_list"]["flags"]
+    assert views["blog:article_list"]["fit"]["verdict"] == "O(n)"
+    failed = {f["view"]: f["verdict"] for f in report["failed"]}
+    assert failed["blog:search"].startswith("answered 500")
+    assert any(q["view"] == "hc:details" for q in report["repeated_queries"])
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), bench=st.booleans(), count=st.integers(1, 60))
+def test_any_small_store_gives_the_in_memory_report(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, bench: bool, count: int
+) -> None:
+    path = tmp_path_factory.mktemp("store") / "r.jsonl"
+    found = project_stores.recordings(seed, bench, count)
+    path.write_text("".join(json.dumps(r.to_dict()) + "\n" for r in found))
+    stored = list(open_store(f"jsonl://{path}").read())
+    if not any(r.labels.get("phase", "measure") == "measure" for r in stored):
+        return
+    assert differences(engine(f"jsonl://{path}"), reference(stored)) == []
+
+
+def test_the_demo_bench_gives_the_same_report(tmp_path: Path) -> None:
+    from tests.servers import run_perfkit
+
+    out = tmp_path / "out"
+    done = run_perfkit("bench", "--output", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    url = f"jsonl://{out / 'recordings.jsonl'}"
+    stored = list(open_store(url).read())
+    expected = reference(stored)
+    assert {v["view"] for v in expected["views"]} >= {"demo:story_list_slow", "demo:front"}
+    assert differences(engine(url), expected) == []
