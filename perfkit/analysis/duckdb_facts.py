@@ -11,12 +11,7 @@ equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decide
 from __future__ import annotations
 
 import fnmatch
-import os
-import shutil
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +27,16 @@ from perfkit.analysis.facts import (
 )
 from perfkit.analysis.report import RepeatedQuery, SizeStats
 from perfkit.recording import Recording
-from perfkit.store.duckdb_sources import PARQUET, SCALARS, lines, recordings, requests, scheme
+from perfkit.store.duckdb_sources import (
+    PARQUET,
+    SCALARS,
+    connect,
+    lines,
+    recordings,
+    requests,
+    scheme,
+)
 from perfkit.store.records import as_recording, stored_recording
-
-#: DuckDB's own memory; what does not fit goes to a temporary folder, so any store completes.
-MEMORY_LIMIT = os.environ.get("PERFKIT_DUCKDB_MEMORY", "300MB")
 
 _READS = ", ".join(f"'{op}'" for op in stats.CACHE_READS)
 _WRITES = ", ".join(f"'{op}'" for op in stats.CACHE_WRITES)
@@ -172,7 +172,7 @@ SELECT view, persona, fp, max(n) FROM (
 
 def gather(url: str, since: float | None = None, views: list[str] | None = None) -> Facts:
     """The facts of the recordings in the local store at ``url`` (see duckdb_sources)."""
-    with _connection() as con:
+    with connect() as con:
         where, args = _filters(since)
         with requests(url, since) as source:
             con.execute(_REQUESTS.format(source=source, where=where), args)
@@ -181,25 +181,6 @@ def gather(url: str, since: float | None = None, views: list[str] | None = None)
         found = _facts(con)
         fetched = _fetch(con, url, since, found.wanted)
         return _assemble(con, found, fetched)
-
-
-@contextmanager
-def _connection() -> Iterator[Any]:
-    import duckdb
-
-    spill = tempfile.mkdtemp(prefix="perfkit-duckdb-")
-    con = duckdb.connect(
-        config={
-            "memory_limit": MEMORY_LIMIT,
-            "temp_directory": spill,
-            "preserve_insertion_order": False,
-        }
-    )
-    try:
-        yield con
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _filters(since: float | None) -> tuple[str, list[Any]]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from perfkit.errors import StoreError
 
@@ -82,8 +84,31 @@ _FROM_TYPED = (
 )
 
 
+#: DuckDB's own memory; what does not fit goes to a temporary folder, so any store completes.
+MEMORY_LIMIT = os.environ.get("PERFKIT_DUCKDB_MEMORY", "300MB")
+
 #: The scheme of a Parquet export, which only DuckDB reads.
 PARQUET = "parquet"
+
+
+@contextlib.contextmanager
+def connect() -> Iterator[Any]:
+    """A DuckDB connection held to MEMORY_LIMIT, spilling to a folder removed afterwards."""
+    import duckdb
+
+    spill = tempfile.mkdtemp(prefix="perfkit-duckdb-")
+    con = duckdb.connect(
+        config={
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": spill,
+            "preserve_insertion_order": False,
+        }
+    )
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def scheme(url: str) -> str:

@@ -15,6 +15,9 @@ import math
 import random
 from typing import Any
 
+from perfkit.analysis import duckdb_facts, facts
+from perfkit.analysis.analyse import conclude
+from perfkit.commands.report import select
 from perfkit.fingerprint import fingerprint
 from perfkit.recording import CacheEvent, QueryEvent, Recording
 
@@ -150,3 +153,33 @@ def recordings(seed: int, bench: bool, count: int = 240) -> list[Recording]:
             )
         )
     return found
+
+
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Where two reports' dicts differ (floats equal to 1e-9: sums in another order)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
+        return [d for k in a for d in differences(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} items, not {len(b)}"]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in differences(x, y, f"{path}[{i}]")
+        ]
+    if isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        same = math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
+        return [] if same else [f"{path}: {a!r} != {b!r}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def reference(found: list[Recording], since: float | None = None, views: list[str] = ()) -> dict:
+    chosen = select(found, since, list(views))
+    return conclude(facts.from_recordings(chosen), source="s", relations={}).to_dict()
+
+
+def engine(url: str, since: float | None = None, views: list[str] = ()) -> dict:
+    gathered = duckdb_facts.gather(url, since, list(views) or None)
+    return conclude(gathered, source="s", relations={}).to_dict()

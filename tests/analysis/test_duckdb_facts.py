@@ -3,73 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfkit.analysis import duckdb_facts, facts
-from perfkit.analysis.analyse import conclude
-from perfkit.commands.report import select
 from perfkit.recording import Recording
 from perfkit.store import open_store
 from tests.analysis import project_stores
-
-POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS = "redis://127.0.0.1:6379/13"
-
-
-def differences(a: Any, b: Any, path: str = "") -> list[str]:
-    """Where two reports' dicts differ (floats equal to 1e-9: sums in another order)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) != set(b):
-            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
-        return [d for k in a for d in differences(a[k], b[k], f"{path}.{k}")]
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return [f"{path}: {len(a)} items, not {len(b)}"]
-        return [
-            d
-            for i, (x, y) in enumerate(zip(a, b, strict=True))
-            for d in differences(x, y, f"{path}[{i}]")
-        ]
-    if isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        same = math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
-        return [] if same else [f"{path}: {a!r} != {b!r}"]
-    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
-
-
-def reference(found: list[Recording], since: float | None = None, views: list[str] = ()) -> dict:
-    chosen = select(found, since, list(views))
-    return conclude(facts.from_recordings(chosen), source="s", relations={}).to_dict()
-
-
-def engine(url: str, since: float | None = None, views: list[str] = ()) -> dict:
-    gathered = duckdb_facts.gather(url, since, list(views) or None)
-    return conclude(gathered, source="s", relations={}).to_dict()
-
-
-@pytest.fixture
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    kind = request.param
-    if kind == "jsonl":
-        url = f"jsonl://{tmp_path / 'r.jsonl'}"
-    elif kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    elif kind == "postgresql":
-        url = f"{POSTGRESQL}?table=pk_facts_{uuid.uuid4().hex[:12]}"
-    else:
-        url = f"{REDIS}?key=perfkit:facts:{uuid.uuid4().hex}"
-    yield url
-    store = open_store(url)
-    if not store.missing():
-        store.clear()
-    store.close()
+from tests.analysis.project_stores import differences, engine, reference
 
 
 def _write(url: str, found: list[Recording]) -> list[Recording]:
