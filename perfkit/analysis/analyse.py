@@ -79,7 +79,7 @@ def conclude(
             skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
     candidates = sorted(
         (v.caching for v in views if v.caching is not None),
-        key=lambda c: (-c.db_saved_ms, -c.saved_ms, c.view),
+        key=lambda c: (-round(c.db_saved_ms, 6), -round(c.saved_ms, 6), c.view),
     )
     return Report(
         source=source,

@@ -34,7 +34,9 @@ def reported(
         for q in found
         if (q.view, q.fingerprint) not in skip and (views is None or q.view in views)
     ]
-    return sorted(kept, key=lambda q: (-q.db_ms_total, q.view, q.fingerprint))
+    # Rounded: the same durations summed in another order differ in their last bits, and
+    # two equal totals must not swap places between engines.
+    return sorted(kept, key=lambda q: (-round(q.db_ms_total, 6), q.view, q.fingerprint))
 
 
 @dataclass

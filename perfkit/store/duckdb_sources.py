@@ -15,8 +15,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from perfkit.errors import StoreError
 
@@ -177,9 +177,14 @@ def _json_source(url: str, since: float | None) -> Iterator[str | None]:
     if kind == PARQUET:
         yield None
     elif kind == "jsonl":
-        yield _path(url)
+        start = _jsonl_start(url, since)
+        if start == 0:
+            yield _path(url)
+        else:
+            with _pipe(_file_tail(_path(url), start)) as pipe:
+                yield pipe
     else:
-        with _pipe(url, since) as pipe:
+        with _pipe(_store_lines(url, since)) as pipe:
             yield pipe
 
 
@@ -187,16 +192,33 @@ def _path(url: str) -> str:
     return os.path.abspath(url.partition("://")[2])
 
 
+def _jsonl_start(url: str, since: float | None) -> int:
+    """Where a JSON-lines store's records from ``since`` begin (0: read it all)."""
+    if since is None:
+        return 0
+    from perfkit.store.jsonl import JSONLStore
+
+    return JSONLStore(url).offset_since(since)
+
+
 @contextlib.contextmanager
-def _pipe(url: str, since: float | None) -> Iterator[str]:
-    """A named pipe that a thread fills with the store's records, a line each."""
+def _pipe(fill: Callable[[BinaryIO], None]) -> Iterator[str]:
+    """A named pipe that a thread fills with ``fill``; its failure is raised here."""
     folder = tempfile.mkdtemp(prefix="perfkit-")
     pipe = os.path.join(folder, "recordings.jsonl")
     os.mkfifo(pipe)
     failure: list[BaseException] = []
-    pump = threading.Thread(
-        target=_pump, args=(url, since, pipe, failure), daemon=True, name="perfkit-pump"
-    )
+
+    def run() -> None:
+        try:
+            with open(pipe, "wb") as out:
+                fill(out)
+        except BrokenPipeError:
+            return  # DuckDB stopped reading (an error, or the block ended early)
+        except Exception as error:  # raised again in the reading thread
+            failure.append(error)
+
+    pump = threading.Thread(target=run, daemon=True, name="perfkit-pump")
     pump.start()
     try:
         yield pipe
@@ -209,12 +231,14 @@ def _pipe(url: str, since: float | None) -> Iterator[str]:
         raise failure[0]
 
 
-def _pump(url: str, since: float | None, pipe: str, failure: list[BaseException]) -> None:
-    from perfkit.store import open_store
+def _store_lines(url: str, since: float | None) -> Callable[[BinaryIO], None]:
+    """Writes the store's records, a line each (``Store.lines``)."""
 
-    store = open_store(url)
-    try:
-        with open(pipe, "wb") as out:
+    def fill(out: BinaryIO) -> None:
+        from perfkit.store import open_store
+
+        store = open_store(url)
+        try:
             batch: list[str] = []
             for line in store.lines(since):
                 batch.append(line)
@@ -223,12 +247,25 @@ def _pump(url: str, since: float | None, pipe: str, failure: list[BaseException]
                     batch.clear()
             if batch:
                 out.write(("\n".join(batch) + "\n").encode())
-    except BrokenPipeError:
-        return  # DuckDB stopped reading (an error, or the block ended early)
-    except Exception as error:  # raised again in the reading thread
-        failure.append(error)
-    finally:
-        store.close()
+        finally:
+            store.close()
+
+    return fill
+
+
+def _file_tail(path: str, start: int) -> Callable[[BinaryIO], None]:
+    """Writes a file's bytes from ``start`` to its end, as they are, copied by the kernel."""
+
+    def fill(out: BinaryIO) -> None:
+        with open(path, "rb") as source:
+            position, end = start, os.fstat(source.fileno()).st_size
+            while position < end:
+                sent = os.sendfile(out.fileno(), source.fileno(), position, end - position)
+                if not sent:
+                    return
+                position += sent
+
+    return fill
 
 
 def _unblock(pipe: str, pump: threading.Thread) -> None:
