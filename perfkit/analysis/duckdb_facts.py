@@ -2,8 +2,8 @@
 
 One pass over the store keeps a compact table of the measured requests (numbers, labels and
 per query its fingerprint, time, rows and parameters' hash); the per-view, per-size figures,
-failed views, repeated queries and caching figures are SQL over it. Only the few requests
-the verdicts read in full (each size's worst request, warm requests beside a cold one, one
+failed views, repeated queries and caching figures are SQL over it (``sql_facts`` asks the
+questions). Only the few requests the verdicts read in full (each size's worst request, one
 request per statement for its SQL and call site) are then fetched as Recordings. The facts
 equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decides the rest.
 """
@@ -11,21 +11,12 @@ equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decide
 from __future__ import annotations
 
 import fnmatch
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Any
 
 from perfkit import labels
-from perfkit.analysis import stats
-from perfkit.analysis.facts import (
-    ALL_SIZES,
-    CachingFacts,
-    Facts,
-    FailedFacts,
-    GroupFacts,
-    size_order,
-)
-from perfkit.analysis.report import RepeatedQuery, SizeStats
+from perfkit.analysis import sql_facts, stats
+from perfkit.analysis.facts import ALL_SIZES, Facts
 from perfkit.recording import Recording
 from perfkit.store.duckdb_sources import (
     PARQUET,
@@ -171,22 +162,14 @@ SELECT view, persona, fp, max(n) FROM (
 
 
 def gather(url: str, since: float | None = None, views: list[str] | None = None) -> Facts:
-    """The facts of the recordings in the local store at ``url`` (see duckdb_sources)."""
+    """The facts of the recordings in the store at ``url`` (see duckdb_sources)."""
     with connect() as con:
-        where, args = _filters(since)
+        where, args = ("AND started_at >= ?", [since]) if since is not None else ("", [])
         with requests(url, since) as source:
             con.execute(_REQUESTS.format(source=source, where=where), args)
         if views:
             _keep_views(con, views)
-        found = _facts(con)
-        fetched = _fetch(con, url, since, found.wanted)
-        return _assemble(con, found, fetched)
-
-
-def _filters(since: float | None) -> tuple[str, list[Any]]:
-    if since is None:
-        return "", []
-    return "AND started_at >= ?", [since]
+        return sql_facts.gather(_DuckDBRows(con, url, since))
 
 
 def _keep_views(con: Any, views: list[str]) -> None:
@@ -195,202 +178,83 @@ def _keep_views(con: Any, views: list[str]) -> None:
     con.execute("DELETE FROM r WHERE NOT list_contains(?, view)", [kept])
 
 
-@dataclass
-class _Found:
-    """What the SQL over the requests table returned, before any request is fetched."""
-
-    records: int
-    sizes: list[str]
-    size_rows: list[Any]
-    group_rows: list[Any]
-    failed_rows: list[Any]
-    statement_rows: list[Any]
-    first_in_view: dict[tuple[str, int], str]
-    first: dict[int, str]
-    warm: dict[tuple[str, str | None], dict[str, int]]
-    wanted: set[str] = field(default_factory=set)
-
-
-def _facts(con: Any) -> _Found:
-    records, sizes = con.execute("SELECT count(*), list(DISTINCT size) FROM r").fetchone()
-    size_rows = con.execute(_SIZES).fetchall()
-    found = _Found(
-        records=records,
-        sizes=sorted(sizes or [], key=size_order),
-        size_rows=size_rows,
-        group_rows=con.execute(_GROUPS).fetchall(),
-        failed_rows=con.execute(_FAILED).fetchall(),
-        statement_rows=con.execute(_STATEMENTS).fetchall(),
-        first_in_view={(v, fp): i for v, fp, i in con.execute(_FIRST_IN_VIEW).fetchall()},
-        first=dict(con.execute(_FIRST).fetchall()),
-        warm=_warm(con, size_rows),
-    )
-    found.wanted = {row[19] for row in size_rows} | {row[2] for row in found.group_rows}
-    found.wanted.update(found.first.values(), found.first_in_view.values())
-    return found
-
-
-def _warm(con: Any, size_rows: list[Any]) -> dict[tuple[str, str | None], dict[str, int]]:
-    """Warm counts of the groups whose worst request at the largest size ran cold."""
-    last: dict[tuple[str, str | None], Any] = {}
-    for row in size_rows:
-        key = (row[0], row[1])
-        if key not in last or size_order(row[2]) > size_order(last[key][2]):
-            last[key] = row
-    cold = [row[:3] for row in last.values() if row[20] == labels.COLD and row[18] is not None]
-    if not cold:
-        return {}
-    match = " OR ".join("(view = ? AND persona IS NOT DISTINCT FROM ? AND size = ?)" for _ in cold)
-    rows = con.execute(_WARM.format(match=f"({match})"), [v for c in cold for v in c]).fetchall()
-    found: dict[tuple[str, str | None], dict[str, int]] = {(c[0], c[1]): {} for c in cold}
-    for view, persona, fingerprint, n in rows:
-        found[(view, persona)][_hex(fingerprint)] = n
-    return found
-
-
-def _fetch(con: Any, url: str, since: float | None, wanted: set[str]) -> dict[str, Recording]:
-    """The wanted requests, whole, as the store's reader gives them."""
-    if scheme(url) != PARQUET:
-        with lines(url, since) as source:
-            rows = con.execute(
-                f"SELECT json FROM {source} WHERE list_contains(?, json->>'id')", [sorted(wanted)]
-            ).fetchall()
-        found = (stored_recording(url, "a fetched record", row[0]) for row in rows)
-        return {recording.id: recording for recording in found}
-    columns = ", ".join(SCALARS)
-    with recordings(url, since) as source:
-        rows = con.execute(
-            f"SELECT {columns}, labels, statements, queries, cache_ops FROM {source}"
-            " WHERE list_contains(?, id)",
-            [sorted(wanted)],
-        ).fetchall()
-    fetched = {}
-    for row in rows:
-        record = dict(zip(SCALARS, row, strict=False))
-        extra = row[len(SCALARS) :]
-        record["labels"] = dict(extra[0] or {})
-        record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
-        record["queries"] = [list(q.values()) for q in extra[2] or []]
-        record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
-        fetched[record["id"]] = as_recording(url, record)
-    return fetched
-
-
 def _hex(fingerprint: int) -> str:
     return f"{fingerprint:016x}"
 
 
-def _assemble(con: Any, found: _Found, fetched: dict[str, Recording]) -> Facts:
-    sql_of = {_hex(fp): _statement(fetched[rid], _hex(fp))[0] for fp, rid in found.first.items()}
-    selects = [fp for fp in found.first if sql_of[_hex(fp)].startswith("SELECT")]
-    result_repeats = {
-        (view, persona): n
-        for view, persona, n in con.execute(_RESULT_REPEATS, [selects]).fetchall()
-    }
-    statements: dict[tuple[str, str | None, bool], set[str]] = {}
-    by_view: dict[str, set[str]] = defaultdict(set)
-    for view, persona, served, fps in found.statement_rows:
-        sqls = {sql_of[_hex(fp)] for fp in fps}
-        statements[(view, persona, served)] = sqls
-        by_view[view].update(sqls)
-    sizes: dict[tuple[str, str | None], list[Any]] = defaultdict(list)
-    for row in found.size_rows:
-        sizes[(row[0], row[1])].append(row)
-    groups = []
-    for row in sorted(found.group_rows, key=lambda g: (g[0], g[4]["t"], g[4]["id"])):
-        view, persona = row[0], row[1]
-        rows = sorted(sizes[(view, persona)], key=lambda s: size_order(s[2]))
-        first = fetched[row[2]]
-        groups.append(
-            GroupFacts(
-                view=view,
-                persona=persona,
-                url_name=first.url_name,
-                route=first.route,
-                view_path=first.view_path,
-                methods=list(row[3]),
-                sizes=[_size_stats(s) for s in rows],
-                worst={s[2]: fetched[s[19]] for s in rows},
-                warm_counts=found.warm.get((view, persona)),
-                statements=statements.get((view, persona, True), set()),
-                caching=_caching(row, result_repeats.get((view, persona), 0)),
-            )
+def _ints(fingerprints: list[str]) -> list[int]:
+    return [int(fp, 16) for fp in fingerprints]
+
+
+class _DuckDBRows:
+    """sql_facts.Rows over the requests table ``r`` of a DuckDB connection."""
+
+    def __init__(self, con: Any, url: str, since: float | None) -> None:
+        self.con, self.url, self.since = con, url, since
+
+    def _all(self, sql: str, args: list[Any] | None = None) -> list[Any]:
+        rows: list[Any] = self.con.execute(sql, args or []).fetchall()
+        return rows
+
+    def counts(self) -> tuple[int, list[str]]:
+        records, sizes = self.con.execute("SELECT count(*), list(DISTINCT size) FROM r").fetchone()
+        return records, list(sizes or [])
+
+    def sizes(self) -> list[Any]:
+        return self._all(_SIZES)
+
+    def groups(self) -> list[Any]:
+        return [(*row[:4], (row[4]["t"], row[4]["id"]), *row[5:]) for row in self._all(_GROUPS)]
+
+    def failed(self) -> list[Any]:
+        return self._all(_FAILED)
+
+    def statements(self) -> list[Any]:
+        return [(*row[:3], [_hex(fp) for fp in row[3]]) for row in self._all(_STATEMENTS)]
+
+    def first_in_view(self) -> dict[tuple[str, str], str]:
+        return {(view, _hex(fp)): rid for view, fp, rid in self._all(_FIRST_IN_VIEW)}
+
+    def first(self) -> dict[str, str]:
+        return {_hex(fp): rid for fp, rid in self._all(_FIRST)}
+
+    def warm(self, cold: list[tuple[str, str | None, str]]) -> list[Any]:
+        match = " OR ".join(
+            "(view = ? AND persona IS NOT DISTINCT FROM ? AND size = ?)" for _ in cold
         )
-    repeated = [
-        RepeatedQuery(
-            view=view,
-            fingerprint=_hex(fp),
-            sql=sql_of[_hex(fp)],
-            requests=requests,
-            executions=executions,
-            db_ms_total=db_ms,
-            callsite=_statement(fetched[found.first_in_view[(view, fp)]], _hex(fp))[1],
-        )
-        for view, fp, requests, executions, db_ms in con.execute(_REPEATED, [selects]).fetchall()
-    ]
-    return Facts(
-        records=found.records,
-        sizes=found.sizes,
-        groups=groups,
-        failed=[
-            FailedFacts(
-                view=view,
-                requests=requests,
-                failed=failed,
-                statuses=dict(statuses),
-                targets=list(targets),
+        rows = self._all(_WARM.format(match=f"({match})"), [v for c in cold for v in c])
+        return [(view, persona, _hex(fp), n) for view, persona, fp, n in rows]
+
+    def result_repeats(self, selects: list[str]) -> list[Any]:
+        return self._all(_RESULT_REPEATS, [_ints(selects)])
+
+    def repeated(self, selects: list[str]) -> list[Any]:
+        rows = self._all(_REPEATED, [_ints(selects)])
+        return [(view, _hex(fp), *rest) for view, fp, *rest in rows]
+
+    def fetch(self, ids: Collection[str]) -> dict[str, Recording]:
+        """The requests, whole, as the store's reader gives them."""
+        if scheme(self.url) != PARQUET:
+            with lines(self.url, self.since) as source:
+                rows = self._all(
+                    f"SELECT json FROM {source} WHERE list_contains(?, json->>'id')", [sorted(ids)]
+                )
+            found = (stored_recording(self.url, "a fetched record", row[0]) for row in rows)
+            return {recording.id: recording for recording in found}
+        columns = ", ".join(SCALARS)
+        with recordings(self.url, self.since) as source:
+            rows = self._all(
+                f"SELECT {columns}, labels, statements, queries, cache_ops FROM {source}"
+                " WHERE list_contains(?, id)",
+                [sorted(ids)],
             )
-            for view, requests, failed, statuses, targets in sorted(found.failed_rows)
-        ],
-        statements_by_view=dict(by_view),
-        repeated=repeated,
-    )
-
-
-def _statement(recording: Recording, fingerprint: str) -> tuple[str, str]:
-    """The SQL and call site of a statement the recording ran."""
-    query = next(q for q in recording.queries if q.fingerprint == fingerprint)
-    return query.sql, query.callsite
-
-
-def _size_stats(row: Any) -> SizeStats:
-    gets, hits = int(row[12]), int(row[13])
-    return SizeStats(
-        size=row[2],
-        requests=row[3],
-        statuses={str(k): v for k, v in sorted(row[4].items())},
-        wall_p50_ms=row[5],
-        wall_p95_ms=row[6],
-        cpu_p50_ms=row[7],
-        cpu_p95_ms=row[8],
-        queries_mean=row[9],
-        queries_max=row[10],
-        db_ms_mean=row[11],
-        cache_gets=gets,
-        cache_hits=hits,
-        cache_misses=gets - hits,
-        cache_sets=int(row[14]),
-        cache_hit_ratio=hits / gets if gets else None,
-        bytes_mean=row[15],
-        page_cache_hits=int(row[16]),
-        cold_queries=row[17],
-        warm_queries_mean=row[18],
-    )
-
-
-def _caching(row: Any, result_repeats: int) -> CachingFacts:
-    gets = row[6]
-    if not gets:
-        return CachingFacts(handles_writes=row[5])
-    return CachingFacts(
-        gets=gets,
-        sends_validators=row[7],
-        handles_writes=row[5],
-        body_repeats=row[8],
-        result_repeats=result_repeats,
-        wall_ms_mean=row[9],
-        db_ms_mean=row[10],
-        db_ms_median=row[11],
-        queries_mean=row[12],
-        authenticated=row[13],
-    )
+        fetched = {}
+        for row in rows:
+            record = dict(zip(SCALARS, row, strict=False))
+            extra = row[len(SCALARS) :]
+            record["labels"] = dict(extra[0] or {})
+            record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
+            record["queries"] = [list(q.values()) for q in extra[2] or []]
+            record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
+            fetched[record["id"]] = as_recording(self.url, record)
+        return fetched
