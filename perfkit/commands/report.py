@@ -49,10 +49,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--engine",
-        choices=("duckdb", "python"),
-        default="duckdb",
-        help="duckdb (default): analyse in DuckDB, in bounded memory; python: build every "
-        "recording in memory (the reference the DuckDB results are tested against)",
+        choices=("auto", "duckdb", "python"),
+        default="auto",
+        help="auto (default): analyse inside PostgreSQL for a postgresql:// store, in DuckDB "
+        "for the others, in bounded memory; duckdb: in DuckDB for every store; python: every "
+        "recording in memory (the reference both are tested against)",
     )
     parser.add_argument(
         "--settings",
@@ -120,12 +121,13 @@ def read_store(
     return recordings, skipped
 
 
-def gather_in_duckdb(url: str, since: float | None, views: list[str]) -> Facts | None:
-    """The facts of the store at ``url``, gathered by DuckDB; None when DuckDB cannot read
-    it (a corrupt or older record): the record-by-record reader then names the problem."""
+def gather_in_engine(url: str, since: float | None, views: list[str], engine: str) -> Facts | None:
+    """The facts of the store at ``url``, gathered inside PostgreSQL (a postgresql:// store,
+    ``auto``) or by DuckDB; None when the engine cannot read a record (corrupt, or of an
+    older perfkit): the record-by-record reader then names the problem."""
     import duckdb
 
-    from perfkit.analysis import duckdb_facts
+    from perfkit.analysis import duckdb_facts, postgres_facts
 
     if scheme(url) == PARQUET:
         if not os.path.exists(_parquet_path(url)):
@@ -139,14 +141,26 @@ def gather_in_duckdb(url: str, since: float | None, views: list[str]) -> Facts |
                 store.close()
         except StoreError as error:
             raise UsageError(f"{error}; check --store") from None
+    in_postgresql = engine == "auto" and scheme(url) in ("postgresql", "postgres")
     try:
+        if in_postgresql:
+            return postgres_facts.gather(url, since, views)
         return duckdb_facts.gather(url, since, views)
-    except (duckdb.Error, CorruptRecordError, KeyError, StopIteration):
+    except (duckdb.Error, psycopg_errors(), CorruptRecordError, KeyError, StopIteration):
         if scheme(url) == PARQUET:
             raise UsageError(f"{url} is not a perfkit export; check --store") from None
         return None
     except StoreError as error:
         raise UsageError(f"{error}; check --store") from None
+
+
+def psycopg_errors() -> type[Exception]:
+    """psycopg's base error when it is installed (an engine error to fall back from)."""
+    try:
+        import psycopg
+    except ImportError:
+        return StoreError
+    return psycopg.Error
 
 
 def _parquet_path(url: str) -> str:
@@ -195,8 +209,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     found, corrupt = None, 0
     with console.status(f"reading {redact_url(args.store)}"):
-        if args.engine == "duckdb" and not args.skip_corrupt:
-            found = gather_in_duckdb(args.store, since, args.view)
+        if args.engine != "python" and not args.skip_corrupt:
+            found = gather_in_engine(args.store, since, args.view, args.engine)
         if found is None:
             recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
             found = facts.from_recordings(recordings)

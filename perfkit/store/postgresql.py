@@ -59,6 +59,11 @@ class PostgreSQLStore(Store):
         self._schema_ready = False
         self._inherited: list[Any] = []
 
+    @property
+    def conninfo(self) -> str:
+        """The connection string, without perfkit's own ``table`` option."""
+        return self._conninfo
+
     def _connection(self, create: bool = False) -> Any:
         """This process's connection; ``create`` (writers only) makes the table first."""
         psycopg = _psycopg()

@@ -15,7 +15,7 @@ import math
 import random
 from typing import Any
 
-from perfkit.analysis import duckdb_facts, facts
+from perfkit.analysis import duckdb_facts, facts, postgres_facts
 from perfkit.analysis.analyse import conclude
 from perfkit.commands.report import select
 from perfkit.fingerprint import fingerprint
@@ -181,5 +181,6 @@ def reference(found: list[Recording], since: float | None = None, views: list[st
 
 
 def engine(url: str, since: float | None = None, views: list[str] = ()) -> dict:
-    gathered = duckdb_facts.gather(url, since, list(views) or None)
-    return conclude(gathered, source="s", relations={}).to_dict()
+    """The report DuckDB's facts give (PostgreSQL's own, for a PostgreSQL store)."""
+    gather = postgres_facts.gather if url.startswith("postgresql") else duckdb_facts.gather
+    return conclude(gather(url, since, list(views) or None), source="s", relations={}).to_dict()

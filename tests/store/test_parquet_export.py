@@ -11,7 +11,7 @@ from perfkit.errors import StoreError
 from perfkit.store import open_store
 from perfkit.store.parquet_export import export
 from tests.analysis import project_stores
-from tests.analysis.test_duckdb_facts import differences, engine, reference
+from tests.analysis.project_stores import differences, engine, reference
 
 
 @pytest.mark.parametrize("store_url", ["jsonl", "sqlite", "postgresql", "redis"], indirect=True)

@@ -1,4 +1,4 @@
-"""DuckDB's facts equal the in-memory ones: the same Report from every store, filter and seed."""
+"""The SQL engines answer as memory does: DuckDB and PostgreSQL give the in-memory Report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perfkit.analysis import duckdb_facts
+from perfkit.analysis.analyse import conclude
 from perfkit.recording import Recording
 from perfkit.store import open_store
 from perfkit.store.jsonl import JSONLStore
@@ -31,13 +33,14 @@ def _write(url: str, found: list[Recording]) -> list[Recording]:
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("bench", [True, False], ids=["bench", "staging"])
 def test_every_store_gives_the_in_memory_report(store_url: str, seed: int, bench: bool) -> None:
+    """DuckDB over JSON lines, SQLite and Redis (piped), SQL inside PostgreSQL."""
     stored = _write(store_url, project_stores.recordings(seed, bench))
     expected = reference(stored)
     assert expected["views"] and expected["failed"]
     assert differences(engine(store_url), expected) == []
 
 
-@pytest.mark.parametrize("store_url", ["jsonl", "sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["jsonl", "sqlite", "postgresql"], indirect=True)
 def test_since_and_view_filters_pick_the_same_requests(store_url: str) -> None:
     stored = _write(store_url, project_stores.recordings(3, True))
     middle = sorted(r.started_at for r in stored)[len(stored) // 2]
@@ -102,3 +105,10 @@ def test_since_on_a_long_json_lines_store_reads_its_tail_only(tmp_path: Path) ->
     since = 1.79e9 + 60 * 500
     assert JSONLStore(url).offset_since(since) > path.stat().st_size // 2
     assert differences(engine(url, since), reference(stored, since)) == []
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_duckdb_reads_a_postgresql_store_the_same_through_its_pipe(store_url: str) -> None:
+    stored = _write(store_url, project_stores.recordings(12, True))
+    piped = conclude(duckdb_facts.gather(store_url), source="s", relations={}).to_dict()
+    assert differences(piped, reference(stored)) == []
