@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
 
     since = parse_since(args.since, time.time())
     check_options(args, "json", "html", "markdown")
-    if scheme(args.store) == PARQUET and args.engine != "duckdb":
+    if scheme(args.store) == PARQUET and args.engine == "python":
         raise UsageError("a Parquet export is read by DuckDB only: drop --engine python")
     if args.settings:
         _setup_django(args.settings)
