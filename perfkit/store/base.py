@@ -63,7 +63,8 @@ class Store(ABC):
 
     def lines(self, since: float | None = None) -> Iterator[str]:
         """Every stored record (that started at ``since`` or later) as one line of JSON text,
-        oldest first, undecoded where the store holds text: what DuckDB reads.
+        in the store's order (by start time where it has an index), undecoded where the
+        store holds text: what DuckDB reads.
 
         This reads every record; stores with an index on started_at override it.
         """
