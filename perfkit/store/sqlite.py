@@ -61,6 +61,12 @@ _LATEST = (
 _BETWEEN = (
     "SELECT id, payload FROM recordings WHERE started_at BETWEEN ? AND ? ORDER BY started_at, id"
 )
+#: One batch of a prune: the oldest rows first, found through the (started_at, id) index.
+_PRUNE = (
+    "DELETE FROM recordings WHERE rowid IN"
+    " (SELECT rowid FROM recordings WHERE started_at < ? ORDER BY started_at, id LIMIT ?)"
+)
+_COUNT_BEFORE = "SELECT count(*) FROM recordings WHERE started_at < ?"
 _HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 
 
@@ -244,6 +250,35 @@ class SQLiteStore(Store):
                 self._connection().execute("DELETE FROM recordings")
             except (sqlite3.Error, OSError) as exc:
                 raise self._fail("clear", exc) from exc
+
+    def prune(self, before: float) -> int:
+        """Batch by batch, each in a ``BEGIN IMMEDIATE`` transaction of its own that waits
+        for the write lock as a writer does (the busy timeout); between batches the lock is
+        free, so a writer waits at most one batch."""
+        if self.missing():
+            return 0
+        removed = 0
+        while True:
+            with self._lock:
+                try:
+                    conn = self._connection()
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        deleted = conn.execute(_PRUNE, (before, self.prune_batch)).rowcount
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+                except (sqlite3.Error, OSError) as exc:
+                    raise self._fail("prune", exc) from exc
+            removed += deleted
+            if deleted < self.prune_batch:
+                return removed
+
+    def count_before(self, before: float) -> int:
+        rows = self._select(_COUNT_BEFORE, (before,))
+        return int(rows[0][0]) if rows else 0
 
     def journal_mode(self) -> str:
         """The journal mode SQLite reports for this store's connection (``"wal"``)."""
