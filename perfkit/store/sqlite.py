@@ -253,12 +253,16 @@ class SQLiteStore(Store):
 
     def prune(self, before: float) -> int:
         """Batch by batch, each in a ``BEGIN IMMEDIATE`` transaction of its own that waits
-        for the write lock as a writer does (the busy timeout); between batches the lock is
-        free, so a writer waits at most one batch."""
+        for the write lock as a writer does (the busy timeout). After each batch the prune
+        leaves the lock free for as long as the batch held it: a waiting writer retries on a
+        sleeping back-off, and a prune that took the lock straight back would starve it
+        (measured: a write waited 0.6 s beside back-to-back batches, under 0.1 s with the
+        pauses). So a writer waits about one batch, and the prune takes about twice as long."""
         if self.missing():
             return 0
         removed = 0
         while True:
+            began = time.monotonic()
             with self._lock:
                 try:
                     conn = self._connection()
@@ -275,6 +279,7 @@ class SQLiteStore(Store):
             removed += deleted
             if deleted < self.prune_batch:
                 return removed
+            time.sleep(time.monotonic() - began)
 
     def count_before(self, before: float) -> int:
         rows = self._select(_COUNT_BEFORE, (before,))
