@@ -22,6 +22,11 @@ CONNECT_TIMEOUT_S = 3
 READ_CHUNK = 1000
 _STAGING = "perfkit_staging"
 _COLUMNS = "id, started_at, view, method, status, wall_ms, payload"
+#: One batch of a prune (``{0}`` the table): the oldest rows, by the (started_at, id) index.
+_PRUNE = (
+    "DELETE FROM {0} WHERE id IN (SELECT id FROM {0} WHERE started_at < %s"
+    " ORDER BY started_at, id LIMIT %s)"
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,47}")
 
 
@@ -220,10 +225,7 @@ class PostgreSQLStore(Store):
         inserts go on meanwhile, and between batches the connection is free for the writer."""
         if self.missing():
             return 0
-        query = self._sql(
-            "DELETE FROM {0} WHERE id IN (SELECT id FROM {0} WHERE started_at < %s"
-            " ORDER BY started_at, id LIMIT %s)"
-        )
+        query = self._sql(_PRUNE)
         removed = 0
         while True:
             params = (before, self.prune_batch)
