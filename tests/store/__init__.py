@@ -220,7 +220,6 @@ def assert_prune_loses_no_concurrent_write(url: str, old: int = 3000, batch: int
         stop.set()
         thread.join(timeout=60)
     assert not failures, failures
-    print("DURING", url.split(":")[0], during, len(written))
     assert during > 0, "no batch was written while the prune ran: the test proved nothing"
     assert removed == old
     ids = [r.id for r in store.read()]
