@@ -61,13 +61,13 @@ _LATEST = (
 _BETWEEN = (
     "SELECT id, payload FROM recordings WHERE started_at BETWEEN ? AND ? ORDER BY started_at, id"
 )
+_HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 #: One batch of a prune: the oldest rows first, found through the (started_at, id) index.
 _PRUNE = (
     "DELETE FROM recordings WHERE rowid IN"
     " (SELECT rowid FROM recordings WHERE started_at < ? ORDER BY started_at, id LIMIT ?)"
 )
 _COUNT_BEFORE = "SELECT count(*) FROM recordings WHERE started_at < ?"
-_HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 
 
 def parse_sqlite_url(url: str) -> str:

@@ -125,18 +125,6 @@ def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
 
 
-def test_latest_reads_one_view(tmp_path: Path) -> None:
-    assert_latest_per_view(open_store(f"jsonl://{tmp_path}/latest.jsonl"))
-
-
-def test_between_reads_a_time_window(tmp_path: Path) -> None:
-    assert_between_reads_a_time_window(open_store(f"jsonl://{tmp_path}/window.jsonl"))
-
-
-def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
-    assert_reads_recordings(open_store(f"jsonl://{tmp_path}/typed.jsonl"))
-
-
 def test_prune_removes_what_started_before_the_cut_off(tmp_path: Path) -> None:
     assert_prunes_before(open_store(f"jsonl://{tmp_path}/p.jsonl"))
     assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]  # no temporary file left
@@ -211,3 +199,15 @@ def test_a_write_waiting_while_a_prune_swaps_the_file_lands_in_the_new_one(tmp_p
         os.replace(copy, path)
     writer.join(timeout=60)
     assert [r.id for r in store.read()] == ["r000001", "f-000002"]
+
+
+def test_latest_reads_one_view(tmp_path: Path) -> None:
+    assert_latest_per_view(open_store(f"jsonl://{tmp_path}/latest.jsonl"))
+
+
+def test_between_reads_a_time_window(tmp_path: Path) -> None:
+    assert_between_reads_a_time_window(open_store(f"jsonl://{tmp_path}/window.jsonl"))
+
+
+def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
+    assert_reads_recordings(open_store(f"jsonl://{tmp_path}/typed.jsonl"))
