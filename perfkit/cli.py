@@ -11,6 +11,7 @@ from perfkit import __version__, extras
 from perfkit.commands import baseline, bench, gate, init, latency, report
 from perfkit.commands import load as load_command
 from perfkit.commands import stack as stack_command
+from perfkit.commands import store as store_command
 from perfkit.errors import PerfkitError
 
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     latency.add_parser(commands)
     stack_command.add_parser(commands)
     load_command.add_parser(commands)
+    store_command.add_parser(commands)
     init.add_parser(commands)
     return parser
 

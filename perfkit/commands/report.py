@@ -5,25 +5,21 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
-import re
 import time
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfkit.commands.paths import check_options, option, reported_as
+from perfkit.commands.times import parse_since
 from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.output import write_text
 from perfkit.recording import Recording
-
-if TYPE_CHECKING:
-    from perfkit.analysis.facts import Facts
 from perfkit.store import Store, open_store, redact_url
 from perfkit.store.duckdb_sources import PARQUET, scheme
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+if TYPE_CHECKING:
+    from perfkit.analysis.facts import Facts
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -63,21 +59,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report")
     parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown")
     parser.set_defaults(run=run)
-
-
-def parse_since(text: str | None, now: float) -> float | None:
-    """Epoch seconds from ``30m``/``6h``/``2d`` (before now) or an ISO date-time."""
-    if text is None:
-        return None
-    match = _DURATION.match(text.strip())
-    if match:
-        return now - float(match[1]) * _SECONDS[match[2]]
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        raise UsageError(
-            f"--since {text!r} is neither a duration (30m, 6h, 2d) nor an ISO date-time"
-        ) from None
 
 
 def select(

@@ -10,8 +10,11 @@ from typing import Any
 
 from perfkit.errors import CorruptRecordError
 from perfkit.recording import Recording
-from perfkit.store.records import stored_recording
+from perfkit.store.records import started_at, stored_recording
 from perfkit.store.rows import Row, payload
+
+#: Records one batch of ``prune`` deletes: each batch is a short transaction of its own.
+PRUNE_BATCH = 5000
 
 #: Takes a corrupt record's error instead of letting it end the read (``--skip-corrupt``).
 OnCorrupt = Callable[[CorruptRecordError], None]
@@ -28,6 +31,8 @@ class Store(ABC):
     """
 
     url: str
+    #: Records per ``prune`` batch; a test lowers it on one store to see many batches.
+    prune_batch: int = PRUNE_BATCH
 
     @abstractmethod
     def write(self, records: list[dict[str, Any]]) -> None:
@@ -106,6 +111,27 @@ class Store(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Delete every stored record."""
+
+    @abstractmethod
+    def prune(self, before: float) -> int:
+        """Delete the records that started before ``before`` (epoch seconds); return how many.
+
+        In batches of at most ``prune_batch`` records, each a short transaction of its own, so
+        the time any writer waits stays bounded however large the store: a record written while
+        the prune runs is kept. A record whose start cannot be read is kept too. A store that
+        does not exist is left uncreated (0 removed).
+        """
+
+    def count_before(self, before: float) -> int:
+        """How many records ``prune(before)`` would delete now.
+
+        This reads the whole store; stores with an index on started_at override it.
+        """
+        return sum(
+            1
+            for _, raw in self.entries()
+            if (start := started_at(raw)) is not None and start < before
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the store may be used again afterwards."""

@@ -5,12 +5,20 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
+import stat
+import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from perfkit.errors import StoreError
 from perfkit.store.base import Store
+from perfkit.store.records import started_at
 from perfkit.store.rows import Row, record_row
+
+#: How often a prune starts again when the file changed under it (another prune replaced
+#: it, or a clear emptied it) before it gives up with an error.
+PRUNE_ATTEMPTS = 5
 
 
 def parse_jsonl_url(url: str) -> str:
@@ -37,12 +45,32 @@ class JSONLStore(Store):
     Each batch is written with one ``write()`` while holding ``LOCK_EX``; readers
     take ``LOCK_SH`` only to find where the last complete batch ends. A line left
     torn by a crashed writer is terminated before the next batch, so it spoils no other
-    line; reading reports it as a corrupt record.
+    line; reading reports it as a corrupt record. A prune writes the kept lines to a new
+    file and renames it over this one, so whoever takes ``LOCK_EX`` checks first that the
+    file it opened is still the one at the path, and opens it again if not.
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = parse_jsonl_url(url)
+
+    def _locked(self, mode: str) -> IO[bytes]:
+        """The file now at the path, opened in ``mode`` and held under ``LOCK_EX``.
+
+        A file opened just before a prune renamed its successor over the path would take
+        a write no reader ever sees again: so after the lock, the file must still be the
+        one the path names, else it is opened again.
+        """
+        while True:
+            file = open(self.path, mode)  # noqa: SIM115 - returned to the caller to close
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                if _same_file(file, self.path):
+                    return file
+            except BaseException:
+                file.close()
+                raise
+            file.close()
 
     def write(self, records: list[dict[str, Any]]) -> None:
         self.write_rows([record_row(record) for record in records])
@@ -53,8 +81,7 @@ class JSONLStore(Store):
         data = "".join(row[6] + "\n" for row in rows).encode()
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(self.path, "a+b") as file:
-                fcntl.flock(file, fcntl.LOCK_EX)
+            with self._locked("a+b") as file:
                 size = os.fstat(file.fileno()).st_size
                 if size and os.pread(file.fileno(), 1, size - 1) != b"\n":
                     data = b"\n" + data
@@ -115,13 +142,107 @@ class JSONLStore(Store):
 
     def clear(self) -> None:
         try:
-            with open(self.path, "r+b") as file:
-                fcntl.flock(file, fcntl.LOCK_EX)
+            with self._locked("r+b") as file:
                 file.truncate(0)
         except FileNotFoundError:
             return
         except OSError as exc:
             raise StoreError(f"jsonl store clear failed ({self.path}): {exc}") from exc
+
+    def prune(self, before: float) -> int:
+        """Copy the kept lines to a temporary file beside this one without any lock, then,
+        under ``LOCK_EX``, copy what writers appended meanwhile and rename it over the path:
+        writers wait only for that copy of the tail, never for the whole file.
+
+        Kept lines are copied byte for byte, a torn or corrupt one included; when no line
+        is old enough the file is left as it is.
+        """
+        try:
+            for _ in range(PRUNE_ATTEMPTS):
+                removed = self._prune_once(before)
+                if removed is not None:
+                    return removed
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"jsonl store prune failed ({self.path}): {exc}") from exc
+        raise StoreError(
+            f"jsonl store prune failed ({self.path}): the file was replaced or emptied "
+            f"under it {PRUNE_ATTEMPTS} times; run it again"
+        )
+
+    def _prune_once(self, before: float) -> int | None:
+        """One attempt: how many lines went, or None if the file changed under it."""
+        directory, name = os.path.split(self.path)
+        with open(self.path, "rb") as file:
+            fcntl.flock(file, fcntl.LOCK_SH)  # no batch is half-written while we look
+            end = os.fstat(file.fileno()).st_size
+            fcntl.flock(file, fcntl.LOCK_UN)
+            descriptor, temporary = tempfile.mkstemp(
+                dir=directory, prefix=f".{name}.", suffix=".prune"
+            )
+            try:
+                with open(descriptor, "wb") as kept:
+                    removed = _copy_kept(file, end, kept, before)
+                    if not removed:
+                        os.unlink(temporary)
+                        return 0
+                    kept.flush()
+                    os.fsync(kept.fileno())
+                    fcntl.flock(file, fcntl.LOCK_EX)
+                    held = os.fstat(file.fileno())
+                    if not _same_file(file, self.path) or held.st_size < end:
+                        os.unlink(temporary)
+                        return None
+                    file.seek(end)
+                    shutil.copyfileobj(file, kept)  # what writers appended since we looked
+                    kept.flush()
+                    os.fchmod(kept.fileno(), stat.S_IMODE(held.st_mode))
+                    os.fsync(kept.fileno())
+                    os.replace(temporary, self.path)
+            except BaseException:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+                raise
+        _sync_directory(directory)
+        return removed
+
+
+def _copy_kept(file: IO[bytes], end: int, kept: IO[bytes], before: float) -> int:
+    """Copy the lines of ``file``'s first ``end`` bytes that did not start before ``before``
+    into ``kept``, byte for byte; return how many lines were left out."""
+    removed, remaining = 0, end
+    file.seek(0)
+    while remaining > 0:
+        line = file.readline(remaining)
+        if not line:
+            break
+        remaining -= len(line)
+        start = started_at(line)
+        if start is not None and start < before:
+            removed += 1
+        else:
+            kept.write(line)
+    return removed
+
+
+def _same_file(file: IO[bytes], path: str) -> bool:
+    """Whether ``path`` still names the open ``file`` (no rename or unlink replaced it)."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(file.fileno())
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename durable: a crash right after it must not bring the old file back."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _started_after(file: Any, position: int) -> float | None:

@@ -23,6 +23,11 @@ CONNECT_TIMEOUT_S = 3
 READ_CHUNK = 1000
 _STAGING = "perfkit_staging"
 _COLUMNS = "id, started_at, view, method, status, wall_ms, payload"
+#: One batch of a prune (``{0}`` the table): the oldest rows, by the (started_at, id) index.
+_PRUNE = (
+    "DELETE FROM {0} WHERE id IN (SELECT id FROM {0} WHERE started_at < %s"
+    " ORDER BY started_at, id LIMIT %s)"
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,47}")
 
 
@@ -240,6 +245,26 @@ class PostgreSQLStore(Store):
             return
         query = self._sql("TRUNCATE {}")
         self._run("clear", lambda c: c.execute(query))
+
+    def prune(self, before: float) -> int:
+        """Batch by batch, each one autocommitted DELETE: row locks on the old rows only, so
+        inserts go on meanwhile, and between batches the connection is free for the writer."""
+        if self.missing():
+            return 0
+        query = self._sql(_PRUNE)
+        removed = 0
+        while True:
+            params = (before, self.prune_batch)
+            deleted = self._run("prune", lambda c, p=params: c.execute(query, p).rowcount)
+            removed += deleted
+            if deleted < self.prune_batch:
+                return removed
+
+    def count_before(self, before: float) -> int:
+        if self.missing():
+            return 0
+        query = self._sql("SELECT count(*) FROM {} WHERE started_at < %s")
+        return int(self._run("count", lambda c: c.execute(query, (before,)).fetchone()[0]))
 
     def close(self) -> None:
         with self._lock:

@@ -58,6 +58,20 @@ def decode(store_url: str, where: str, raw: Any) -> dict[str, Any]:
     return raw
 
 
+def started_at(raw: Any) -> float | None:
+    """When a stored record's request started, or None if the record cannot say (it is not
+    a JSON object, or its ``started_at`` is not a number): what retention judges a record by."""
+    if isinstance(raw, (str, bytes, bytearray)):
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past reading
+            return None
+    value = raw.get("started_at") if isinstance(raw, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def _corrupt(store_url: str, where: str, problem: str) -> CorruptRecordError:
     return CorruptRecordError(redact_url(store_url), where, problem)
 

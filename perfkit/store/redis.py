@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,31 @@ DEFAULT_KEY = "perfkit:recordings"
 SOCKET_TIMEOUT_S = 1.0
 PUSH_CHUNK = 500
 READ_CHUNK = 1000
+#: List items one prune script looks at. Redis runs a script alone, so this bounds how long
+#: a writer's RPUSH waits behind it: each item is JSON-decoded inside the script.
+PRUNE_WINDOW = 500
+
+#: One prune step over the window of the list from ARGV[1]: every record in it that started
+#: before ARGV[3] is swapped for a tombstone (ARGV[4], unique to the prune), then as many
+#: tombstones are removed, from the head. Returns {items looked at, items removed}. Appends
+#: land after the window, so a record pushed meanwhile is never touched.
+_PRUNE_SCRIPT = """
+local start, window, before = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local items = redis.call('LRANGE', KEYS[1], start, start + window - 1)
+local removed = 0
+for offset, raw in ipairs(items) do
+  local ok, record = pcall(cjson.decode, raw)
+  if ok and type(record) == 'table' and type(record.started_at) == 'number'
+      and record.started_at < before then
+    redis.call('LSET', KEYS[1], start + offset - 1, ARGV[4])
+    removed = removed + 1
+  end
+end
+if removed > 0 then
+  redis.call('LREM', KEYS[1], removed, ARGV[4])
+end
+return {#items, removed}
+"""
 
 
 def _redis() -> Any:
@@ -100,6 +126,21 @@ class RedisStore(Store):
 
     def clear(self) -> None:
         self._run("clear", lambda c: c.delete(self.key))
+
+    def prune(self, before: float) -> int:
+        """Window by window from the head of the list, one short script each (see
+        ``_PRUNE_SCRIPT``); a record that is not JSON, or has no numeric started_at, stays."""
+        window = min(self.prune_batch, PRUNE_WINDOW)
+        tombstone = f"perfkit:pruned:{uuid.uuid4().hex}"
+        script = self._run("prune", lambda c: c.register_script(_PRUNE_SCRIPT))
+        start = removed = 0
+        while True:
+            args = (start, window, repr(before), tombstone)
+            seen, deleted = self._run("prune", lambda c, a=args: script([self.key], a, client=c))
+            removed += deleted
+            start += seen - deleted
+            if seen < window:
+                return removed
 
     def close(self) -> None:
         with self._lock:

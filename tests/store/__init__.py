@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -138,6 +140,93 @@ def assert_missing_until_written(store: Store, missing: str, gone: Callable[[], 
     assert store.missing() is None
     assert [r.id for r in store.read()] == ["r000001"]
     assert not gone()
+
+
+#: A cut-off between ``make_record``'s start times (2023) and those ``fresh_record`` gives.
+CUTOFF = 1_800_000_000.0
+
+
+def fresh_record(index: int, prefix: str) -> dict[str, Any]:
+    """A record that started after ``CUTOFF``: one a prune at ``CUTOFF`` must keep."""
+    return {**make_record(index, prefix), "started_at": CUTOFF + 1 + index}
+
+
+def assert_prunes_before(store: Store) -> None:
+    """``prune(before)``: exactly the records that started before the cut-off go, over many
+    batches and in whatever order they were written; one at the cut-off stays, and a prune
+    with nothing to do removes 0."""
+    store.prune_batch = 7
+    records = [make_record(i) for i in range(60)]
+    mixed = records[:]
+    random.Random(4).shuffle(mixed)
+    store.write(mixed)
+    before = records[45]["started_at"]
+    assert store.count_before(before) == 45
+    assert store.prune(before) == 45
+    assert sorted(r.id for r in store.read()) == [r["id"] for r in records[45:]]
+    assert store.count() == 15
+    assert store.prune(before) == 0
+    assert store.count_before(records[50]["started_at"]) == 5
+
+
+def assert_prune_of_a_missing_store_creates_nothing(store: Store, gone: Callable[[], bool]) -> None:
+    """A store that does not exist prunes to 0, and still does not exist."""
+    assert (store.count_before(CUTOFF), store.prune(CUTOFF)) == (0, 0)
+    assert gone()
+
+
+def assert_prune_loses_no_concurrent_write(url: str, old: int = 3000, batch: int = 50) -> None:
+    """A writer on a store of its own (as another process's would be) writes fresh records
+    all the while a prune removes ``old`` records in batches of ``batch``: afterwards every
+    fresh record is there, the ones written before and during the prune, and no old one."""
+    store = open_store(url)
+    store.prune_batch = batch
+    olds = [make_record(i, "old-") for i in range(old)]
+    seeded = [fresh_record(i, "seeded-") for i in range(old // 3)]
+    mixed = olds + seeded
+    random.Random(7).shuffle(mixed)
+    for start in range(0, len(mixed), 500):
+        store.write(mixed[start : start + 500])
+    written: list[str] = []
+    during = 0
+    started, pruning, stop = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        nonlocal during
+        writer = open_store(url)
+        try:
+            batch_number = 0
+            while not stop.is_set() or batch_number < 3:
+                records = [fresh_record(batch_number * 10 + i, "w-") for i in range(10)]
+                writer.write(records)
+                written.extend(r["id"] for r in records)
+                during += pruning.is_set() and not stop.is_set()
+                batch_number += 1
+                started.set()
+        except BaseException as error:  # handed to the test thread, which fails with it
+            failures.append(error)
+            started.set()
+        finally:
+            writer.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        assert started.wait(timeout=60)
+        pruning.set()
+        removed = store.prune(CUTOFF)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not failures, failures
+    assert during > 0, "no batch was written while the prune ran: the test proved nothing"
+    assert removed == old
+    ids = [r.id for r in store.read()]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {r["id"] for r in seeded} | set(written)
+    assert store.count_before(CUTOFF) == 0
+    store.close()
 
 
 def free_port() -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,12 +15,17 @@ from perfkit.errors import CorruptRecordError, StoreError
 from perfkit.store import open_store
 from perfkit.store.jsonl import JSONLStore, parse_jsonl_url
 from tests.store import (
+    CUTOFF,
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_prune_loses_no_concurrent_write,
+    assert_prune_of_a_missing_store_creates_nothing,
+    assert_prunes_before,
     assert_reads_recordings,
     dicts,
+    fresh_record,
     make_record,
     write_from_processes,
 )
@@ -114,6 +123,82 @@ def test_four_processes_append_to_one_file(tmp_path: Path) -> None:
     assert store.count() == 1000
     assert len(set(ids)) == 1000
     assert {i.split("-")[0] for i in ids} == {"p0", "p1", "p2", "p3"}
+
+
+def test_prune_removes_what_started_before_the_cut_off(tmp_path: Path) -> None:
+    assert_prunes_before(open_store(f"jsonl://{tmp_path}/p.jsonl"))
+    assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]  # no temporary file left
+
+
+def test_prune_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none" / "x.jsonl"
+    store = open_store(f"jsonl://{path}")
+    assert_prune_of_a_missing_store_creates_nothing(store, lambda: not path.parent.exists())
+
+
+def test_prune_keeps_torn_and_corrupt_lines_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "torn.jsonl"
+    store = JSONLStore(f"jsonl://{path}")
+    old, fresh = make_record(1), fresh_record(2, "f-")
+    store.write([old])
+    with path.open("ab") as file:
+        file.write(b'{not json\n[1]\n{"id": "undated", "started_at": "yesterday"}\n')
+    store.write([fresh, make_record(3)])
+    with path.open("ab") as file:
+        file.write(b'{"id": "half-writ')  # a writer died mid-line
+    path.chmod(0o640)
+    kept = path.read_bytes().split(b"\n")
+    del kept[5], kept[0]  # the two old records: lines 1 and 6
+    assert store.prune(CUTOFF) == 2
+    assert path.read_bytes() == b"\n".join(kept)
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+    store.write([fresh_record(4, "f-")])  # still does not glue onto the torn line
+    assert path.read_bytes().endswith(
+        b'{"id": "half-writ\n'
+        + json.dumps(fresh_record(4, "f-"), separators=(",", ":")).encode()
+        + b"\n"
+    )
+
+
+def test_prune_with_nothing_to_remove_leaves_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.jsonl"
+    store = JSONLStore(f"jsonl://{path}")
+    store.write([fresh_record(i, "f-") for i in range(5)])
+    before = path.stat()
+    assert store.prune(CUTOFF) == 0
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_prune_loses_no_record_a_writer_adds_meanwhile(tmp_path: Path) -> None:
+    assert_prune_loses_no_concurrent_write(f"jsonl://{tmp_path}/busy.jsonl", old=20_000)
+
+
+def _waiting_for_a_lock(path: Path) -> bool:
+    """Whether some process waits in flock() for the file at ``path`` (``->`` in /proc/locks)."""
+    inode = f":{path.stat().st_ino} "
+    return any(
+        "->" in line and inode in line for line in Path("/proc/locks").read_text().splitlines()
+    )
+
+
+def test_a_write_waiting_while_a_prune_swaps_the_file_lands_in_the_new_one(tmp_path: Path) -> None:
+    path = tmp_path / "swap.jsonl"
+    store = JSONLStore(f"jsonl://{path}")
+    store.write([make_record(1)])
+    with path.open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # where a prune holds it, to rename its copy over
+        writer = threading.Thread(target=store.write, args=([fresh_record(2, "f-")],))
+        writer.start()
+        deadline = time.monotonic() + 60
+        while not _waiting_for_a_lock(path):  # the write has opened the old file, and waits
+            assert time.monotonic() < deadline, "the write never waited for the lock"
+            time.sleep(0.01)
+        copy = tmp_path / "copy.jsonl"
+        copy.write_bytes(path.read_bytes())
+        os.replace(copy, path)
+    writer.join(timeout=60)
+    assert [r.id for r in store.read()] == ["r000001", "f-000002"]
 
 
 def test_latest_reads_one_view(tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ from tests.store import (
     assert_latest_per_view,
     assert_missing_until_written,
     assert_pages_in_order,
+    assert_prune_loses_no_concurrent_write,
+    assert_prune_of_a_missing_store_creates_nothing,
+    assert_prunes_before,
     assert_reads_recordings,
     dicts,
     make_record,
@@ -173,4 +176,36 @@ def test_reading_a_missing_table_creates_nothing(table: str) -> None:
 
     store = open_store(f"{SERVER}?table={table}")
     assert_missing_until_written(store, f"no table {table}", gone)
+    store.close()
+
+
+def test_prune_removes_what_started_before_the_cut_off(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    assert_prunes_before(store)
+    store.close()
+
+
+def test_prune_of_a_missing_table_creates_nothing(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+
+    def gone() -> bool:
+        with psycopg.connect(SERVER) as conn:
+            return conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None
+
+    assert_prune_of_a_missing_store_creates_nothing(store, gone)
+    store.close()
+
+
+def test_prune_loses_no_record_a_writer_adds_meanwhile(table: str) -> None:
+    assert_prune_loses_no_concurrent_write(f"{SERVER}?table={table}")
+
+
+def test_prune_finds_its_batches_through_the_started_index(table: str) -> None:
+    store = open_store(f"{SERVER}?table={table}")
+    store.write([make_record(i) for i in range(2000)])
+    with psycopg.connect(SERVER) as conn:
+        conn.execute(f"ANALYZE {table}")
+        query = postgresql_store._PRUNE.format(table)
+        plan = conn.execute(f"EXPLAIN {query}", (1_700_000_000.5, 50)).fetchall()
+    assert any(f"{table}_started" in line for (line,) in plan), plan
     store.close()

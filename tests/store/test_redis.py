@@ -16,6 +16,9 @@ from tests.store import (
     assert_corrupt_record_is_named,
     assert_latest_per_view,
     assert_missing_until_written,
+    assert_prune_loses_no_concurrent_write,
+    assert_prune_of_a_missing_store_creates_nothing,
+    assert_prunes_before,
     assert_reads_recordings,
     dicts,
     make_record,
@@ -106,3 +109,36 @@ def test_a_missing_key_is_missing(key: str) -> None:
     assert_missing_until_written(store, f"no key {key!r}", lambda: not client.exists(key))
     client.close()
     store.close()
+
+
+def test_prune_removes_what_started_before_the_cut_off(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    assert_prunes_before(store)
+    store.close()
+
+
+def test_prune_keeps_push_order_and_what_it_cannot_date(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    store.prune_batch = 4
+    records = [make_record(i) for i in range(12)]
+    store.write(records[:5])
+    client = redis.Redis.from_url(SERVER)
+    client.rpush(key, b"not json", b'{"id": "undated"}', b"[1, 2]")
+    store.write(records[5:])
+    assert store.prune(records[6]["started_at"]) == 6
+    assert client.lrange(key, 0, 2) == [b"not json", b'{"id": "undated"}', b"[1, 2]"]
+    assert [r.id for r in store.read(lambda _: None)] == [r["id"] for r in records[6:]]
+    client.close()
+    store.close()
+
+
+def test_prune_of_a_missing_key_creates_nothing(key: str) -> None:
+    store = open_store(f"{SERVER}?key={key}")
+    client = redis.Redis.from_url(SERVER)
+    assert_prune_of_a_missing_store_creates_nothing(store, lambda: not client.exists(key))
+    client.close()
+    store.close()
+
+
+def test_prune_loses_no_record_a_writer_adds_meanwhile(key: str) -> None:
+    assert_prune_loses_no_concurrent_write(f"{SERVER}?key={key}")

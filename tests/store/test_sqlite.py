@@ -19,6 +19,9 @@ from tests.store import (
     assert_latest_per_view,
     assert_missing_until_written,
     assert_pages_in_order,
+    assert_prune_loses_no_concurrent_write,
+    assert_prune_of_a_missing_store_creates_nothing,
+    assert_prunes_before,
     assert_reads_recordings,
     dicts,
     make_record,
@@ -205,4 +208,29 @@ def test_reading_a_file_without_the_table_leaves_it_alone(tmp_path: Path) -> Non
     store = SQLiteStore(f"sqlite:///{path}")
     assert_missing_until_written(store, f"no recordings table in {path}", untouched)
     assert store.journal_mode() == "wal"  # the connection reading opened still set up the write
+    store.close()
+
+
+def test_prune_removes_what_started_before_the_cut_off(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/p.sqlite3")
+    assert_prunes_before(store)
+    store.close()
+
+
+def test_prune_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite3"
+    store = open_store(f"sqlite:///{path}")
+    assert_prune_of_a_missing_store_creates_nothing(store, lambda: not path.exists())
+
+
+def test_prune_loses_no_record_a_writer_adds_meanwhile(tmp_path: Path) -> None:
+    assert_prune_loses_no_concurrent_write(f"sqlite:///{tmp_path}/busy.sqlite3")
+
+
+def test_prune_deletes_through_the_started_index(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/plan.sqlite3")
+    store.write([make_record(1)])
+    with closing(sqlite3.connect(tmp_path / "plan.sqlite3")) as conn:
+        plan = conn.execute(f"EXPLAIN QUERY PLAN {sqlite_store._PRUNE}", (0.0, 10)).fetchall()
+    assert any("USING COVERING INDEX recordings_started" in row[-1] for row in plan), plan
     store.close()

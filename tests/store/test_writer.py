@@ -75,6 +75,11 @@ class SlowStore(Store):
     def clear(self) -> None:
         self.records.clear()
 
+    def prune(self, before: float) -> int:
+        kept = [r for r in self.records if r["started_at"] >= before]
+        removed, self.records[:] = len(self.records) - len(kept), kept
+        return removed
+
 
 def test_thousand_submits_are_all_written(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/w.sqlite3"
