@@ -114,7 +114,7 @@ def fixed(value: float | None, digits: int = 1, unit: str = "") -> str:
 
 
 def file_size(size: int) -> str:
-    """``176 kB``, ``1.9 GB``: a file's size in decimal units, three figures at most."""
+    """``176 kB``, ``1.9 GB``: a file's size in decimal units, with a decimal below 100."""
     value, unit = float(size), "B"
     for larger in ("kB", "MB", "GB"):
         if value < 1000:

@@ -19,5 +19,5 @@ from perfkit.renderers.formatting import file_size
         (5 * 10**12, "5000 GB"),
     ],
 )
-def test_a_file_size_has_three_figures_at_most_in_decimal_units(size: int, shown: str) -> None:
+def test_a_file_size_is_in_decimal_units_with_a_decimal_below_100(size: int, shown: str) -> None:
     assert file_size(size) == shown
