@@ -34,7 +34,7 @@ _WRITES = ", ".join(f"'{op}'" for op in stats.CACHE_WRITES)
 
 #: One row per measured request: what every figure is computed from.
 _REQUESTS = f"""
-CREATE TEMP TABLE r AS
+CREATE TABLE r AS
 SELECT
     id, started_at, view, method, status, wall_ms, cpu_ms, response_bytes, page_cache_hit,
     body_hash, authenticated, validators,

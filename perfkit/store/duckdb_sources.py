@@ -93,22 +93,25 @@ PARQUET = "parquet"
 
 @contextlib.contextmanager
 def connect() -> Iterator[Any]:
-    """A DuckDB connection held to MEMORY_LIMIT, spilling to a folder removed afterwards."""
+    """A DuckDB connection held to MEMORY_LIMIT, its tables in a file of a temporary folder
+    (removed afterwards): DuckDB evicts a file's pages, never an in-memory table's, so only
+    a database on disk stays within the limit whatever the store's size."""
     import duckdb
 
-    spill = tempfile.mkdtemp(prefix="perfkit-duckdb-")
+    folder = tempfile.mkdtemp(prefix="perfkit-duckdb-")
     con = duckdb.connect(
+        os.path.join(folder, "analysis.duckdb"),
         config={
             "memory_limit": MEMORY_LIMIT,
-            "temp_directory": spill,
+            "temp_directory": folder,
             "preserve_insertion_order": False,
-        }
+        },
     )
     try:
         yield con
     finally:
         con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def scheme(url: str) -> str:
