@@ -43,7 +43,8 @@ class HttpEvent:
     """One outbound HTTP call: a path pattern, never the URL, its query string, headers or body.
 
     ``status`` is None when no response came (refused, timed out, reset); ``duration_ms``
-    runs from sending the request to its response's headers.
+    runs from sending the request to its response's headers; ``queries_before`` is how many
+    queries the request had run when the call was made (which list it follows).
     """
 
     method: str
@@ -52,6 +53,7 @@ class HttpEvent:
     status: int | None
     duration_ms: float
     callsite: str
+    queries_before: int = 0
 
 
 @dataclass(slots=True)
@@ -115,7 +117,8 @@ class Recording:
         durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this runs once
         per query). A statement's SQL and call site are stored once, under ``statements``:
         every execution of a statement in one request shares them. An outbound HTTP call is
-        ``[method, host, path_pattern, status, duration_us, callsite]``, under ``http_calls``
+        ``[method, host, path_pattern, status, duration_us, callsite, queries_before]``, under
+        ``http_calls``
         only when the request made one (older records have none).
         """
         data = dict(zip(_SCALARS, _scalar_values(self), strict=True))
@@ -133,7 +136,15 @@ class Recording:
         ]
         if self.http_calls:
             data["http_calls"] = [
-                [h.method, h.host, h.path_pattern, h.status, _us(h.duration_ms), h.callsite]
+                [
+                    h.method,
+                    h.host,
+                    h.path_pattern,
+                    h.status,
+                    _us(h.duration_ms),
+                    h.callsite,
+                    h.queries_before,
+                ]
                 for h in self.http_calls
             ]
         data["labels"] = dict(self.labels)
@@ -176,8 +187,10 @@ def _cache_event(row: list[Any]) -> CacheEvent:
 
 
 def _http_event(row: list[Any]) -> HttpEvent:
-    method, host, path_pattern, status, duration_us, callsite = row
-    return HttpEvent(method, host, path_pattern, status, duration_us / 1000.0, callsite)
+    method, host, path_pattern, status, duration_us, callsite, queries_before = row
+    return HttpEvent(
+        method, host, path_pattern, status, duration_us / 1000.0, callsite, queries_before
+    )
 
 
 def new_id() -> str:

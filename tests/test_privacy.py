@@ -232,7 +232,7 @@ def test_an_outbound_call_stores_none_of_its_url_query_headers_or_body(
     data = _recorded(work)
     stored = _stored_text(data)
     assert secret not in stored and segment not in stored
-    ((method, host, pattern, status, _duration, _site),) = data["http_calls"]
+    ((method, host, pattern, status, _duration, _site, _queries),) = data["http_calls"]
     assert (method, host, status) == ("POST", api, 200)
     middle = pattern.removeprefix(f"/{key_pattern(prefix)}/").removesuffix("/items")
     assert PATH_PLACEHOLDERS_ONLY.fullmatch(middle), pattern

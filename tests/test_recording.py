@@ -68,7 +68,7 @@ def test_stored_form_round_trips_and_holds_a_statement_once() -> None:
 def test_outbound_calls_round_trip_and_are_stored_only_when_made() -> None:
     calls = [
         HttpEvent("GET", "api.example.com", "/users/#", 200, 12.3456, "views.py:20 in listing"),
-        HttpEvent("POST", "127.0.0.1:8001", "/orders", None, 3.0, "views.py:31 in order"),
+        HttpEvent("POST", "127.0.0.1:8001", "/orders", None, 3.0, "views.py:31 in order", 4),
     ]
     recording = Recording(new_id(), 1.5, "GET", http_calls=calls)
     quiet = Recording(new_id(), 1.5, "GET")

@@ -55,7 +55,7 @@ def _host(host: str, port: int | None, scheme: str) -> str:
 class _Call:
     """A call in flight: what is kept of it, and when it was sent."""
 
-    __slots__ = ("callsite", "host", "method", "pattern", "recording", "started")
+    __slots__ = ("callsite", "host", "method", "pattern", "queries", "recording", "started")
 
     def __init__(
         self, recording: Recording, method: str, host: str, target: str, callsite: str
@@ -65,12 +65,15 @@ class _Call:
         self.host = host
         self.pattern = path_pattern(target)
         self.callsite = callsite
+        self.queries = len(recording.queries)
         self.started = time.perf_counter()
 
     def finish(self, status: int | None) -> None:
         duration = (time.perf_counter() - self.started) * 1000.0
         self.recording.http_calls.append(
-            HttpEvent(self.method, self.host, self.pattern, status, duration, self.callsite)
+            HttpEvent(
+                self.method, self.host, self.pattern, status, duration, self.callsite, self.queries
+            )
         )
 
 

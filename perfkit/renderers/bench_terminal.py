@@ -14,7 +14,9 @@ from rich.text import Text
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     CachingCandidate,
     FailedView,
@@ -24,10 +26,11 @@ from perfkit.analysis.report import (
     ViewReport,
 )
 from perfkit.renderers import bench_sections
-from perfkit.renderers.bench_sections import Groups, Growth, Profile, Skip
+from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Skip, Waiting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     REPEATED_SHOWN,
+    call_details,
     ms,
     number,
     ratio,
@@ -41,6 +44,8 @@ _SHORT_FLAGS = {
     N_PLUS_ONE: "N+1",
     REPEATED_LOOKUP: "repeat",
     CACHING_CANDIDATE: "cache",
+    N_PLUS_ONE_API: "N+1 API",
+    OUTBOUND_BOUND: "http",
 }
 _HEADING = "bold underline"
 _SQL = 160
@@ -105,6 +110,7 @@ def _table(report: Report, width: int) -> Table:
         collapse_padding=True,
         show_edge=False,
         caption="flags: O(n) query count grows with n · N+1 one query per row · "
+        "N+1 API one HTTP call per row · http mostly waits on HTTP calls · "
         "cache caching candidate",
         caption_justify="left",
     )
@@ -114,7 +120,7 @@ def _table(report: Report, width: int) -> Table:
     table.add_column("flags", no_wrap=True, min_width=fixed[-1])
     cells = iter(rows)
     for view in report.views:
-        style = "bold red" if O_N_QUERIES in view.flags or N_PLUS_ONE in view.flags else None
+        style = "bold red" if {O_N_QUERIES, N_PLUS_ONE, N_PLUS_ONE_API} & set(view.flags) else None
         name = shorten_middle(view.view, view_width)
         for position, _size in enumerate(view.sizes):
             first = position == 0
@@ -175,6 +181,33 @@ def _n_plus_one(console: Console, _rank: int, item: Groups) -> None:
 
 def _lookups(console: Console, _rank: int, item: Groups) -> None:
     _groups(console, item, per_row=False)
+
+
+def _n_plus_one_calls(console: Console, _rank: int, item: Calls) -> None:
+    _at(console, 2, Text(item.view.view, "bold"), *_persona(item.view))
+    for call in item.calls:
+        _at(console, 4, Text(f"{call.count}× {call.call()}"))
+        _at(
+            console,
+            8,
+            Text(f"at {call.callsite}"),
+            *(Text(line) for line in call_details(call)),
+            Text.assemble(("fix: ", "bold green"), (call.fix, "green")),
+        )
+
+
+def _outbound(console: Console, _rank: int, item: Waiting) -> None:
+    waiting = item.outbound
+    _item(
+        console,
+        Text.assemble(
+            (item.view.view, "bold"),
+            f"  {ms(waiting.http_ms_mean)} of {ms(waiting.wall_ms_mean)} ms "
+            f"({ratio(waiting.share)}) in {number(waiting.calls_mean)} calls per request",
+        ),
+        Text(f"slowest: {waiting.slowest_call} at {waiting.slowest_callsite}"),
+        Text.assemble(("fix: ", "bold green"), (waiting.fix, "green")),
+    )
 
 
 def _persona(view: ViewReport) -> list[Text]:
@@ -238,7 +271,9 @@ def _change(console: Console, _rank: int, change: str) -> None:
 _ITEMS: dict[str, Callable[[Console, int, Any], None]] = {
     bench_sections.O_N: _growth,
     bench_sections.N_PLUS_ONE: _n_plus_one,
+    bench_sections.N_PLUS_ONE_API: _n_plus_one_calls,
     bench_sections.LOOKUPS: _lookups,
+    bench_sections.OUTBOUND: _outbound,
     bench_sections.CACHING: _caching,
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,

@@ -35,7 +35,7 @@ def test_pipes_and_backticks_keep_the_table_shape() -> None:
     report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
     rendered = PARSER.render(bench_markdown.render(report))
     views = rows(rendered, "<h2>Views</h2>")
-    assert len(views) == 10 and all(len(cells) == 9 for cells in views)
+    assert len(views) == 12 and all(len(cells) == 9 for cells in views)
     assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
     repeated = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert repeated[0][4] == sql.replace("news_author", "news_tag")
