@@ -167,11 +167,18 @@ class FailedView:
 
 @dataclass
 class RefusedCall:
-    """An outbound network call that bench refused, and the view that made it."""
+    """An outbound network call that bench refused, and the view that made it.
+
+    ``paths`` and ``callsite`` come from the HTTP calls the view's requests recorded to that
+    host (path patterns, the line that made the last one); empty for a call that was not
+    HTTP through ``http.client`` or httpx.
+    """
 
     view: str
     method: str
     host: str
+    paths: list[str] = field(default_factory=list)
+    callsite: str = ""
 
 
 @dataclass

@@ -206,7 +206,15 @@ def _failed(_rank: int, view: FailedView) -> list[str]:
 
 
 def _refused(_rank: int, call: RefusedCall) -> list[str]:
-    return [_row(code(call.view, cell=True), code(call.host, cell=True), text(call.method))]
+    return [
+        _row(
+            code(call.view, cell=True),
+            code(call.host, cell=True),
+            text(call.method),
+            ", ".join(code(path, cell=True) for path in call.paths),
+            code(call.callsite, cell=True) if call.callsite else "",
+        )
+    ]
 
 
 def _skipped(_rank: int, skip: Skip) -> list[str]:
@@ -257,6 +265,9 @@ _TABLES = {
         "|---|--:|--:|--:|---|---|",
     ),
     bench_sections.FAILED: (_row("view", "answered", "requests"), "|---|---|--:|"),
-    bench_sections.REFUSED: (_row("view", "host", "method"), "|---|---|---|"),
+    bench_sections.REFUSED: (
+        _row("view", "host", "method", "paths", "call site"),
+        "|---|---|---|---|---|",
+    ),
     bench_sections.SKIPPED: (_row("URL", "reason"), "|---|---|"),
 }

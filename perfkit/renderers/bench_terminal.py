@@ -252,7 +252,10 @@ def _failed(console: Console, _rank: int, view: FailedView) -> None:
 
 def _refused(console: Console, _rank: int, call: RefusedCall) -> None:
     method = f" on {call.method}" if call.method else ""
-    _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"))
+    details = [Text(f"paths: {', '.join(call.paths)}")] if call.paths else []
+    if call.callsite:
+        details.append(Text(f"at {call.callsite}", "dim"))
+    _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"), *details)
 
 
 def _skipped(console: Console, _rank: int, skip: Skip) -> None:

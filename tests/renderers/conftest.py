@@ -215,7 +215,7 @@ def build(
             {"model": "news.Profile", "size": "10", "reason": "made no row: IntegrityError"},
         ],
         failed=[FailedView("news:archive", 10, 10, {"500": 10}, f"answered 500: {error}")],
-        refused_calls=[RefusedCall("news:weather", "GET", host)],
+        refused_calls=[RefusedCall("news:weather", "GET", host, ["/v#/forecast/#"], callsite)],
         changes=["EMAIL_BACKEND: mail kept in memory"],
     )
 

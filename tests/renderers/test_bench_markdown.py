@@ -80,7 +80,15 @@ def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
             "10/10",
         ]
     ]
-    assert rows(rendered, "Outbound calls refused") == [["news:weather", "api.example.com", "GET"]]
+    assert rows(rendered, "Outbound calls refused") == [
+        [
+            "news:weather",
+            "api.example.com",
+            "GET",
+            "/v#/forecast/#",
+            "news/templates/news/list.html:7 via news/views.py:41 in story_list",
+        ]
+    ]
     assert ["news.Profile", "made no row: IntegrityError"] in rows(rendered, "Skipped")
     assert "<li>EMAIL_BACKEND: mail kept in memory</li>" in rendered
 

@@ -42,7 +42,7 @@ def marks(key: str, item: Any) -> list[str]:
     if key == bench_sections.FAILED:
         return [item.view, item.verdict]
     if key == bench_sections.REFUSED:
-        return [item.view, item.host]
+        return [item.view, item.host, *item.paths, item.callsite]
     if key == bench_sections.SKIPPED:
         return [item.subject, item.reason]
     if key == bench_sections.PROFILES:
