@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import requests
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
 
@@ -88,6 +88,14 @@ def refused(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"up": True})
 
 
+def per_row_page(request: HttpRequest) -> HttpResponse:
+    """An HTML page (the toolbar shows only on one) that calls the API once per row."""
+    with requests.Session() as session:
+        rows = [session.get(f"{_base()}/users/{n}").status_code for n in range(1, 7)]  # per row
+        session.get(f"{_base()}/missing/report")
+    return HttpResponse(f"<html><body><p>{rows}</p></body></html>")
+
+
 def no_calls(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"calls": 0})
 
@@ -98,5 +106,6 @@ urlpatterns = [
     path("per-row-httpx/", per_row_httpx),
     path("async-httpx/", async_httpx),
     path("refused/", refused),
+    path("per-row-page/", per_row_page),
     path("no-calls/", no_calls),
 ]
