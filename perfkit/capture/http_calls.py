@@ -217,14 +217,21 @@ def _patch(
 
 
 def install() -> None:
-    """Wrap ``http.client`` and, when httpx is importable, its transports: once per process."""
-    connection = http.client.HTTPConnection
-    _patch(connection, "putrequest", _wrap_putrequest)
-    _patch(connection, "endheaders", _wrap_endheaders)
-    _patch(connection, "getresponse", _wrap_getresponse)
-    if importlib.util.find_spec("httpx") is None:
-        return
-    import httpx
+    """Wrap ``http.client`` and, when httpx is importable, its transports: once per process.
 
-    _patch(httpx.HTTPTransport, "handle_request", _wrap_httpx)
-    _patch(httpx.AsyncHTTPTransport, "handle_async_request", _wrap_httpx_async)
+    A failure here (an httpx too old or broken to import) is counted, never raised: the site
+    starts, and records what it can.
+    """
+    try:
+        connection = http.client.HTTPConnection
+        _patch(connection, "putrequest", _wrap_putrequest)
+        _patch(connection, "endheaders", _wrap_endheaders)
+        _patch(connection, "getresponse", _wrap_getresponse)
+        if importlib.util.find_spec("httpx") is None:
+            return
+        import httpx
+
+        _patch(httpx.HTTPTransport, "handle_request", _wrap_httpx)
+        _patch(httpx.AsyncHTTPTransport, "handle_async_request", _wrap_httpx_async)
+    except Exception:
+        health.count_error("installing the outbound HTTP recorder")

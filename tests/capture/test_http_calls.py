@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import inspect
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -116,3 +117,13 @@ def test_install_twice_wraps_once() -> None:
     http_calls.install()
     assert http.client.HTTPConnection.putrequest is wrapped
     assert not getattr(wrapped.__wrapped__, "_perfkit_wrapped", False)  # type: ignore[attr-defined]
+
+
+def test_an_httpx_that_cannot_be_patched_is_counted_not_raised(monkeypatch) -> None:
+    import types
+
+    monkeypatch.setitem(sys.modules, "httpx", types.ModuleType("httpx"))  # no transports
+    before = health.error_counts().get("installing the outbound HTTP recorder", 0)
+    http_calls.install()
+    assert health.error_counts()["installing the outbound HTTP recorder"] == before + 1
+    assert getattr(http.client.HTTPConnection.putrequest, "_perfkit_wrapped", False)
