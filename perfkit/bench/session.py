@@ -230,10 +230,17 @@ def _unanswered(
         if recording.view != view or recording.method != method:
             continue
         for call in recording.http_calls:
-            if call.status is None and call.host.partition(":")[0] == host:
+            if call.status is None and _name(call.host) == host.strip("[]"):
                 paths[call.path_pattern] = None
                 callsite = call.callsite
     return sorted(paths), callsite
+
+
+def _name(host: str) -> str:
+    """A recorded call's host without its port: ``[::1]:8080`` → ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.partition(":")[0]
 
 
 def _by_view(call: tuple[str, str, str]) -> tuple[str, str, str]:

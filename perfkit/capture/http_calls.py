@@ -46,7 +46,10 @@ def _callsite() -> str:
 
 
 def _host(host: str, port: int | None, scheme: str) -> str:
-    """``api.example.com``, with ``:port`` when it is not the scheme's default."""
+    """``api.example.com``, with ``:port`` when it is not the scheme's default; an IPv6
+    address in brackets (``[::1]:8080``)."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
     if port is None or port == _DEFAULT_PORTS.get(scheme):
         return host
     return f"{host}:{port}"
@@ -145,20 +148,14 @@ def _wrap_getresponse(real: Callable[..., Any]) -> Callable[..., Any]:
     return getresponse
 
 
-def _record_httpx(request: Any, callsite: str) -> _Call | None:
+def _record_httpx(request: Any) -> _Call | None:
     recording = current_recording.get()
     if recording is None:
         return None
     try:
         url = request.url
-        scheme = str(url.scheme)
-        return _Call(
-            recording,
-            str(request.method),
-            _host(str(url.host), url.port, scheme),
-            url.path,
-            callsite,
-        )
+        host = _host(str(url.host), url.port, str(url.scheme))
+        return _Call(recording, str(request.method), host, url.path, _callsite())
     except Exception:
         health.count_error("recording an outbound HTTP call")
         return None
@@ -178,7 +175,7 @@ def _wrap_httpx(real: Callable[..., Any]) -> Callable[..., Any]:
     def handle_request(self: Any, request: Any) -> Any:
         if current_recording.get() is None:
             return real(self, request)
-        call = _record_httpx(request, _callsite())
+        call = _record_httpx(request)
         response = None
         try:
             response = real(self, request)
@@ -194,7 +191,7 @@ def _wrap_httpx_async(real: Callable[..., Any]) -> Callable[..., Any]:
     async def handle_async_request(self: Any, request: Any) -> Any:
         if current_recording.get() is None:
             return await real(self, request)
-        call = _record_httpx(request, _callsite())
+        call = _record_httpx(request)
         response = None
         try:
             response = await real(self, request)

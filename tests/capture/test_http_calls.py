@@ -100,14 +100,17 @@ def test_calls_outside_a_request_are_not_recorded(api) -> None:
     connection.close()
 
 
-def test_a_failing_recorder_never_breaks_the_call(client, recordings, api, monkeypatch) -> None:
+@pytest.mark.parametrize(("path", "calls"), [("/one-call-urllib/", 1), ("/per-row-httpx/", 6)])
+def test_a_failing_recorder_never_breaks_the_call(
+    client, recordings, api, monkeypatch, path: str, calls: int
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("recorder bug")
 
     monkeypatch.setattr(http_calls, "path_pattern", broken)
     before = health.error_counts().get("recording an outbound HTTP call", 0)
-    assert client.get("/one-call-urllib/").status_code == 200
-    assert health.error_counts()["recording an outbound HTTP call"] == before + 1
+    assert client.get(path).status_code == 200
+    assert health.error_counts()["recording an outbound HTTP call"] == before + calls
     assert recordings[0].http_calls == []
 
 
@@ -127,3 +130,19 @@ def test_an_httpx_that_cannot_be_patched_is_counted_not_raised(monkeypatch) -> N
     http_calls.install()
     assert health.error_counts()["installing the outbound HTTP recorder"] == before + 1
     assert getattr(http.client.HTTPConnection.putrequest, "_perfkit_wrapped", False)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "scheme", "shown"),
+    [
+        ("api.example.com", 443, "https", "api.example.com"),
+        ("api.example.com", 80, "http", "api.example.com"),
+        ("api.example.com", 8443, "https", "api.example.com:8443"),
+        ("::1", 8080, "http", "[::1]:8080"),
+        ("[::1]", None, "http", "[::1]"),
+    ],
+)
+def test_a_host_shows_its_port_only_when_not_the_default(
+    host: str, port: int | None, scheme: str, shown: str
+) -> None:
+    assert http_calls._host(host, port, scheme) == shown
