@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from perfkit.analysis import outbound
 from perfkit.analysis.analyse import analyse
 from perfkit.analysis.report import N_PLUS_ONE_API, OUTBOUND_BOUND
+from perfkit.recording import Recording
 from tests.analysis.factories import http_call, query, recording
 
 LIST = 'SELECT "id" FROM "shop_order"'
@@ -78,3 +81,13 @@ def test_calls_that_take_a_small_share_do_not_flag_the_view() -> None:
     quick = recording("v", http_calls=[http_call(ms=10.0)], wall_ms=100.0)
     (view,) = analyse([quick], source="t", relations={}).views
     assert view.outbound is None and OUTBOUND_BOUND not in view.flags
+
+
+def test_stored_recordings_give_the_same_findings() -> None:
+    """What ``perfkit report`` reads back from a store is enough for both findings."""
+    made = [_per_row(8), recording("v", http_calls=[http_call(ms=40.0)], wall_ms=50.0)]
+    stored = [Recording.from_dict(json.loads(json.dumps(r.to_dict()))) for r in made]
+    before, after = (analyse(rs, source="t", relations={}) for rs in (made, stored))
+    assert [v.n_plus_one_calls for v in after.views] == [v.n_plus_one_calls for v in before.views]
+    assert [v.outbound for v in after.views] == [v.outbound for v in before.views]
+    assert after.views[0].n_plus_one_calls and after.views[1].outbound is not None
