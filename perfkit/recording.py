@@ -117,9 +117,8 @@ class Recording:
         durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this runs once
         per query). A statement's SQL and call site are stored once, under ``statements``:
         every execution of a statement in one request shares them. An outbound HTTP call is
-        ``[method, host, path_pattern, status, duration_us, callsite, queries_before]``, under
-        ``http_calls``
-        only when the request made one (older records have none).
+        ``[method, host, path_pattern, status, duration_us, callsite, queries_before]``,
+        under ``http_calls`` only when the request made one (older records have none).
         """
         data = dict(zip(_SCALARS, _scalar_values(self), strict=True))
         queries = self.queries

@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from perfkit import conf, health
@@ -187,9 +187,7 @@ def record() -> Iterator[Recorded]:
         current_recording.reset(token)
         _block.reset(block_token)
     if outer is not None:
-        outer.recording.queries.extend(recorded.queries)
-        outer.recording.cache_ops.extend(recorded.cache_ops)
-        outer.recording.http_calls.extend(recorded.http_calls)
+        _fold(outer.recording, recorded.recording)
         outer.requests.extend(recorded.requests)
     failed = _new_errors(errors_before, health.error_counts())
     if failed:
@@ -200,10 +198,19 @@ def _add_request(sender: Any, recording: Recording, **kwargs: Any) -> None:
     """Fold a request the middleware recorded inside a block into the block."""
     block = _block.get()
     if block is not None and current_recording.get() is block.recording:
-        block.recording.queries.extend(recording.queries)
-        block.recording.cache_ops.extend(recording.cache_ops)
-        block.recording.http_calls.extend(recording.http_calls)
+        _fold(block.recording, recording)
         block.requests.append(recording)
+
+
+def _fold(into: Recording, source: Recording) -> None:
+    """Append what ``source`` recorded to ``into``; each HTTP call's count of the queries run
+    before it is shifted, so it still points at the query it followed."""
+    offset = len(into.queries)
+    into.queries.extend(source.queries)
+    into.cache_ops.extend(source.cache_ops)
+    into.http_calls.extend(
+        replace(call, queries_before=call.queries_before + offset) for call in source.http_calls
+    )
 
 
 def _new_errors(before: dict[str, int], after: dict[str, int]) -> str:

@@ -206,3 +206,14 @@ def test_an_n_plus_one_api_call_fails_with_its_call_site_and_fix(client, api) ->
     with record() as single:
         client.get("/one-call-urllib/")
     single.assert_no_n_plus_one_api()
+
+
+def test_a_requests_calls_keep_their_place_among_the_blocks_queries(client, api) -> None:
+    populate(2)
+    with record() as recorded:
+        assert len(list(Story.objects.values_list("title", flat=True))) == 2
+        client.get("/per-row-requests/")
+    assert recorded.count == 1
+    assert {call.queries_before for call in recorded.http_calls} == {1}
+    (found,) = recorded.n_plus_one_calls()
+    assert found.follows_table == "demo_story"
