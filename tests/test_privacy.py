@@ -209,27 +209,34 @@ def api() -> Any:
         yield base.removeprefix("http://")
 
 
+def _through_http_client(api: str, target: str, body: bytes, headers: dict[str, str]) -> None:
+    connection = http.client.HTTPConnection(api, timeout=10)
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def _through_httpx(api: str, target: str, body: bytes, headers: dict[str, str]) -> None:
+    import httpx
+
+    with httpx.Client(timeout=10) as client:
+        client.post(f"http://{api}{target}", content=body, headers=headers)
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(secret=secrets, prefix=CODE_PARTS)
+@given(
+    secret=secrets, prefix=CODE_PARTS, send=st.sampled_from([_through_http_client, _through_httpx])
+)
 def test_an_outbound_call_stores_none_of_its_url_query_headers_or_body(
-    api: str, secret: str, prefix: str
+    api: str, secret: str, prefix: str, send: Any
 ) -> None:
     segment = quote(secret, safe="")
+    target = f"/{prefix}/{segment}/items?token={segment}&q={segment}#{segment}"
+    headers = {"Authorization": f"Bearer {segment}", "X-Api-Key": segment}
 
-    def work() -> None:
-        connection = http.client.HTTPConnection(api, timeout=10)
-        try:
-            connection.request(
-                "POST",
-                f"/{prefix}/{segment}/items?token={segment}&q={segment}#{segment}",
-                body=secret.encode(),
-                headers={"Authorization": f"Bearer {segment}", "X-Api-Key": segment},
-            )
-            connection.getresponse().read()
-        finally:
-            connection.close()
-
-    data = _recorded(work)
+    data = _recorded(lambda: send(api, target, secret.encode(), headers))
     stored = _stored_text(data)
     assert secret not in stored and segment not in stored
     ((method, host, pattern, status, _duration, _site, _queries),) = data["http_calls"]

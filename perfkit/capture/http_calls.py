@@ -155,7 +155,9 @@ def _record_httpx(request: Any) -> _Call | None:
     try:
         url = request.url
         host = _host(str(url.host), url.port, str(url.scheme))
-        return _Call(recording, str(request.method), host, url.path, _callsite())
+        # The path as sent (``url.path`` is decoded: a value's ``%2F`` would split it).
+        target = bytes(url.raw_path).decode("ascii", "replace")
+        return _Call(recording, str(request.method), host, target, _callsite())
     except Exception:
         health.count_error("recording an outbound HTTP call")
         return None

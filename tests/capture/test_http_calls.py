@@ -146,3 +146,20 @@ def test_a_host_shows_its_port_only_when_not_the_default(
     host: str, port: int | None, scheme: str, shown: str
 ) -> None:
     assert http_calls._host(host, port, scheme) == shown
+
+
+def test_an_escaped_slash_in_a_value_does_not_split_it_into_segments(recordings, api) -> None:
+    import httpx
+
+    recording = Recording("r", 0.0, "GET")
+    token = current_recording.set(recording)
+    try:
+        with httpx.Client() as client:
+            client.get(f"{api}/files/abc%2Fdef%2Fghi/raw")
+        connection = http.client.HTTPConnection(api.removeprefix("http://"))
+        connection.request("GET", "/files/abc%2Fdef%2Fghi/raw")
+        connection.getresponse().read()
+        connection.close()
+    finally:
+        current_recording.reset(token)
+    assert [h.path_pattern for h in recording.http_calls] == ["/files/<str>/raw"] * 2
