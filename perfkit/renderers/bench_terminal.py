@@ -109,9 +109,7 @@ def _table(report: Report, width: int) -> Table:
         pad_edge=False,
         collapse_padding=True,
         show_edge=False,
-        caption="flags: O(n) query count grows with n · N+1 one query per row · "
-        "N+1 API one HTTP call per row · http mostly waits on HTTP calls · "
-        "cache caching candidate",
+        caption=_caption({flag for view in report.views for flag in view.flags}),
         caption_justify="left",
     )
     table.add_column("view", no_wrap=True, width=view_width)
@@ -133,6 +131,25 @@ def _table(report: Report, width: int) -> Table:
                 end_section=position == len(view.sizes) - 1,
             )
     return table
+
+
+#: The outbound flags' legends: shown only when a view carries one, as few sites call out.
+_OUTBOUND_LEGENDS = {
+    N_PLUS_ONE_API: "N+1 API one HTTP call per row",
+    OUTBOUND_BOUND: "http mostly waits on HTTP calls",
+}
+
+
+def _caption(flags: set[str]) -> str:
+    outbound = [legend for flag, legend in _OUTBOUND_LEGENDS.items() if flag in flags]
+    return " · ".join(
+        [
+            "flags: O(n) query count grows with n",
+            "N+1 one query per row",
+            *outbound,
+            "cache caching candidate",
+        ]
+    )
 
 
 def _heading(console: Console, title: str) -> None:
