@@ -1,4 +1,4 @@
-"""A local HTTP API the outbound-call tests start, and views that call it (tests.urls_outbound)."""
+"""A local HTTP API the outbound-call tests start, and views (a URLconf) that call it."""
 
 from __future__ import annotations
 

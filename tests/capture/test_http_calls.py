@@ -22,7 +22,7 @@ def api() -> Iterator[str]:
     with (
         outbound_api.api_server() as base,
         override_settings(
-            ROOT_URLCONF="tests.urls_outbound",
+            ROOT_URLCONF="tests.outbound_api",
             OUTBOUND_API=base,
             OUTBOUND_DEAD=f"http://127.0.0.1:{free_port()}",
         ),

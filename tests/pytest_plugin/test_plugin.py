@@ -171,7 +171,7 @@ from tests.outbound_api import api_server
 @pytest.fixture
 def api():
     with api_server() as base, override_settings(
-        ROOT_URLCONF="tests.urls_outbound", OUTBOUND_API=base
+        ROOT_URLCONF="tests.outbound_api", OUTBOUND_API=base
     ):
         yield
 

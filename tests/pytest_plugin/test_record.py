@@ -172,7 +172,7 @@ def api():
 
     with (
         api_server() as base,
-        override_settings(ROOT_URLCONF="tests.urls_outbound", OUTBOUND_API=base),
+        override_settings(ROOT_URLCONF="tests.outbound_api", OUTBOUND_API=base),
     ):
         yield base.removeprefix("http://")
 
