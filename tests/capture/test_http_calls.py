@@ -163,3 +163,13 @@ def test_an_escaped_slash_in_a_value_does_not_split_it_into_segments(recordings,
     finally:
         current_recording.reset(token)
     assert [h.path_pattern for h in recording.http_calls] == ["/files/<str>/raw"] * 2
+
+
+def test_without_httpx_only_http_client_is_wrapped(monkeypatch) -> None:
+    monkeypatch.setitem(
+        sys.modules, "httpx", None
+    )  # what an absent package looks like to find_spec
+    before = health.error_counts()
+    http_calls.install()
+    assert health.error_counts() == before
+    assert getattr(http.client.HTTPConnection.getresponse, "_perfkit_wrapped", False)
