@@ -7,13 +7,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from perfkit import labels
-from perfkit.analysis import caching, n_plus_one, scaling, stats
+from perfkit.analysis import caching, n_plus_one, outbound, scaling, stats
 from perfkit.analysis.fixes import Relation, django_relations
 from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     FailedView,
     PersonaResult,
@@ -148,9 +150,9 @@ def _worst_persona(view: str, group: list[Recording], how: _How) -> ViewReport:
     return shown
 
 
-def _growth(report: ViewReport) -> tuple[bool, float]:
+def _growth(report: ViewReport) -> tuple[bool, float, bool]:
     slope = report.fit.slope if report.fit is not None else 0.0
-    return bool(report.n_plus_one), round(slope, 6)
+    return bool(report.n_plus_one), round(slope, 6), bool(report.n_plus_one_calls)
 
 
 def _in_brief(report: ViewReport) -> PersonaResult:
@@ -162,6 +164,7 @@ def _in_brief(report: ViewReport) -> PersonaResult:
         formula=fit.formula() if fit is not None else None,
         queries_max=report.sizes[-1].queries_max,
         n_plus_one=len(report.n_plus_one),
+        n_plus_one_calls=len(report.n_plus_one_calls),
     )
 
 
@@ -182,6 +185,19 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
     if worst.labels.get(labels.CACHE) == labels.COLD:
         warm = [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
         groups = n_plus_one.mark_cold_only(groups, warm, how.threshold)
+    largest = by_size[ordered[-1]]
+    calling = max(largest, key=lambda r: len(r.http_calls))
+    calls = outbound.n_plus_one_calls(
+        calling,
+        {
+            size: outbound.counts(max(by_size[size], key=lambda r: len(r.http_calls)))
+            for size in ordered
+            if size.isdigit()
+        },
+        calling.labels.get(labels.SIZE, ""),
+        how.threshold,
+    )
+    waiting = outbound.outbound_time(largest)
     points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()
@@ -203,6 +219,10 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
         flags.append(CACHING_CANDIDATE)
     if repeated_lookups:
         flags.append(REPEATED_LOOKUP)
+    if calls:
+        flags.append(N_PLUS_ONE_API)
+    if waiting is not None:
+        flags.append(OUTBOUND_BOUND)
     first = group[0]
     return ViewReport(
         view=view,
@@ -218,4 +238,6 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
         tables_written=sorted(written),
         flags=flags,
         repeated_lookups=repeated_lookups,
+        n_plus_one_calls=calls,
+        outbound=waiting,
     )
