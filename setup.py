@@ -45,6 +45,7 @@ DEV = [
     "Pillow>=10",
     "PyMySQL>=1.1",
     "uvicorn>=0.30",
+    "requests>=2.31",  # the outbound-call tests call a local API the way projects do
     "ruff>=0.6",
     "mypy>=1.11",
     "django-stubs>=5.1",  # requires plain django (no bound): a 4.2 venv stays on 4.2

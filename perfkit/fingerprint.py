@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from urllib.parse import unquote
 
 import sqlparse
 from sqlparse import tokens as T
@@ -141,3 +142,18 @@ def key_pattern(key: object) -> str:
         text = _PROSE.sub(VALUE, text)
     text = _VALUE_PART.sub(VALUE, text)
     return _DIGITS.sub(PLACEHOLDER, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def path_pattern(target: str) -> str:
+    """An HTTP request target's path, each segment collapsed the way a cache key's part is.
+
+    The query string and fragment are dropped, an absolute URL (a request through a proxy)
+    loses its scheme and host, and every segment, percent-decoded (so an address or prose is
+    seen as one), goes through :func:`key_pattern`:
+    ``/api/v1/users/42/orders?page=3`` → ``/api/v#/users/#/orders``. Never the raw path.
+    """
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return "/".join(key_pattern(unquote(part)) if part else "" for part in path.split("/"))

@@ -1,4 +1,5 @@
-"""The django-debug-toolbar panel: this request's N+1 groups and cache calls, the view's history."""
+"""The django-debug-toolbar panel: this request's N+1 groups, cache and outbound HTTP calls, and
+the view's history."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path, reverse
 
 from perfkit import conf, describe, profiling
-from perfkit.analysis import n_plus_one
+from perfkit.analysis import n_plus_one, outbound
 from perfkit.analysis.fixes import django_relations
 from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES
 from perfkit.quantiles import percentile
@@ -38,6 +39,8 @@ class PerfkitPanel(Panel):
             return "not recorded"
         queries, groups = stats["queries"], len(stats["n_plus_one"])
         found = f", {groups} N+1 group{'s' if groups != 1 else ''}" if groups else ""
+        calls = len(stats.get("n_plus_one_calls", ()))
+        found += f", {calls} N+1 API call{'s' if calls != 1 else ''}" if calls else ""
         return f"{queries} quer{'y' if queries == 1 else 'ies'}{found}"
 
     def generate_stats(self, request: HttpRequest, response: HttpResponseBase) -> None:
@@ -56,6 +59,10 @@ class PerfkitPanel(Panel):
                 "db_ms": recording.db_ms,
                 "n_plus_one": [asdict(g) for g in n_plus_one.groups(recording, django_relations())],
                 "cache": cache_by_pattern(recording),
+                "http_calls": len(recording.http_calls),
+                "http_ms": recording.http_ms,
+                "outbound": calls_by_pattern(recording),
+                "n_plus_one_calls": [asdict(c) for c in outbound.n_plus_one_calls(recording, {})],
                 "profile": _profile_link(recording.profile),
                 "history": history(recording, config["STORE"]),
                 "bench": bench_flags(recording.view, Path(config["BENCH_REPORT"])),
@@ -86,6 +93,29 @@ def cache_by_pattern(recording: Recording) -> list[dict[str, Any]]:
     for row in rows.values():
         row["misses"] = row["gets"] - row["hits"]
     return sorted(rows.values(), key=lambda r: (r["alias"], r["pattern"]))
+
+
+def calls_by_pattern(recording: Recording) -> list[dict[str, Any]]:
+    """Outbound HTTP calls per (method, host, path pattern): calls, statuses, time, call site."""
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for call in recording.http_calls:
+        row = rows.setdefault(
+            outbound.key(call),
+            {
+                "method": call.method,
+                "host": call.host,
+                "pattern": call.path_pattern,
+                "calls": 0,
+                "statuses": {},
+                "ms": 0.0,
+            },
+        )
+        row["calls"] += 1
+        row["ms"] += call.duration_ms
+        status = "no answer" if call.status is None else str(call.status)
+        row["statuses"][status] = row["statuses"].get(status, 0) + 1
+        row["callsite"] = call.callsite
+    return sorted(rows.values(), key=lambda r: (-r["ms"], r["host"], r["pattern"]))
 
 
 def history(recording: Recording, store_url: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from perfkit.testing import Recorded
 
-MARKER_LIMITS = ("max_queries", "num_queries", "n_plus_one", "cache", "snapshot")
+MARKER_LIMITS = ("max_queries", "num_queries", "n_plus_one", "max_http_calls", "cache", "snapshot")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,8 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "perfkit(max_queries=None, num_queries=None, n_plus_one=False, cache=None, "
-        "snapshot=False): record the test body with perfkit and check these limits after it",
+        "perfkit(max_queries=None, num_queries=None, n_plus_one=False, max_http_calls=None, "
+        "cache=None, snapshot=False): record the test body with perfkit and check these "
+        "limits after it (n_plus_one=True allows N+1 queries and N+1 API calls)",
     )
 
 
@@ -94,6 +95,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         checks.append(lambda: recorded.assert_num_queries(limits["num_queries"]))
     if not limits.get("n_plus_one", False):
         checks.append(recorded.assert_no_n_plus_one)
+        checks.append(recorded.assert_no_n_plus_one_api)
+    if limits.get("max_http_calls") is not None:
+        checks.append(lambda: recorded.assert_max_http_calls(limits["max_http_calls"]))
     if limits.get("cache"):
         checks.append(lambda: recorded.assert_cache(**limits["cache"]))
     if limits.get("snapshot"):

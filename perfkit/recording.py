@@ -39,6 +39,24 @@ class CacheEvent:
 
 
 @dataclass(slots=True)
+class HttpEvent:
+    """One outbound HTTP call: a path pattern, never the URL, its query string, headers or body.
+
+    ``status`` is None when no response came (refused, timed out, reset); ``duration_ms``
+    runs from sending the request to its response's headers; ``queries_before`` is how many
+    queries the request had run when the call was made (which list it follows).
+    """
+
+    method: str
+    host: str
+    path_pattern: str
+    status: int | None
+    duration_ms: float
+    callsite: str
+    queries_before: int = 0
+
+
+@dataclass(slots=True)
 class Recording:
     """Everything perfkit records about one request."""
 
@@ -62,6 +80,7 @@ class Recording:
     profile: str | None = None
     queries: list[QueryEvent] = field(default_factory=list)
     cache_ops: list[CacheEvent] = field(default_factory=list)
+    http_calls: list[HttpEvent] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     #: This request's statements by raw SQL: (fingerprint, normalized SQL, call site). Not stored.
     seen_sql: dict[str, tuple[str, str, str]] = field(
@@ -79,6 +98,10 @@ class Recording:
         return sum(c.duration_ms for c in self.cache_ops)
 
     @property
+    def http_ms(self) -> float:
+        return sum(h.duration_ms for h in self.http_calls)
+
+    @property
     def cache_hits(self) -> int:
         return sum(c.hits for c in self.cache_ops)
 
@@ -93,7 +116,9 @@ class Recording:
         cache call ``[alias, op, key_pattern, duration_us, hit, keys, hits]``: arrays, with
         durations in whole microseconds (``repr`` of a float costs ~0.3 µs, and this runs once
         per query). A statement's SQL and call site are stored once, under ``statements``:
-        every execution of a statement in one request shares them.
+        every execution of a statement in one request shares them. An outbound HTTP call is
+        ``[method, host, path_pattern, status, duration_us, callsite, queries_before]``,
+        under ``http_calls`` only when the request made one (older records have none).
         """
         data = dict(zip(_SCALARS, _scalar_values(self), strict=True))
         queries = self.queries
@@ -108,6 +133,19 @@ class Recording:
             [c.alias, c.op, c.key_pattern, _us(c.duration_ms), c.hit, c.keys, c.hits]
             for c in self.cache_ops
         ]
+        if self.http_calls:
+            data["http_calls"] = [
+                [
+                    h.method,
+                    h.host,
+                    h.path_pattern,
+                    h.status,
+                    _us(h.duration_ms),
+                    h.callsite,
+                    h.queries_before,
+                ]
+                for h in self.http_calls
+            ]
         data["labels"] = dict(self.labels)
         return data
 
@@ -118,13 +156,14 @@ class Recording:
         statements = values.pop("statements", {})
         values["queries"] = [_query_event(row, statements) for row in values.get("queries", ())]
         values["cache_ops"] = [_cache_event(row) for row in values.get("cache_ops", ())]
+        values["http_calls"] = [_http_event(row) for row in values.get("http_calls", ())]
         return cls(**values)
 
 
 _SCALARS = tuple(
     f.name
     for f in fields(Recording)
-    if f.name not in ("queries", "cache_ops", "labels", "seen_sql", "sited_twice")
+    if f.name not in ("queries", "cache_ops", "http_calls", "labels", "seen_sql", "sited_twice")
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
 
@@ -144,6 +183,13 @@ def _query_event(row: list[Any], statements: dict[str, list[str]]) -> QueryEvent
 def _cache_event(row: list[Any]) -> CacheEvent:
     alias, op, key_pattern, duration_us, hit, keys, hits = row
     return CacheEvent(alias, op, key_pattern, duration_us / 1000.0, hit, keys, hits)
+
+
+def _http_event(row: list[Any]) -> HttpEvent:
+    method, host, path_pattern, status, duration_us, callsite, queries_before = row
+    return HttpEvent(
+        method, host, path_pattern, status, duration_us / 1000.0, callsite, queries_before
+    )
 
 
 def new_id() -> str:

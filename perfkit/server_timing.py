@@ -40,22 +40,36 @@ def allowed(request: HttpRequest, mode: Any) -> bool:
 
 
 def header(recording: Recording, total_ms: float) -> str:
-    """``db;dur=…;desc="N queries", cache;…, app;dur=…, total;dur=…, perfkit;desc="<id>"``."""
+    """``db;dur=…;desc="N queries", cache;…, app;dur=…, total;dur=…, perfkit;desc="<id>"``.
+
+    A request that called out over HTTP also gets ``http;dur=…;desc="N calls"``, after
+    ``cache``; its time is not the app's.
+    """
     db_ms = recording.db_ms
     cache_ms = recording.cache_ms
     queries = len(recording.queries)
     hits, misses = recording.cache_hits, recording.cache_misses
-    app_ms = max(total_ms - db_ms - cache_ms, 0.0)
+    outbound = _outbound(recording)
+    app_ms = max(total_ms - db_ms - cache_ms - (recording.http_ms if outbound else 0.0), 0.0)
     return ", ".join(
         (
             f'db;dur={db_ms:.2f};desc="{queries} {"query" if queries == 1 else "queries"}"',
             f'cache;dur={cache_ms:.2f};desc="{hits} {"hit" if hits == 1 else "hits"}, '
             f'{misses} {"miss" if misses == 1 else "misses"}"',
+            *outbound,
             f"app;dur={app_ms:.2f}",
             f"total;dur={total_ms:.2f}",
             f'{RECORDING_ID};desc="{recording.id}"',
         )
     )
+
+
+def _outbound(recording: Recording) -> tuple[str, ...]:
+    """The ``http`` entry, for a request that made outbound HTTP calls; else nothing."""
+    calls = len(recording.http_calls)
+    if not calls:
+        return ()
+    return (f'http;dur={recording.http_ms:.2f};desc="{calls} {"call" if calls == 1 else "calls"}"',)
 
 
 def parse(header: str) -> list[ServerTimingEntry]:
@@ -82,7 +96,7 @@ def from_browser(entries: list[dict[str, Any]]) -> list[ServerTimingEntry]:
 
 
 def durations(entries: list[ServerTimingEntry]) -> dict[str, float]:
-    """Durations by metric name (db, cache, app, total); metrics without one are left out.
+    """Durations by metric name (db, cache, http, app, total); metrics without one are left out.
 
     The recording-id entry has no duration (a browser reports 0 for it): it is left out too.
     """

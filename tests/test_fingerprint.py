@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfkit.fingerprint import fingerprint, key_pattern
+from perfkit.fingerprint import fingerprint, key_pattern, path_pattern
 
 
 @pytest.mark.parametrize(
@@ -93,6 +93,25 @@ def test_fingerprints_are_cached() -> None:
 )
 def test_key_pattern_keeps_only_what_looks_like_code(key: object, pattern: str) -> None:
     assert key_pattern(key) == pattern
+
+
+@pytest.mark.parametrize(
+    ("target", "pattern"),
+    [
+        ("/api/v1/users/42/orders?page=3&token=s3cret", "/api/v#/users/#/orders"),
+        ("/users/123e4567-e89b-12d3-a456-426614174000/", "/users/<uuid>/"),
+        ("/blobs/d41d8cd98f00b204e9800998ecf8427e", "/blobs/<hex>"),
+        ("/people/alice@example.com/avatar.png", "/people/<str>/avatar.png"),
+        ("/people/Alice%20Smith", "/people/<str>"),
+        ("/search/my social security number#frag", "/search/<str>"),
+        ("http://api.example.com:8080/v2/items/7?q=x", "/v#/items/#"),
+        ("https://user:pw@api.example.com", "/"),
+        ("/", "/"),
+        ("", ""),
+    ],
+)
+def test_path_pattern_drops_the_query_and_collapses_values(target: str, pattern: str) -> None:
+    assert path_pattern(target) == pattern
 
 
 @pytest.mark.parametrize(

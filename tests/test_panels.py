@@ -18,6 +18,7 @@ from perfkit.demo.data import populate
 from perfkit.recording import Recording, current_labels
 from perfkit.store import writer
 from tests import settings_toolbar
+from tests.outbound_api import api_server
 
 PERFKIT_FIRST = settings_toolbar.MIDDLEWARE
 TOOLBAR_FIRST = [PERFKIT_FIRST[1], PERFKIT_FIRST[0], *PERFKIT_FIRST[2:]]
@@ -155,3 +156,20 @@ def test_an_unrecorded_request_says_so(client: Any, toolbar: Path) -> None:
     with override_settings(PERFKIT={"IGNORE_PATHS": ["/stories/"]}):
         content = text(panel(client, "/stories/"))
     assert "perfkit did not record this request" in content
+
+
+def test_outbound_calls_are_listed_with_the_n_plus_one_api_call_and_its_fix(
+    client: Any, toolbar: Path
+) -> None:
+    with api_server() as base, override_settings(OUTBOUND_API=base):
+        content = panel(client, "/outbound/per-row-page/")
+    host = base.removeprefix("http://")
+    assert "7 outbound HTTP calls" in text(content)
+    (repeated,) = table(content, "perfkit-n-plus-one-calls")
+    assert repeated.startswith("6× one call per row: ask a batch endpoint")
+    assert "tests/outbound_api.py:" in repeated and f"GET {host}/users/#" in repeated
+    rows = table(content, "perfkit-outbound")
+    assert sorted(row.split(" ms")[0].split()[:5] for row in rows) == [
+        ["GET", host, "/missing/report", "1", "404:"],
+        ["GET", host, "/users/#", "6", "200:"],
+    ]

@@ -2,12 +2,14 @@
 
 Secrets (e-mail addresses, API tokens, mixed-case alphanumerics, prose, base64, JWTs, long
 digit runs) go through every path that stores text: cache key patterns, SQL fingerprints,
-and the request's method, view, route, call sites and cache calls in ``Recording.to_dict()``.
+outbound HTTP calls (path, query string, headers, body), and the request's method, view,
+route, call sites and cache calls in ``Recording.to_dict()``.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import re
 import string
@@ -21,8 +23,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perfkit.capture import http_calls
 from perfkit.fingerprint import fingerprint, key_pattern
 from perfkit.recording import Recording, current_recording
+from tests.outbound_api import api_server
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -192,3 +196,50 @@ def test_a_request_stores_none_of_its_url_method_headers_or_cookies(
     custom = _client(secret).generic(method, "/stories/").wsgi_request.perfkit_recording
     assert custom.method == "OTHER"
     assert method not in _stored_text(custom.to_dict())
+
+
+#: A path pattern made only of placeholders and separators, path separators included.
+PATH_PLACEHOLDERS_ONLY = re.compile(r"(?:<str>|<hex>|<uuid>|#|[:.|/])+")
+
+
+@pytest.fixture(scope="module")
+def api() -> Any:
+    http_calls.install()  # what the middleware does at start-up
+    with api_server() as base:
+        yield base.removeprefix("http://")
+
+
+def _through_http_client(api: str, target: str, body: bytes, headers: dict[str, str]) -> None:
+    connection = http.client.HTTPConnection(api, timeout=10)
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def _through_httpx(api: str, target: str, body: bytes, headers: dict[str, str]) -> None:
+    import httpx
+
+    with httpx.Client(timeout=10) as client:
+        client.post(f"http://{api}{target}", content=body, headers=headers)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    secret=secrets, prefix=CODE_PARTS, send=st.sampled_from([_through_http_client, _through_httpx])
+)
+def test_an_outbound_call_stores_none_of_its_url_query_headers_or_body(
+    api: str, secret: str, prefix: str, send: Any
+) -> None:
+    segment = quote(secret, safe="")
+    target = f"/{prefix}/{segment}/items?token={segment}&q={segment}#{segment}"
+    headers = {"Authorization": f"Bearer {segment}", "X-Api-Key": segment}
+
+    data = _recorded(lambda: send(api, target, secret.encode(), headers))
+    stored = _stored_text(data)
+    assert secret not in stored and segment not in stored
+    ((method, host, pattern, status, _duration, _site, _queries),) = data["http_calls"]
+    assert (method, host, status) == ("POST", api, 200)
+    middle = pattern.removeprefix(f"/{key_pattern(prefix)}/").removesuffix("/items")
+    assert PATH_PLACEHOLDERS_ONLY.fullmatch(middle), pattern

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from perfkit.recording import CacheEvent, QueryEvent, Recording, new_id
+from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording, new_id
 
 
 def test_ids_are_32_hex_digits_and_rise_within_a_process() -> None:
@@ -63,3 +63,26 @@ def test_stored_form_round_trips_and_holds_a_statement_once() -> None:
     ]
     assert back.cache_ops == [CacheEvent("default", "get", "story:#", 0.013, hit=True, hits=1)]
     assert (back.id, back.view, back.db_ms) == (recording.id, "demo:list", pytest.approx(79.3))
+
+
+def test_outbound_calls_round_trip_and_are_stored_only_when_made() -> None:
+    calls = [
+        HttpEvent("GET", "api.example.com", "/users/#", 200, 12.3456, "views.py:20 in listing"),
+        HttpEvent("POST", "127.0.0.1:8001", "/orders", None, 3.0, "views.py:31 in order", 4),
+    ]
+    recording = Recording(new_id(), 1.5, "GET", http_calls=calls)
+    quiet = Recording(new_id(), 1.5, "GET")
+
+    back = Recording.from_dict(json.loads(json.dumps(recording.to_dict())))
+
+    assert back.http_calls == [
+        HttpEvent("GET", "api.example.com", "/users/#", 200, 12.346, "views.py:20 in listing"),
+        calls[1],
+    ]
+    assert back.http_ms == pytest.approx(15.346)
+    assert "http_calls" not in quiet.to_dict()
+
+
+def test_a_record_stored_before_outbound_calls_were_recorded_reads_back() -> None:
+    old = Recording(new_id(), 1.5, "GET").to_dict()
+    assert Recording.from_dict(old).http_calls == []

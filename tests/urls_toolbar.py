@@ -4,9 +4,11 @@ from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
 from perfkit.demo.urls import urlpatterns as demo_urlpatterns
+from tests.outbound_api import per_row_page
 
 urlpatterns = [
     path("__debug__/", include("debug_toolbar.urls")),
+    path("outbound/per-row-page/", per_row_page),
     *demo_urlpatterns,
     *staticfiles_urlpatterns(),
 ]

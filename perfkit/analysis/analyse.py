@@ -6,13 +6,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from perfkit.analysis import caching, facts, n_plus_one, repeated, scaling
+from perfkit import labels
+from perfkit.analysis import caching, facts, n_plus_one, outbound, repeated, scaling
 from perfkit.analysis.facts import Facts, FailedFacts, GroupFacts
 from perfkit.analysis.fixes import Relation, django_relations
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     FailedView,
     PersonaResult,
@@ -139,9 +142,9 @@ def _worst_persona(groups: list[GroupFacts], how: _How) -> ViewReport:
     return shown
 
 
-def _growth(report: ViewReport) -> tuple[bool, float]:
+def _growth(report: ViewReport) -> tuple[bool, float, bool]:
     slope = report.fit.slope if report.fit is not None else 0.0
-    return bool(report.n_plus_one), round(slope, 6)
+    return bool(report.n_plus_one), round(slope, 6), bool(report.n_plus_one_calls)
 
 
 def _in_brief(report: ViewReport) -> PersonaResult:
@@ -153,6 +156,7 @@ def _in_brief(report: ViewReport) -> PersonaResult:
         formula=fit.formula() if fit is not None else None,
         queries_max=report.sizes[-1].queries_max,
         n_plus_one=len(report.n_plus_one),
+        n_plus_one_calls=len(report.n_plus_one_calls),
     )
 
 
@@ -168,6 +172,14 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
     if group.warm_counts is not None:
         groups = n_plus_one.mark_cold_only(groups, group.warm_counts, how.threshold)
+    calling = group.calling[ordered[-1]]
+    calls = outbound.n_plus_one_calls(
+        calling,
+        {size: outbound.counts(group.calling[size]) for size in ordered if size.isdigit()},
+        calling.labels.get(labels.SIZE, ""),
+        how.threshold,
+    )
+    waiting = outbound.outbound_time(group.outbound)
     points = [(int(s.size), s.queries_max) for s in group.sizes if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()
@@ -189,6 +201,10 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
         flags.append(CACHING_CANDIDATE)
     if repeated_lookups:
         flags.append(REPEATED_LOOKUP)
+    if calls:
+        flags.append(N_PLUS_ONE_API)
+    if waiting is not None:
+        flags.append(OUTBOUND_BOUND)
     return ViewReport(
         view=group.view,
         url_name=group.url_name,
@@ -204,4 +220,6 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
         flags=flags,
         repeated_lookups=repeated_lookups,
         persona=group.persona,
+        n_plus_one_calls=calls,
+        outbound=waiting,
     )

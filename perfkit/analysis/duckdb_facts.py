@@ -52,7 +52,10 @@ SELECT
         CASE WHEN x.op IN ({_READS}) THEN x.hits ELSE 0 END)), 0) AS hits,
     coalesce(list_sum(list_transform(c, lambda x:
         CASE WHEN x.op IN ({_WRITES}) THEN x.keys ELSE 0 END)), 0) AS sets,
-    q
+    len(h) AS nh,
+    coalesce(list_sum(list_transform(h, lambda x: x.us)), 0) AS http_us,
+    q,
+    CASE WHEN len(h) > 0 THEN h END AS h
 FROM {{source}}
 WHERE coalesce(labels['{labels.PHASE}'], '{labels.MEASURE}') = '{labels.MEASURE}' {{where}}
 """
@@ -67,8 +70,19 @@ SELECT view, persona, size, count(*), histogram(status),
     avg(response_bytes), sum(page_cache_hit::INTEGER),
     max(nq) FILTER (WHERE cache = 'cold'), avg(nq) FILTER (WHERE cache = 'warm'),
     arg_min(id, {'n': -nq, 't': started_at, 'id': id}),
-    arg_min(cache, {'n': -nq, 't': started_at, 'id': id})
+    arg_min(cache, {'n': -nq, 't': started_at, 'id': id}),
+    arg_min(id, {'n': -nh, 't': started_at, 'id': id}),
+    max(nh), avg(nh), avg(http_us) / 1000.0, avg(wall_ms)
 FROM r WHERE served GROUP BY ALL
+"""
+
+#: Per outbound call (method, host, pattern) of a group at a size: its time in all, and
+#: its latest call site.
+_CALLS = """
+SELECT view, persona, size, x.method, x.host, x.pattern, sum(x.us) / 1000.0,
+    arg_max(x.site, {'t': started_at, 'id': id, 'i': x.i})
+FROM (SELECT view, persona, size, started_at, id, unnest(h) AS x FROM r WHERE served AND nh > 0)
+GROUP BY ALL
 """
 
 #: A successful GET with a body: what a cache could have answered.
@@ -228,6 +242,9 @@ class _DuckDBRows:
     def result_repeats(self, selects: list[str]) -> list[Any]:
         return self._all(_RESULT_REPEATS, [_ints(selects)])
 
+    def calls(self) -> list[Any]:
+        return self._all(_CALLS)
+
     def repeated(self, selects: list[str]) -> list[Any]:
         rows = self._all(_REPEATED, [_ints(selects)])
         return [(view, _hex(fp), *rest) for view, fp, *rest in rows]
@@ -244,8 +261,8 @@ class _DuckDBRows:
         columns = ", ".join(SCALARS)
         with recordings(self.url, self.since) as source:
             rows = self._all(
-                f"SELECT {columns}, labels, statements, queries, cache_ops FROM {source}"
-                " WHERE list_contains(?, id)",
+                f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
+                f" FROM {source} WHERE list_contains(?, id)",
                 [sorted(ids)],
             )
         fetched = {}
@@ -256,5 +273,7 @@ class _DuckDBRows:
             record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
             record["queries"] = [list(q.values()) for q in extra[2] or []]
             record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
+            if extra[4]:
+                record["http_calls"] = [list(h.values()) for h in extra[4]]
             fetched[record["id"]] = as_recording(self.url, record)
         return fetched

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from perfkit import labels
-from perfkit.analysis import caching, repeated, stats
+from perfkit.analysis import caching, outbound, repeated, stats
+from perfkit.analysis.outbound import OutboundFigures
 from perfkit.analysis.report import RepeatedQuery, SizeStats
 from perfkit.quantiles import median
 from perfkit.recording import Recording
@@ -59,6 +60,10 @@ class GroupFacts:
     #: The SQL of every statement the requests ran.
     statements: set[str]
     caching: CachingFacts
+    #: The request with the most outbound HTTP calls at each size (the earliest of equals).
+    calling: dict[str, Recording]
+    #: The outbound calls of the requests at the largest size (None: they made none).
+    outbound: OutboundFigures | None
 
 
 @dataclass
@@ -153,6 +158,7 @@ def _group(view: str, persona: str | None, group: list[Recording]) -> GroupFacts
         by_size[_size(recording)].append(recording)
     ordered = sorted(by_size, key=size_order)
     worst = {size: min(by_size[size], key=lambda r: -len(r.queries)) for size in ordered}
+    calling = {size: min(by_size[size], key=lambda r: -len(r.http_calls)) for size in ordered}
     last = worst[ordered[-1]]
     warm = [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
     warm_counts: dict[str, int] | None = None
@@ -174,6 +180,8 @@ def _group(view: str, persona: str | None, group: list[Recording]) -> GroupFacts
         warm_counts=warm_counts,
         statements={q.sql for r in group for q in r.queries},
         caching=_caching(group),
+        calling=calling,
+        outbound=outbound.figures(by_size[ordered[-1]]),
     )
 
 

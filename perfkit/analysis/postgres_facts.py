@@ -54,6 +54,10 @@ SELECT id, started_at, view, method, status, wall_ms, size, size_label, persona,
     coalesce((SELECT sum((q->>2)::bigint) FROM jsonb_array_elements(payload->'queries') q), 0)
         AS db_us,
     c.gets, c.hits, c.sets,
+    coalesce(jsonb_array_length(payload->'http_calls'), 0) AS nh,
+    coalesce((SELECT sum((h->>4)::bigint) FROM jsonb_array_elements(payload->'http_calls') h), 0)
+        AS http_us,
+    payload->'http_calls' AS http_calls,
     {_GET} AS get
 FROM ({_BASE}) base,
 LATERAL (
@@ -85,8 +89,18 @@ SELECT view, persona, size, count(*),
     sum(page_cache_hit::int)::bigint,
     max(nq) FILTER (WHERE cache = 'cold'), (avg(nq) FILTER (WHERE cache = 'warm'))::float8,
     (array_agg(id ORDER BY nq DESC, started_at, id))[1],
-    (array_agg(cache ORDER BY nq DESC, started_at, id))[1]
+    (array_agg(cache ORDER BY nq DESC, started_at, id))[1],
+    (array_agg(id ORDER BY nh DESC, started_at, id))[1],
+    max(nh), avg(nh)::float8, avg(http_us)::float8 / 1000.0, avg(wall_ms)::float8
 FROM r WHERE served GROUP BY view, persona, size
+"""
+
+_CALLS = """
+SELECT view, persona, size, x.h->>0, x.h->>1, x.h->>2, sum((x.h->>4)::bigint)::float8 / 1000.0,
+    (array_agg(x.h->>5 ORDER BY started_at DESC, id DESC, x.i DESC))[1]
+FROM r, LATERAL jsonb_array_elements(r.http_calls) WITH ORDINALITY AS x(h, i)
+WHERE served AND nh > 0
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 _SIZE_STATUSES = """
 SELECT view, persona, size, status, count(*) FROM r WHERE served GROUP BY 1, 2, 3, 4
@@ -239,6 +253,9 @@ class _PostgresRows:
 
     def result_repeats(self, selects: list[str]) -> list[Any]:
         return self._all(_RESULT_REPEATS, [selects])
+
+    def calls(self) -> list[Any]:
+        return self._all(_CALLS)
 
     def repeated(self, selects: list[str]) -> list[Any]:
         return self._all(_REPEATED, [selects])

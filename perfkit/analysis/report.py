@@ -10,6 +10,8 @@ O_N_QUERIES = "o_n_queries"
 N_PLUS_ONE = "n_plus_one"
 CACHING_CANDIDATE = "caching_candidate"
 REPEATED_LOOKUP = "repeated_lookup"
+N_PLUS_ONE_API = "n_plus_one_api"
+OUTBOUND_BOUND = "outbound_bound"
 
 
 @dataclass
@@ -28,6 +30,47 @@ class NPlusOneGroup:
     size: str = ""
     #: Seen only in a request that started with every cache empty: warm, a cache hides it.
     cold_only: bool = False
+
+
+@dataclass
+class NPlusOneCall:
+    """One outbound HTTP call (method, host, path pattern) made many times in one request."""
+
+    method: str
+    host: str
+    path_pattern: str
+    count: int
+    callsite: str
+    #: The calls' time in that request, and how many of them got no answer (refused, timeout).
+    http_ms: float
+    failed: int
+    follows_sql: str | None
+    follows_table: str | None
+    follows_rows: int | None
+    fix: str
+    size: str = ""
+    #: ``(size, calls)`` at each measured size, when there were several: growth is per row.
+    counts_by_size: list[tuple[str, int]] = field(default_factory=list)
+
+    def call(self) -> str:
+        """``GET api.example.com/users/#``: what the call is, in one line."""
+        return f"{self.method} {self.host}{self.path_pattern}"
+
+
+@dataclass
+class OutboundTime:
+    """A view that spends most of its time waiting on outbound HTTP calls."""
+
+    requests: int
+    calls_mean: float
+    http_ms_mean: float
+    wall_ms_mean: float
+    share: float
+    #: The call that took the most time in all, and where it is made.
+    slowest_call: str
+    slowest_callsite: str
+    hosts: list[str]
+    fix: str
 
 
 @dataclass
@@ -55,6 +98,9 @@ class SizeStats:
     #: (None when the requests were not labelled cold / warm, as in a staging store).
     cold_queries: int | None = None
     warm_queries_mean: float | None = None
+    #: Outbound HTTP calls per request, and their time.
+    http_calls_mean: float = 0.0
+    http_ms_mean: float = 0.0
 
 
 @dataclass
@@ -121,11 +167,18 @@ class FailedView:
 
 @dataclass
 class RefusedCall:
-    """An outbound network call that bench refused, and the view that made it."""
+    """An outbound network call that bench refused, and the view that made it.
+
+    ``paths`` and ``callsite`` come from the HTTP calls the view's requests recorded to that
+    host (path patterns, the line that made the last one); empty for a call that was not
+    HTTP through ``http.client`` or httpx.
+    """
 
     view: str
     method: str
     host: str
+    paths: list[str] = field(default_factory=list)
+    callsite: str = ""
 
 
 @dataclass
@@ -138,6 +191,7 @@ class PersonaResult:
     formula: str | None
     queries_max: int
     n_plus_one: int
+    n_plus_one_calls: int = 0
 
 
 @dataclass
@@ -164,6 +218,10 @@ class ViewReport:
     persona: str | None = None
     #: Every persona the view was requested as, the shown one first.
     personas: list[PersonaResult] = field(default_factory=list)
+    #: Outbound HTTP calls repeated in one request (N+1 API calls), most first.
+    n_plus_one_calls: list[NPlusOneCall] = field(default_factory=list)
+    #: Set when outbound calls take most of the view's time.
+    outbound: OutboundTime | None = None
 
 
 @dataclass

@@ -7,12 +7,14 @@ the Facts that ``facts.from_recordings`` builds from Recordings in memory.
 
 - sizes: view, persona, size, requests, {status: n}, wall p50, p95, CPU p50, p95, queries
   mean, max, DB ms mean, cache gets, hits, sets, bytes mean, page-cache hits, cold queries
-  max, warm queries mean, worst request's id, its cache label;
+  max, warm queries mean, worst request's id, its cache label, the id of the request with the
+  most outbound calls, most calls, calls mean, outbound ms mean, wall ms mean;
 - groups: view, persona, first request's id, methods, (its start, id), handles writes, then
   over the successful GETs with a body: count, sends validators, repeated bodies, wall ms
   mean, DB ms mean, DB ms median, queries mean, authenticated;
 - failed: view, requests, not served, {status: n} of those, bench targets;
-- statements: view, persona, served, fingerprints.
+- statements: view, persona, served, fingerprints;
+- calls: view, persona, size, method, host, path pattern, outbound ms in all, latest call site.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Collection
 from typing import Any, Protocol
 
 from perfkit import labels
+from perfkit.analysis import outbound
 from perfkit.analysis.facts import CachingFacts, Facts, FailedFacts, GroupFacts, size_order
 from perfkit.analysis.report import RepeatedQuery, SizeStats
 from perfkit.recording import Recording
@@ -51,6 +54,8 @@ class Rows(Protocol):
         """(view, persona, fingerprint, most executions in one warm request) of the groups at
         the (view, persona, size) given."""
 
+    def calls(self) -> list[Any]: ...
+
     def result_repeats(self, selects: list[str]) -> list[Any]:
         """(view, persona, GETs whose SELECTs, ``selects``, returned what an earlier one's did)."""
 
@@ -68,7 +73,8 @@ def gather(rows: Rows) -> Facts:
     first_in_view = rows.first_in_view()
     first = rows.first()
     warm = _warm(rows, size_rows)
-    wanted = {row[19] for row in size_rows} | {row[2] for row in group_rows}
+    wanted = {row[19] for row in size_rows} | {row[21] for row in size_rows}
+    wanted |= {row[2] for row in group_rows}
     fetched = rows.fetch(wanted | set(first.values()) | set(first_in_view.values()))
     sql_of = {fp: _statement(fetched[rid], fp)[0] for fp, rid in first.items()}
     selects = sorted(fp for fp, sql in sql_of.items() if sql.startswith("SELECT"))
@@ -82,6 +88,11 @@ def gather(rows: Rows) -> Facts:
     by_group: dict[Group, list[Any]] = defaultdict(list)
     for row in size_rows:
         by_group[(row[0], row[1])].append(row)
+    spent: dict[tuple[str, str | None, str], dict[outbound.Key, float]] = defaultdict(dict)
+    sites: dict[tuple[str, str | None, str], dict[outbound.Key, str]] = defaultdict(dict)
+    for view, persona, size, method, host, pattern, ms, site in rows.calls():
+        spent[(view, persona, size)][(method, host, pattern)] = ms
+        sites[(view, persona, size)][(method, host, pattern)] = site
     groups = []
     for row in sorted(group_rows, key=lambda g: (g[0], g[4])):
         view, persona = row[0], row[1]
@@ -100,6 +111,8 @@ def gather(rows: Rows) -> Facts:
                 warm_counts=warm.get((view, persona)),
                 statements=statements.get((view, persona, True), set()),
                 caching=_caching(row, result_repeats.get((view, persona), 0)),
+                calling={s[2]: fetched[s[21]] for s in at_sizes},
+                outbound=_outbound(at_sizes[-1], spent, sites),
             )
         )
     return Facts(
@@ -125,6 +138,24 @@ def gather(rows: Rows) -> Facts:
             )
             for view, fp, requests, executions, db_ms in rows.repeated(selects)
         ],
+    )
+
+
+def _outbound(
+    row: Any,
+    spent: dict[tuple[str, str | None, str], dict[outbound.Key, float]],
+    sites: dict[tuple[str, str | None, str], dict[outbound.Key, str]],
+) -> outbound.OutboundFigures | None:
+    """The outbound figures of a group at its largest size (``row``), if it made calls."""
+    if not row[22]:
+        return None
+    return outbound.OutboundFigures(
+        requests=row[3],
+        calls_mean=float(row[23]),
+        http_ms_mean=float(row[24]),
+        wall_ms_mean=float(row[25]),
+        spent=spent[row[:3]],
+        sites=sites[row[:3]],
     )
 
 

@@ -50,4 +50,6 @@ def size_stats(size: str, group: list[Recording]) -> SizeStats:
         page_cache_hits=sum(r.page_cache_hit for r in group),
         cold_queries=max(cold) if cold else None,
         warm_queries_mean=statistics.fmean(warm) if warm else None,
+        http_calls_mean=statistics.fmean(len(r.http_calls) for r in group),
+        http_ms_mean=statistics.fmean(r.http_ms for r in group),
     )

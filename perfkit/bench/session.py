@@ -212,8 +212,35 @@ def _analyse(
         views = {r.labels.get(labels.TARGET): r.view for r in recordings}
         # Targets of one view (a route per object, a redirect per path) are one finding.
         by_view = {(views.get(c.target, c.target), c.method, c.host) for c in guard.refused}
-        report.refused_calls = [RefusedCall(*call) for call in sorted(by_view, key=_by_view)]
+        report.refused_calls = [
+            RefusedCall(*call, *_unanswered(recordings, *call))
+            for call in sorted(by_view, key=_by_view)
+        ]
     return report
+
+
+def _unanswered(
+    recordings: list[Recording], view: str, method: str, host: str
+) -> tuple[list[str], str]:
+    """The path patterns of the view's HTTP calls to ``host`` that got no answer, and the
+    line that made the last of them."""
+    paths: dict[str, None] = {}
+    callsite = ""
+    for recording in recordings:
+        if recording.view != view or recording.method != method:
+            continue
+        for call in recording.http_calls:
+            if call.status is None and _name(call.host) == host.strip("[]"):
+                paths[call.path_pattern] = None
+                callsite = call.callsite
+    return sorted(paths), callsite
+
+
+def _name(host: str) -> str:
+    """A recorded call's host without its port: ``[::1]:8080`` → ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.partition(":")[0]
 
 
 def _by_view(call: tuple[str, str, str]) -> tuple[str, str, str]:

@@ -74,12 +74,22 @@ class NPlusOne:
 
 
 @dataclass
+class NPlusOneCall:
+    """An outbound HTTP call repeated per row, by its call (``GET host/path``) in
+    ``View.n_plus_one_calls``: how many times one request made it, and where from."""
+
+    count: int
+    callsite: str | None = None
+
+
+@dataclass
 class View:
-    """One view: its sizes, how its query count grows, and its N+1 groups."""
+    """One view: its sizes, how its query count grows, its N+1 groups and N+1 API calls."""
 
     sizes: dict[str, Size]
     verdict: str | None = None
     n_plus_one: dict[str, NPlusOne] = field(default_factory=dict)
+    n_plus_one_calls: dict[str, NPlusOneCall] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,7 +105,13 @@ class Baseline:
         return self.environment.get("fingerprint") == other.environment.get("fingerprint")
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, **asdict(self)}
+        """The file's form; a view without N+1 API calls leaves the key out, so a project
+        that makes none keeps the bytes of its committed baseline."""
+        data = {"format": FORMAT, **asdict(self)}
+        for view in data["views"].values():
+            if not view["n_plus_one_calls"]:
+                del view["n_plus_one_calls"]
+        return data
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -104,8 +120,9 @@ class Baseline:
     def from_json(cls, data: Any, path: Path) -> Baseline:
         """Check parsed JSON and type it; a BaselineError names ``path`` and the problem.
 
-        What the checks let a file leave out reads as empty (``n_plus_one``, ``fingerprints``,
-        ``latency_ms``, ``environment``) or None (``verdict``, ``cache_hit_ratio``).
+        What the checks let a file leave out reads as empty (``n_plus_one``,
+        ``n_plus_one_calls``, ``fingerprints``, ``latency_ms``, ``environment``) or None
+        (``verdict``, ``cache_hit_ratio``): a baseline saved before a check existed still reads.
         """
         written = data.get("format") if isinstance(data, dict) else None
         version = _VERSIONED.fullmatch(written) if isinstance(written, str) else None
@@ -152,11 +169,20 @@ def _view(entry: Any) -> View:
     groups = entry.get("n_plus_one", {})
     if not isinstance(groups, dict):
         raise _Malformed('has an "n_plus_one" that is not an object')
+    calls = entry.get("n_plus_one_calls", {})
+    if not isinstance(calls, dict) or not all(
+        isinstance(c, dict) and _whole(c.get("count")) for c in calls.values()
+    ):
+        raise _Malformed('has "n_plus_one_calls" that are not objects with a "count"')
     sizes = {size: _size(size, numbers) for size, numbers in entry["sizes"].items()}
     return View(
         sizes=sizes,
         verdict=entry.get("verdict"),
         n_plus_one={fp: _group(fp, group) for fp, group in groups.items()},
+        n_plus_one_calls={
+            call: NPlusOneCall(count=c["count"], callsite=c.get("callsite"))
+            for call, c in calls.items()
+        },
     )
 
 
@@ -261,6 +287,10 @@ def build(report: Report, recordings: Iterable[Recording]) -> Baseline:
             verdict=view.fit.verdict if view.fit else None,
             n_plus_one={
                 g.fingerprint: NPlusOne(sql=g.sql, callsite=g.callsite) for g in view.n_plus_one
+            },
+            n_plus_one_calls={
+                c.call(): NPlusOneCall(count=c.count, callsite=c.callsite)
+                for c in view.n_plus_one_calls
             },
         )
     return Baseline(environment=environment(), views=views, latency_ms=latency)

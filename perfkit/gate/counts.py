@@ -1,4 +1,5 @@
-"""The deterministic checks: exact query counts, fingerprints, N+1 groups, O(n), cache hits."""
+"""The deterministic checks: exact query counts, fingerprints, N+1 groups and API calls, O(n),
+cache hits."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def compare(base: Baseline, current: Baseline, policy: Policy) -> list[Finding]:
         found.append(_query_count(view, old, new, policy))
         found.append(_new_fingerprints(view, old, new))
         found.append(_n_plus_one(view, old, new))
+        found.append(_n_plus_one_calls(view, old, new))
         found.append(_o_n(view, old, new))
         found.append(_cache_hit_ratio(view, old, new, policy))
     return found
@@ -100,6 +102,21 @@ def _n_plus_one(view: str, old: View, new: View) -> Finding:
         False,
         f"new N+1 group {fp}: {group.sql} repeated per row from {group.callsite}",
         group.callsite,
+    )
+
+
+def _n_plus_one_calls(view: str, old: View, new: View) -> Finding:
+    added = {c: e for c, e in new.n_plus_one_calls.items() if c not in old.n_plus_one_calls}
+    if not added:
+        return Finding(view, F.N_PLUS_ONE_API, True, "no new N+1 API calls")
+    call, entry = next(iter(sorted(added.items())))
+    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    return Finding(
+        view,
+        F.N_PLUS_ONE_API,
+        False,
+        f"new N+1 API call: {call} made {entry.count}× in one request from {entry.callsite}" + more,
+        entry.callsite,
     )
 
 

@@ -46,6 +46,10 @@ def _view_diff(view: str, old: View, new: View) -> list[str]:
         lines.append(f"+ {view}: N+1 group at {new.n_plus_one[fp].callsite}")
     for fp in sorted(set(old.n_plus_one) - set(new.n_plus_one)):
         lines.append(f"- {view}: N+1 group at {old.n_plus_one[fp].callsite} fixed")
+    for call in sorted(set(new.n_plus_one_calls) - set(old.n_plus_one_calls)):
+        lines.append(f"+ {view}: N+1 API call {call} at {new.n_plus_one_calls[call].callsite}")
+    for call in sorted(set(old.n_plus_one_calls) - set(new.n_plus_one_calls)):
+        lines.append(f"- {view}: N+1 API call {call} fixed")
     return lines
 
 

@@ -8,10 +8,19 @@ from dataclasses import dataclass, field
 QUERY_COUNT = "query_count"
 NEW_FINGERPRINTS = "new_fingerprints"
 N_PLUS_ONE = "n_plus_one"
+N_PLUS_ONE_API = "n_plus_one_api"
 O_N = "o_n"
 CACHE_HIT_RATIO = "cache_hit_ratio"
 LATENCY = "latency"
-CHECKS = (QUERY_COUNT, NEW_FINGERPRINTS, N_PLUS_ONE, O_N, CACHE_HIT_RATIO, LATENCY)
+CHECKS = (
+    QUERY_COUNT,
+    NEW_FINGERPRINTS,
+    N_PLUS_ONE,
+    N_PLUS_ONE_API,
+    O_N,
+    CACHE_HIT_RATIO,
+    LATENCY,
+)
 
 _CALLSITE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+)\b")
 

@@ -16,6 +16,8 @@ class Attribution:
     app_ms: float
     db_ms: float
     cache_ms: float
+    #: Outbound HTTP calls the app made (Server-Timing ``http``; 0 for a request without).
+    http_ms: float = 0.0
 
 
 @dataclass
@@ -114,6 +116,9 @@ class ViewLoad:
     wall_ms: float
     cache_hits: int
     cache_misses: int
+    #: Outbound HTTP calls and their time, per request.
+    http_calls_per_request: float = 0.0
+    http_ms: float = 0.0
 
 
 @dataclass

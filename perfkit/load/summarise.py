@@ -63,6 +63,7 @@ def endpoints(
                     app_ms=mean([t.get("app", 0.0) for t in timed]),
                     db_ms=mean([t.get("db", 0.0) for t in timed]),
                     cache_ms=mean([t.get("cache", 0.0) for t in timed]),
+                    http_ms=mean([t.get("http", 0.0) for t in timed]),
                 ),
             )
         )
@@ -157,7 +158,8 @@ def timeline(
 
 
 def views(recordings: list[Recording]) -> list[ViewLoad]:
-    """Per view from the store's recordings: requests, queries and DB/cache time per request."""
+    """Per view from the store's recordings: requests, queries, DB, cache and outbound HTTP
+    time per request."""
     groups: dict[str, list[Recording]] = defaultdict(list)
     for recording in recordings:
         groups[recording.view].append(recording)
@@ -170,6 +172,8 @@ def views(recordings: list[Recording]) -> list[ViewLoad]:
             wall_ms=mean([r.wall_ms for r in group]),
             cache_hits=sum(r.cache_hits for r in group),
             cache_misses=sum(r.cache_misses for r in group),
+            http_calls_per_request=mean([float(len(r.http_calls)) for r in group]),
+            http_ms=mean([r.http_ms for r in group]),
         )
         for view, group in sorted(groups.items())
     ]

@@ -12,6 +12,7 @@ from perfkit.renderers import bench_charts, bench_sections
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     FLAG_LABELS,
+    call_details,
     file_href,
     flag_labels,
     ms,
@@ -58,6 +59,7 @@ def render(report: Report) -> str:
         findings=bench_sections.by_view(report, sections),
         listed=[section for section in sections if section.key in LISTED],
         flag_labels=flag_labels,
+        call_details=call_details,
         queries_charts=queries,
         time_chart=bench_charts.time_chart(report),
         cold_only=COLD_ONLY,

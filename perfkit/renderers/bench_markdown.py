@@ -15,9 +15,10 @@ from perfkit.analysis.report import (
     ViewReport,
 )
 from perfkit.renderers import bench_sections
-from perfkit.renderers.bench_sections import Groups, Growth, Profile, Section, Skip
+from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Section, Skip, Waiting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
+    call_details,
     file_href,
     flag_labels,
     ms,
@@ -149,6 +150,29 @@ def _lookups(_rank: int, item: Groups) -> list[str]:
     return _groups(item, per_row=False)
 
 
+def _n_plus_one_calls(_rank: int, item: Calls) -> list[str]:
+    lines = []
+    for call in item.calls:
+        lines.append(
+            f"- **{text(item.view.view)}**: {call.count}× {code(call.call())}" + _persona(item.view)
+        )
+        lines.append(f"  - at {code(call.callsite)}")
+        lines += [f"  - {text(line)}" for line in call_details(call)]
+        lines.append(f"  - fix: {code(call.fix)}")
+    return lines
+
+
+def _outbound(_rank: int, item: Waiting) -> list[str]:
+    waiting = item.outbound
+    return [
+        f"- **{text(item.view.view)}**: {ms(waiting.http_ms_mean)} of "
+        f"{ms(waiting.wall_ms_mean)} ms ({ratio(waiting.share)}) in "
+        f"{number(waiting.calls_mean)} outbound calls per request",
+        f"  - slowest: {code(waiting.slowest_call)} at {code(waiting.slowest_callsite)}",
+        f"  - fix: {code(waiting.fix)}",
+    ]
+
+
 def _caching(rank: int, c: CachingCandidate) -> list[str]:
     return [
         _row(
@@ -182,7 +206,15 @@ def _failed(_rank: int, view: FailedView) -> list[str]:
 
 
 def _refused(_rank: int, call: RefusedCall) -> list[str]:
-    return [_row(code(call.view, cell=True), code(call.host, cell=True), text(call.method))]
+    return [
+        _row(
+            code(call.view, cell=True),
+            code(call.host, cell=True),
+            text(call.method),
+            ", ".join(code(path, cell=True) for path in call.paths),
+            code(call.callsite, cell=True) if call.callsite else "",
+        )
+    ]
 
 
 def _skipped(_rank: int, skip: Skip) -> list[str]:
@@ -201,7 +233,9 @@ def _change(_rank: int, change: str) -> list[str]:
 _ITEMS: dict[str, Callable[[int, Any], list[str]]] = {
     bench_sections.O_N: _growth,
     bench_sections.N_PLUS_ONE: _n_plus_one,
+    bench_sections.N_PLUS_ONE_API: _n_plus_one_calls,
     bench_sections.LOOKUPS: _lookups,
+    bench_sections.OUTBOUND: _outbound,
     bench_sections.CACHING: _caching,
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,
@@ -231,6 +265,9 @@ _TABLES = {
         "|---|--:|--:|--:|---|---|",
     ),
     bench_sections.FAILED: (_row("view", "answered", "requests"), "|---|---|--:|"),
-    bench_sections.REFUSED: (_row("view", "host", "method"), "|---|---|---|"),
+    bench_sections.REFUSED: (
+        _row("view", "host", "method", "paths", "call site"),
+        "|---|---|---|---|---|",
+    ),
     bench_sections.SKIPPED: (_row("URL", "reason"), "|---|---|"),
 }

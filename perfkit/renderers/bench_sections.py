@@ -14,7 +14,9 @@ from perfkit.analysis.report import (
     O_N_QUERIES,
     CachingCandidate,
     Fit,
+    NPlusOneCall,
     NPlusOneGroup,
+    OutboundTime,
     Report,
     ViewReport,
 )
@@ -23,6 +25,8 @@ from perfkit.renderers.formatting import REPEATED_LISTED, severity
 O_N = "o_n"
 N_PLUS_ONE = "n_plus_one"
 LOOKUPS = "lookups"
+N_PLUS_ONE_API = "n_plus_one_api"
+OUTBOUND = "outbound"
 CACHING = "caching"
 REPEATED = "repeated"
 FAILED = "failed"
@@ -32,7 +36,19 @@ PROFILES = "profiles"
 CHANGES = "changes"
 
 #: The sections about the report's findings, as against what perfkit changed to run.
-FINDINGS = (O_N, N_PLUS_ONE, LOOKUPS, CACHING, REPEATED, FAILED, REFUSED, SKIPPED, PROFILES)
+FINDINGS = (
+    O_N,
+    N_PLUS_ONE,
+    N_PLUS_ONE_API,
+    LOOKUPS,
+    OUTBOUND,
+    CACHING,
+    REPEATED,
+    FAILED,
+    REFUSED,
+    SKIPPED,
+    PROFILES,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,22 @@ class Groups:
 
 
 @dataclass(frozen=True)
+class Calls:
+    """A view's N+1 API calls: outbound HTTP calls repeated in one request."""
+
+    view: ViewReport
+    calls: list[NPlusOneCall]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A view whose time is mostly outbound HTTP calls."""
+
+    view: ViewReport
+    outbound: OutboundTime
+
+
+@dataclass(frozen=True)
 class Skip:
     """Something bench left out: a URL, a view or a model's data, and why."""
 
@@ -86,12 +118,22 @@ class ViewFindings:
     fit: Fit | None = None
     n_plus_one: list[NPlusOneGroup] = field(default_factory=list)
     lookups: list[NPlusOneGroup] = field(default_factory=list)
+    n_plus_one_calls: list[NPlusOneCall] = field(default_factory=list)
+    outbound: OutboundTime | None = None
     caching: CachingCandidate | None = None
     profile: str | None = None
 
     def any(self) -> bool:
         """Whether any section lists the view."""
-        return bool(self.fit or self.n_plus_one or self.lookups or self.caching or self.profile)
+        return bool(
+            self.fit
+            or self.n_plus_one
+            or self.lookups
+            or self.n_plus_one_calls
+            or self.outbound
+            or self.caching
+            or self.profile
+        )
 
 
 def sections(report: Report, repeated: int = REPEATED_LISTED) -> list[Section]:
@@ -106,9 +148,19 @@ def sections(report: Report, repeated: int = REPEATED_LISTED) -> list[Section]:
             [Groups(v, v.n_plus_one) for v in report.views if v.n_plus_one],
         ),
         Section(
+            N_PLUS_ONE_API,
+            "N+1 API calls: one outbound HTTP call per row, inside one request",
+            [Calls(v, v.n_plus_one_calls) for v in report.views if v.n_plus_one_calls],
+        ),
+        Section(
             LOOKUPS,
             "Repeated lookups: the same count at every size, not growth",
             [Groups(v, v.repeated_lookups) for v in report.views if v.repeated_lookups],
+        ),
+        Section(
+            OUTBOUND,
+            "Views that spend most of their time waiting on outbound HTTP calls",
+            [Waiting(v, v.outbound) for v in report.views if v.outbound is not None],
         ),
         Section(CACHING, "Caching candidates, most time saved first", report.caching_candidates),
         Section(
@@ -147,6 +199,10 @@ def by_view(report: Report, listed: list[Section]) -> list[ViewFindings]:
                 found[item.view.view].n_plus_one = item.groups
             elif section.key == LOOKUPS:
                 found[item.view.view].lookups = item.groups
+            elif section.key == N_PLUS_ONE_API:
+                found[item.view.view].n_plus_one_calls = item.calls
+            elif section.key == OUTBOUND:
+                found[item.view.view].outbound = item.outbound
             elif section.key == CACHING and item.view in found:
                 found[item.view].caching = item
             elif section.key == PROFILES:

@@ -14,7 +14,9 @@ from rich.text import Text
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     CachingCandidate,
     FailedView,
@@ -24,10 +26,11 @@ from perfkit.analysis.report import (
     ViewReport,
 )
 from perfkit.renderers import bench_sections
-from perfkit.renderers.bench_sections import Groups, Growth, Profile, Skip
+from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Skip, Waiting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     REPEATED_SHOWN,
+    call_details,
     ms,
     number,
     ratio,
@@ -41,6 +44,8 @@ _SHORT_FLAGS = {
     N_PLUS_ONE: "N+1",
     REPEATED_LOOKUP: "repeat",
     CACHING_CANDIDATE: "cache",
+    N_PLUS_ONE_API: "N+1 API",
+    OUTBOUND_BOUND: "http",
 }
 _HEADING = "bold underline"
 _SQL = 160
@@ -104,8 +109,7 @@ def _table(report: Report, width: int) -> Table:
         pad_edge=False,
         collapse_padding=True,
         show_edge=False,
-        caption="flags: O(n) query count grows with n · N+1 one query per row · "
-        "cache caching candidate",
+        caption=_caption({flag for view in report.views for flag in view.flags}),
         caption_justify="left",
     )
     table.add_column("view", no_wrap=True, width=view_width)
@@ -114,7 +118,7 @@ def _table(report: Report, width: int) -> Table:
     table.add_column("flags", no_wrap=True, min_width=fixed[-1])
     cells = iter(rows)
     for view in report.views:
-        style = "bold red" if O_N_QUERIES in view.flags or N_PLUS_ONE in view.flags else None
+        style = "bold red" if {O_N_QUERIES, N_PLUS_ONE, N_PLUS_ONE_API} & set(view.flags) else None
         name = shorten_middle(view.view, view_width)
         for position, _size in enumerate(view.sizes):
             first = position == 0
@@ -127,6 +131,25 @@ def _table(report: Report, width: int) -> Table:
                 end_section=position == len(view.sizes) - 1,
             )
     return table
+
+
+#: The outbound flags' legends: shown only when a view carries one, as few sites call out.
+_OUTBOUND_LEGENDS = {
+    N_PLUS_ONE_API: "N+1 API one HTTP call per row",
+    OUTBOUND_BOUND: "http mostly waits on HTTP calls",
+}
+
+
+def _caption(flags: set[str]) -> str:
+    outbound = [legend for flag, legend in _OUTBOUND_LEGENDS.items() if flag in flags]
+    return " · ".join(
+        [
+            "flags: O(n) query count grows with n",
+            "N+1 one query per row",
+            *outbound,
+            "cache caching candidate",
+        ]
+    )
 
 
 def _heading(console: Console, title: str) -> None:
@@ -177,6 +200,33 @@ def _lookups(console: Console, _rank: int, item: Groups) -> None:
     _groups(console, item, per_row=False)
 
 
+def _n_plus_one_calls(console: Console, _rank: int, item: Calls) -> None:
+    _at(console, 2, Text(item.view.view, "bold"), *_persona(item.view))
+    for call in item.calls:
+        _at(console, 4, Text(f"{call.count}× {call.call()}"))
+        _at(
+            console,
+            8,
+            Text(f"at {call.callsite}"),
+            *(Text(line) for line in call_details(call)),
+            Text.assemble(("fix: ", "bold green"), (call.fix, "green")),
+        )
+
+
+def _outbound(console: Console, _rank: int, item: Waiting) -> None:
+    waiting = item.outbound
+    _item(
+        console,
+        Text.assemble(
+            (item.view.view, "bold"),
+            f"  {ms(waiting.http_ms_mean)} of {ms(waiting.wall_ms_mean)} ms "
+            f"({ratio(waiting.share)}) in {number(waiting.calls_mean)} calls per request",
+        ),
+        Text(f"slowest: {waiting.slowest_call} at {waiting.slowest_callsite}"),
+        Text.assemble(("fix: ", "bold green"), (waiting.fix, "green")),
+    )
+
+
 def _persona(view: ViewReport) -> list[Text]:
     shown = requested_as(view)
     return [Text(shown, "dim")] if shown else []
@@ -219,7 +269,10 @@ def _failed(console: Console, _rank: int, view: FailedView) -> None:
 
 def _refused(console: Console, _rank: int, call: RefusedCall) -> None:
     method = f" on {call.method}" if call.method else ""
-    _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"))
+    details = [Text(f"paths: {', '.join(call.paths)}")] if call.paths else []
+    if call.callsite:
+        details.append(Text(f"at {call.callsite}", "dim"))
+    _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"), *details)
 
 
 def _skipped(console: Console, _rank: int, skip: Skip) -> None:
@@ -238,7 +291,9 @@ def _change(console: Console, _rank: int, change: str) -> None:
 _ITEMS: dict[str, Callable[[Console, int, Any], None]] = {
     bench_sections.O_N: _growth,
     bench_sections.N_PLUS_ONE: _n_plus_one,
+    bench_sections.N_PLUS_ONE_API: _n_plus_one_calls,
     bench_sections.LOOKUPS: _lookups,
+    bench_sections.OUTBOUND: _outbound,
     bench_sections.CACHING: _caching,
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,

@@ -17,8 +17,11 @@ from urllib.parse import quote
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
+    NPlusOneCall,
     SizeStats,
     ViewReport,
 )
@@ -30,7 +33,9 @@ if TYPE_CHECKING:
 FLAG_LABELS = {
     O_N_QUERIES: "O(n) queries",
     N_PLUS_ONE: "N+1",
+    N_PLUS_ONE_API: "N+1 API calls",
     REPEATED_LOOKUP: "repeated lookup",
+    OUTBOUND_BOUND: "outbound-bound",
     CACHING_CANDIDATE: "caching candidate",
 }
 
@@ -66,6 +71,19 @@ def requested_as(view: ViewReport) -> str:
         return ""
     others = ", ".join(p.persona for p in view.personas[1:])
     return f"as {view.persona} (also requested as {others})"
+
+
+def call_details(call: NPlusOneCall) -> list[str]:
+    """What an N+1 API call's listing says under its call, in every renderer: one line each."""
+    lines = []
+    if call.follows_rows is not None:
+        source = f" from {call.follows_table}" if call.follows_table else ""
+        lines.append(f"after a query that returned {call.follows_rows} rows{source}")
+    if call.counts_by_size:
+        lines.append("calls per size: " + ", ".join(f"n={s}: {n}" for s, n in call.counts_by_size))
+    answered = "" if not call.failed else f"; {call.failed} got no answer"
+    lines.append(f"{ms(call.http_ms)} ms in these calls{answered}")
+    return lines
 
 
 def one_line(text: str) -> str:

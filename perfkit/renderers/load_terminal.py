@@ -30,7 +30,7 @@ def render(result: LoadResult, console: Console) -> None:
     for column in ("endpoint", "req", "req/s", "fail", "p50", "p95", "p99", "max"):
         latency.add_column(column, justify="left" if column == "endpoint" else "right")
     tiers = Table(title="where the time went (mean ms per request)", title_justify="left")
-    for column in ("endpoint", "client", "nginx", "connect", "app", "db", "cache"):
+    for column in ("endpoint", "client", "nginx", "connect", "app", "db", "cache", "http"):
         tiers.add_column(column, justify="left" if column == "endpoint" else "right")
     for e in result.endpoints:
         a = e.attribution
@@ -53,6 +53,7 @@ def render(result: LoadResult, console: Console) -> None:
                     a.app_ms,
                     a.db_ms,
                     a.cache_ms,
+                    a.http_ms,
                 )
             ),
         )
@@ -81,7 +82,7 @@ def render(result: LoadResult, console: Console) -> None:
     console.print(tiers)
     console.print(
         "client = Locust − nginx (network, load generator), nginx = request − upstream, "
-        "connect = nginx → app server, app/db/cache = the recorder's Server-Timing"
+        "connect = nginx → app server, app/db/cache/http = the recorder's Server-Timing"
     )
     p = result.tiers.pgbouncer
     if p is not None:

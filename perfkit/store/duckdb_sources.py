@@ -43,15 +43,21 @@ _JSON_COLUMNS = {
     "queries": "JSON[]",
     "statements": "MAP(VARCHAR, VARCHAR[])",
     "cache_ops": "JSON[]",
+    "http_calls": "JSON[]",
     "labels": "MAP(VARCHAR, VARCHAR)",
 }
 
 #: The scalar fields, in Recording's order.
-SCALARS = [name for name in _JSON_COLUMNS if name not in ("queries", "statements", "cache_ops")]
-SCALARS.remove("labels")
+SCALARS = [
+    name
+    for name in _JSON_COLUMNS
+    if name not in ("queries", "statements", "cache_ops", "http_calls", "labels")
+]
 
 #: JSON arrays to structs: a query is [alias, fingerprint, duration_us, rows, many, params,
-#: params_hash], a cache call [alias, op, key_pattern, duration_us, hit, keys, hits].
+#: params_hash], a cache call [alias, op, key_pattern, duration_us, hit, keys, hits], an
+#: outbound call [method, host, path_pattern, status, duration_us, callsite, queries_before]
+#: (records of older perfkits have none: an empty list).
 _TYPED = (
     ", ".join(SCALARS) + ", labels, statements" + ", list_transform(queries, lambda q: {"
     "'alias': q->>0, 'fingerprint': q->>1, 'duration_us': (q->>2)::BIGINT,"
@@ -59,6 +65,10 @@ _TYPED = (
     " 'params_hash': (q->>6)::BIGINT}) AS queries" + ", list_transform(cache_ops, lambda c: {"
     "'alias': c->>0, 'op': c->>1, 'key_pattern': c->>2, 'duration_us': (c->>3)::BIGINT,"
     " 'hit': (c->>4)::BOOLEAN, 'keys': (c->>5)::BIGINT, 'hits': (c->>6)::BIGINT}) AS cache_ops"
+    ", list_transform(coalesce(http_calls, []), lambda h: {"
+    "'method': h->>0, 'host': h->>1, 'path_pattern': h->>2, 'status': (h->>3)::INTEGER,"
+    " 'duration_us': (h->>4)::BIGINT, 'callsite': h->>5, 'queries_before': (h->>6)::INTEGER})"
+    " AS http_calls"
 )
 
 #: What the analysis reads of every request, from stored JSON (``requests``): queries and
@@ -74,6 +84,8 @@ _FROM_JSON = (
     " 'ph': q[7]::BIGINT}) AS q"
     ", list_transform(cache_ops, lambda c: {'op': c[2], 'keys': c[6]::INTEGER,"
     " 'hits': c[7]::INTEGER}) AS c"
+    ", list_transform(coalesce(http_calls, []), lambda h, i: {'i': i::SMALLINT,"
+    " 'method': h[1], 'host': h[2], 'pattern': h[3], 'us': h[5]::INTEGER, 'site': h[6]}) AS h"
 )
 _FROM_TYPED = (
     _REQUEST_COLUMNS + ", list_transform(queries, lambda q, i: {'i': i::SMALLINT,"
@@ -81,6 +93,9 @@ _FROM_TYPED = (
     " 'rows': q.rows::INTEGER, 'ph': q.params_hash}) AS q"
     ", list_transform(cache_ops, lambda c: {'op': c.op, 'keys': c.keys::INTEGER,"
     " 'hits': c.hits::INTEGER}) AS c"
+    ", list_transform(http_calls, lambda h, i: {'i': i::SMALLINT, 'method': h.method,"
+    " 'host': h.host, 'pattern': h.path_pattern, 'us': h.duration_us::INTEGER,"
+    " 'site': h.callsite}) AS h"
 )
 
 
@@ -129,6 +144,7 @@ _REQUEST_FIELDS = {
     },
     "queries": "VARCHAR[][]",
     "cache_ops": "VARCHAR[][]",
+    "http_calls": "VARCHAR[][]",
 }
 
 

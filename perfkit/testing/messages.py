@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from perfkit.analysis.report import NPlusOneGroup
-from perfkit.recording import CacheEvent, QueryEvent, Recording
+from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup
+from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording
 
 if TYPE_CHECKING:
     from perfkit.testing.recorder import CacheStats
@@ -39,6 +39,31 @@ def group_lines(group: NPlusOneGroup) -> list[str]:
     if group.follows_sql:
         lines.append(f"{INDENT}   after {group.follows_sql}")
     lines.append(f"{INDENT}   fix: {group.fix}")
+    return lines
+
+
+def call_lines(calls: Sequence[HttpEvent]) -> list[str]:
+    """Outbound HTTP calls grouped by call and call site, in order of first call, with counts."""
+    counts: dict[tuple[str, str], int] = {}
+    for call in calls:
+        key = (f"{call.method} {call.host}{call.path_pattern}", call.callsite)
+        counts[key] = counts.get(key, 0) + 1
+    lines = []
+    for (made, callsite), n in counts.items():
+        lines.append(f"{INDENT}{n}× {made}")
+        if callsite:
+            lines.append(f"{INDENT}   at {callsite}")
+    return lines
+
+
+def api_call_lines(call: NPlusOneCall) -> list[str]:
+    """One N+1 API call: the repeated call, where it was made, what it followed and the fix."""
+    lines = [f"{INDENT}{call.count}× {call.call()}"]
+    if call.callsite:
+        lines.append(f"{INDENT}   at {call.callsite}")
+    if call.follows_sql:
+        lines.append(f"{INDENT}   after {call.follows_sql}")
+    lines.append(f"{INDENT}   fix: {call.fix}")
     return lines
 
 

@@ -7,15 +7,16 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from perfkit import conf, health
 from perfkit.analysis.fixes import django_relations
 from perfkit.analysis.n_plus_one import THRESHOLD, groups
-from perfkit.analysis.report import NPlusOneGroup
-from perfkit.capture import cache, db
-from perfkit.recording import CacheEvent, QueryEvent, Recording, current_recording
+from perfkit.analysis.outbound import n_plus_one_calls
+from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup
+from perfkit.capture import cache, db, http_calls
+from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording, current_recording
 from perfkit.signals import recording_finished
 from perfkit.testing import messages
 
@@ -44,7 +45,8 @@ class CacheStats:
 
 @dataclass
 class Recorded:
-    """What a ``record()`` block did: every query and cache call, and the requests it made."""
+    """What a ``record()`` block did: every query, cache and outbound HTTP call, and the
+    requests it made."""
 
     recording: Recording
     requests: list[Recording] = field(default_factory=list)
@@ -56,6 +58,10 @@ class Recorded:
     @property
     def cache_ops(self) -> list[CacheEvent]:
         return self.recording.cache_ops
+
+    @property
+    def http_calls(self) -> list[HttpEvent]:
+        return self.recording.http_calls
 
     @property
     def count(self) -> int:
@@ -85,6 +91,30 @@ class Recorded:
         if found:
             lines = [f"{len(found)} N+1 query group(s){messages.during(self.requests)}:"]
             lines += [line for group in found for line in messages.group_lines(group)]
+            raise AssertionError("\n".join(lines))
+
+    def assert_max_http_calls(self, limit: int) -> None:
+        """Fail, listing every outbound HTTP call with its call site, above ``limit`` calls."""
+        __tracebackhide__ = True
+        calls = self.recording.http_calls
+        if len(calls) > limit:
+            head = (
+                f"{len(calls)} outbound HTTP calls, expected at most {limit}"
+                f"{messages.during(self.requests)}:"
+            )
+            raise AssertionError("\n".join([head, *messages.call_lines(calls)]))
+
+    def n_plus_one_calls(self, threshold: int = THRESHOLD) -> list[NPlusOneCall]:
+        """The block's N+1 API calls: one outbound call made ``threshold`` times or more."""
+        return n_plus_one_calls(self.recording, {}, threshold=threshold)
+
+    def assert_no_n_plus_one_api(self, threshold: int = THRESHOLD) -> None:
+        """Fail, naming each repeated outbound call, its call site and the fix, if any."""
+        __tracebackhide__ = True
+        found = self.n_plus_one_calls(threshold)
+        if found:
+            lines = [f"{len(found)} N+1 API call(s){messages.during(self.requests)}:"]
+            lines += [line for call in found for line in messages.api_call_lines(call)]
             raise AssertionError("\n".join(lines))
 
     def cache_stats(self, alias: str = "default") -> CacheStats:
@@ -136,7 +166,7 @@ class Recorded:
 
 @contextmanager
 def record() -> Iterator[Recorded]:
-    """Record every query and cache call in the block, with fingerprints and call sites.
+    """Record every query, cache and outbound HTTP call in the block, with call sites.
 
     Requests served inside the block (Django's test client) count too, whether or not
     ``PerfkitMiddleware`` is installed. Blocks nest: an outer block also sees an inner one's.
@@ -144,6 +174,7 @@ def record() -> Iterator[Recorded]:
     conf.get_config()
     db.install()
     cache.install()
+    http_calls.install()
     recording_finished.connect(_add_request, weak=False, dispatch_uid="perfkit.testing")
     recorded = Recorded(Recording(os.urandom(8).hex(), time.time(), ""))
     outer = _block.get()
@@ -156,8 +187,7 @@ def record() -> Iterator[Recorded]:
         current_recording.reset(token)
         _block.reset(block_token)
     if outer is not None:
-        outer.recording.queries.extend(recorded.queries)
-        outer.recording.cache_ops.extend(recorded.cache_ops)
+        _fold(outer.recording, recorded.recording)
         outer.requests.extend(recorded.requests)
     failed = _new_errors(errors_before, health.error_counts())
     if failed:
@@ -168,9 +198,19 @@ def _add_request(sender: Any, recording: Recording, **kwargs: Any) -> None:
     """Fold a request the middleware recorded inside a block into the block."""
     block = _block.get()
     if block is not None and current_recording.get() is block.recording:
-        block.recording.queries.extend(recording.queries)
-        block.recording.cache_ops.extend(recording.cache_ops)
+        _fold(block.recording, recording)
         block.requests.append(recording)
+
+
+def _fold(into: Recording, source: Recording) -> None:
+    """Append what ``source`` recorded to ``into``; each HTTP call's count of the queries run
+    before it is shifted, so it still points at the query it followed."""
+    offset = len(into.queries)
+    into.queries.extend(source.queries)
+    into.cache_ops.extend(source.cache_ops)
+    into.http_calls.extend(
+        replace(call, queries_before=call.queries_before + offset) for call in source.http_calls
+    )
 
 
 def _new_errors(before: dict[str, int], after: dict[str, int]) -> str:

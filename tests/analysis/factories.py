@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from perfkit.fingerprint import fingerprint
-from perfkit.recording import QueryEvent, Recording
+from perfkit.recording import HttpEvent, QueryEvent, Recording
 
 _ids = itertools.count()
 
@@ -25,3 +25,14 @@ def recording(view: str = "app:v", *queries: QueryEvent, size: str = "", **field
     return Recording(
         f"r{next(_ids)}", started_at, method, queries=list(queries), labels=labels, **values
     )
+
+
+def http_call(
+    pattern: str = "/users/#",
+    *,
+    queries_before: int = 0,
+    ms: float = 2.0,
+    status: int | None = 200,
+    site: str = "app/views.py:7 in v",
+) -> HttpEvent:
+    return HttpEvent("GET", "api.example.com", pattern, status, ms, site, queries_before)

@@ -19,7 +19,7 @@ from perfkit.analysis import duckdb_facts, facts, postgres_facts
 from perfkit.analysis.analyse import conclude
 from perfkit.commands.report import select
 from perfkit.fingerprint import fingerprint
-from perfkit.recording import CacheEvent, QueryEvent, Recording
+from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording
 
 LIST = 'SELECT "blog_article"."id", "blog_article"."title" FROM "blog_article" LIMIT 20'
 AUTHOR = 'SELECT "auth_user"."id" FROM "auth_user" WHERE "auth_user"."id" = %s'
@@ -83,6 +83,25 @@ def _cache_ops(rng: random.Random, view: str) -> list[CacheEvent]:
     return ops
 
 
+def _http_calls(rng: random.Random, view: str, n: int, queries: int) -> list[HttpEvent]:
+    """A gravatar call per row of the list (an N+1 API call), a slow billing API behind the
+    detail page (most of its time), some refused (no status)."""
+    call = lambda host, pattern, ms, line: HttpEvent(  # noqa: E731
+        "GET",
+        host,
+        pattern,
+        rng.choice((200, 200, 404, None)),
+        ms,
+        f"blog/api.py:{line} in get",
+        rng.randint(0, queries),
+    )
+    if view == "blog:article_list":
+        return [call("gravatar.example", "/avatar/#", rng.uniform(1, 9), 21) for _ in range(n)]
+    if view == "hc:details" and rng.random() < 0.8:
+        return [call("billing.example", "/v#/invoices/#", rng.uniform(40, 200), 48)]
+    return []
+
+
 def _status(rng: random.Random, view: str, persona: str | None, method: str) -> int:
     if view == "api:child-list" and persona == "anonymous":
         return 403
@@ -127,6 +146,7 @@ def recordings(seed: int, bench: bool, count: int = 240) -> list[Recording]:
                 "cache": "cold" if rng.random() < 0.25 else "warm",
             }
         queries = _queries(rng, view, size, sqlite)
+        http_calls = _http_calls(rng, view, size, len(queries))
         status = _status(rng, view, persona, method)
         found.append(
             Recording(
@@ -138,7 +158,7 @@ def recordings(seed: int, bench: bool, count: int = 240) -> list[Recording]:
                 route=view.split(":")[1] + "/",
                 view_path=f"{view.split(':')[0]}.views.{view.split(':')[1]}",
                 status=status,
-                wall_ms=round(rng.uniform(0.5, 80.0), 3),
+                wall_ms=round(rng.uniform(0.5, 80.0), 3) + sum(h.duration_ms for h in http_calls),
                 cpu_ms=round(rng.uniform(0.2, 40.0), 3),
                 response_bytes=rng.choice((None, rng.randint(100, 9000))),
                 authenticated=persona in ("user", "staff"),
@@ -149,6 +169,7 @@ def recordings(seed: int, bench: bool, count: int = 240) -> list[Recording]:
                 body_hash=rng.choice((f"{rng.randrange(3):016x}", None, "")),
                 queries=queries,
                 cache_ops=_cache_ops(rng, view),
+                http_calls=http_calls,
                 labels=labels,
             )
         )

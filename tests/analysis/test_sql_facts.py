@@ -50,14 +50,17 @@ def test_since_and_view_filters_pick_the_same_requests(store_url: str) -> None:
 
 
 def test_the_findings_are_found_not_assumed(tmp_path: Path) -> None:
-    """The generated project has what a real one has: an N+1 list that grows, a failed
-    search, a refused viewset and a repeated lookup; DuckDB reports each of them."""
+    """The generated project has what a real one has: an N+1 list that grows and calls an
+    API per row, a page waiting on a slow API, a failed search, a refused viewset and a
+    repeated lookup; DuckDB reports each of them."""
     url = f"jsonl://{tmp_path / 'r.jsonl'}"
     _write(url, project_stores.recordings(4, True, count=400))
     report = engine(url)
     views = {v["view"]: v for v in report["views"]}
     assert "n_plus_one" in views["blog:article_list"]["flags"]
     assert views["blog:article_list"]["fit"]["verdict"] == "O(n)"
+    assert "n_plus_one_api" in views["blog:article_list"]["flags"]
+    assert "outbound_bound" in views["hc:details"]["flags"]
     failed = {f["view"]: f["verdict"] for f in report["failed"]}
     assert failed["blog:search"].startswith("answered 500")
     assert any(q["view"] == "hc:details" for q in report["repeated_queries"])

@@ -133,10 +133,44 @@ def test_the_project_runs_as_itself(run) -> None:
 
 def test_an_outside_api_is_refused_and_reported_on_its_view(run) -> None:
     _, report, stdout = run
+    weather_site = f"catalog/views.py:{line_of('catalog/views.py', 'api.weather.example')}"
+    covers_site = f"catalog/views.py:{line_of('catalog/views.py', '# per book')}"
     assert report["refused_calls"] == [
-        {"view": "weather", "method": "GET", "host": "api.weather.example"}
+        {
+            "view": "covers",
+            "method": "GET",
+            "host": "covers.example",
+            "paths": ["/api/books/#/cover"],
+            "callsite": f"{covers_site} in covers",
+        },
+        {
+            "view": "weather",
+            "method": "GET",
+            "host": "api.weather.example",
+            "paths": ["/v#/today"],
+            "callsite": f"{weather_site} in weather",
+        },
     ]
     assert "weather  calls api.weather.example on GET" in stdout
+
+
+def test_an_api_called_per_row_is_an_n_plus_one_api_call_though_refused(run) -> None:
+    _, report, stdout = run
+    covers = view(report, "covers")
+    assert "n_plus_one_api" in covers["flags"]
+    (call,) = covers["n_plus_one_calls"]
+    line = line_of("catalog/views.py", "# per book")
+    assert (call["method"], call["host"], call["path_pattern"]) == (
+        "GET",
+        "covers.example",
+        "/api/books/#/cover",
+    )
+    assert call["count"] == int(SIZES[-1]) and call["failed"] == call["count"]
+    assert call["callsite"] == f"catalog/views.py:{line} in covers"
+    assert call["counts_by_size"] == [[size, int(size)] for size in SIZES]
+    assert call["follows_table"] == "catalog_book"  # SQLite's driver counts no rows
+    assert "batch endpoint" in call["fix"]
+    assert f"{SIZES[-1]}× GET covers.example/api/books/#/cover" in stdout
 
 
 def test_the_taggit_n_plus_one_is_found_with_its_fixes_and_template_line(run) -> None:

@@ -45,6 +45,7 @@ def baseline(
                 },
                 "verdict": verdict,
                 "n_plus_one": n_plus_one or {},
+                "n_plus_one_calls": extra.get("calls", {}),
             }
         },
         "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},

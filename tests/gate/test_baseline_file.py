@@ -209,3 +209,20 @@ def test_a_saved_baseline_is_the_same_bytes_and_reads_back_equal(tmp_path: Path)
     assert path.read_text(encoding="utf-8") == WRITTEN
     assert load(path) == round_tripped()
     assert load(path).dumps() == WRITTEN
+
+
+def test_n_plus_one_api_calls_are_saved_and_read_back(tmp_path: Path) -> None:
+    calls = {"GET api.example.com/users/#": {"count": 12, "callsite": "shop/views.py:31 in items"}}
+    path = tmp_path / "baseline.json"
+    save(baseline(calls=calls), path)
+    assert '"n_plus_one_calls"' in path.read_text(encoding="utf-8")
+    assert load(path) == baseline(calls=calls)
+
+
+def test_n_plus_one_api_calls_without_a_count_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    data = baseline().to_json()
+    data["views"]["shop:items"]["n_plus_one_calls"] = {"GET h/x": {"callsite": "a.py:1"}}
+    path.write_text(json.dumps(data))
+    with pytest.raises(BaselineError, match='"n_plus_one_calls" that are not objects'):
+        load(path)

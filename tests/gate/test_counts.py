@@ -17,6 +17,7 @@ def test_an_unchanged_run_passes_every_check() -> None:
         "query_count",
         "new_fingerprints",
         "n_plus_one",
+        "n_plus_one_api",
         "o_n",
         "cache_hit_ratio",
     }
@@ -57,3 +58,23 @@ def test_a_view_missing_from_the_run_is_skipped_not_failed() -> None:
     current.views = {}
     (finding,) = compare(baseline(), current, Policy())
     assert finding.skipped and finding.passed
+
+
+API_CALL = "GET api.example.com/v#/users/#"
+API_SITE = "shop/views.py:31 in items"
+
+
+def test_a_new_n_plus_one_api_call_fails_naming_the_call_and_line() -> None:
+    calls = {API_CALL: {"count": 10, "callsite": API_SITE}}
+    fails = failed(baseline(), baseline(calls=calls))
+    assert set(fails) == {"n_plus_one_api"}
+    assert fails["n_plus_one_api"].message == (
+        f"new N+1 API call: {API_CALL} made 10× in one request from {API_SITE}"
+    )
+    assert fails["n_plus_one_api"].location() == ("shop/views.py", 31)
+
+
+def test_an_n_plus_one_api_call_already_in_the_baseline_passes() -> None:
+    calls = {API_CALL: {"count": 10, "callsite": API_SITE}}
+    assert failed(baseline(calls=calls), baseline(calls=calls)) == {}
+    assert failed(baseline(calls=calls), baseline()) == {}

@@ -150,3 +150,37 @@ def test_against_a_ref_a_slower_view_fails_on_latency(repository: Path) -> None:
     failed = failures(repository)
     assert set(failed) == {("demo:ping", "latency")}
     assert "slower paired rounds" in failed[("demo:ping", "latency")]["message"]
+
+
+def test_a_new_n_plus_one_api_call_fails_naming_the_line(project: Path) -> None:
+    """An avatar fetched per story from an outside service: refused under bench's network
+    block, and still one call per row, which the gate fails on its own line."""
+    original = edit(
+        project,
+        '    stories = Story.objects.select_related("author").prefetch_related("tags")'
+        '.order_by("id")\n',
+        '    stories = Story.objects.select_related("author").prefetch_related("tags")'
+        '.order_by("id")\n'
+        "    import urllib.request\n"
+        "    for story in stories:\n"
+        "        try:\n"
+        '            urllib.request.urlopen(f"http://avatars.example/a/{story.author_id}?s=64")'
+        "  # per row\n"
+        "        except OSError:\n"
+        "            pass\n",
+    )
+    try:
+        edited = (project / "newsroom/views.py").read_text().splitlines()
+        line = next(n for n, text in enumerate(edited, start=1) if "# per row" in text)
+        result = gate(project, "--github")
+        failed = failures(project)
+    finally:
+        (project / "newsroom/views.py").write_text(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert set(failed) == {("demo:story_list", "n_plus_one_api")}
+    message = failed[("demo:story_list", "n_plus_one_api")]["message"]
+    assert message == (
+        "new N+1 API call: GET avatars.example/a/# made 8× in one request from "
+        f"newsroom/views.py:{line} in story_list"
+    )
+    assert f"::error file=newsroom/views.py,line={line}" in result.stdout

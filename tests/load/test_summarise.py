@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from perfkit import server_timing
 from perfkit.commands.load import parse_duration
 from perfkit.errors import LoadError, UsageError
 from perfkit.load import matrix, summarise
@@ -74,7 +75,22 @@ def test_attribution_splits_client_nginx_and_app_time() -> None:
     a = endpoint.attribution
     assert a.client_ms == pytest.approx(3.0)  # 15 ms at Locust, 12 ms at nginx
     assert a.nginx_ms == pytest.approx(2.0)  # 12 ms request, 10 ms upstream
-    assert (a.app_ms, a.db_ms, a.cache_ms) == (6.0, 3.0, 1.0)
+    assert (a.app_ms, a.db_ms, a.cache_ms, a.http_ms) == (6.0, 3.0, 1.0, 0.0)
+
+
+def test_outbound_http_time_is_a_tier_of_its_own() -> None:
+    """A request with outbound calls carries ``http`` in Server-Timing; one without, none."""
+    header = (
+        'db;dur=3.00;desc="2 queries", cache;dur=1.00;desc="0 hits, 0 misses", '
+        'http;dur=40.00;desc="6 calls", app;dur=6.00, total;dur=50.00'
+    )
+    calling = _request("a", timing=server_timing.durations(server_timing.parse(header)))
+    quiet = _request("b", name="/")
+    lines = {"a": parse_line(_line("a")), "b": parse_line(_line("b"))}
+    [endpoint] = summarise.endpoints([calling, quiet], lines, duration_s=1.0)  # type: ignore[arg-type]
+    a = endpoint.attribution
+    assert a.http_ms == pytest.approx(20.0)  # 40 ms and 0 ms
+    assert (a.app_ms, a.db_ms) == (6.0, 3.0)
 
 
 def test_reconciliation_reports_each_loss() -> None:

@@ -120,7 +120,7 @@ def test_the_marker_checks_each_limit_after_the_test_body(run, pytester) -> None
             "hit ratio of at least 50%, got 0%",
             "*_ test_misspelt_limit _*",
             "@pytest.mark.perfkit takes keyword arguments max_queries, num_queries, n_plus_one, "
-            "cache, snapshot; got max_query",
+            "max_http_calls, cache, snapshot; got max_query",
             "*_ TestClassMarked.test_inherits_the_limit _*",
             "test_marked.py:*: @pytest.mark.perfkit(max_queries=1) failed",
             "",
@@ -159,6 +159,58 @@ def test_named(client, stories, perfkit_record, perfkit_snapshot):
 
 def counts(snapshot: str) -> list[int]:
     return [query["count"] for query in json.loads(snapshot)["queries"]]
+
+
+OUTBOUND = """
+import pytest
+from django.test import override_settings
+
+from tests.outbound_api import api_server
+
+
+@pytest.fixture
+def api():
+    with api_server() as base, override_settings(
+        ROOT_URLCONF="tests.outbound_api", OUTBOUND_API=base
+    ):
+        yield
+
+
+@pytest.mark.perfkit(max_http_calls=6, n_plus_one=True)
+def test_within_the_call_budget(client, api):
+    client.get("/per-row-requests/")
+
+
+@pytest.mark.perfkit(max_http_calls=2, n_plus_one=True)
+def test_over_the_call_budget(client, api):
+    client.get("/per-row-requests/")
+
+
+@pytest.mark.perfkit(max_http_calls=10)
+def test_an_api_called_per_row(client, api):
+    client.get("/per-row-httpx/")
+"""
+
+
+def test_the_marker_checks_the_outbound_call_budget_and_n_plus_one_api_calls(run, pytester) -> None:
+    pytester.makepyfile(test_outbound=OUTBOUND)
+    result = run("-rf")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_over_the_call_budget _*",
+            "test_outbound.py:*: @pytest.mark.perfkit(max_http_calls=2, n_plus_one=True) failed",
+            "",
+            "6 outbound HTTP calls, expected at most 2 during GET "
+            "tests.outbound_api.per_row_requests (200):",
+            "  6× GET 127.0.0.1:*/users/#",
+            "     at tests/outbound_api.py:* in per_row_requests",
+            "*_ test_an_api_called_per_row _*",
+            "1 N+1 API call(s) during GET tests.outbound_api.per_row_httpx (200):",
+            "  6× GET 127.0.0.1:*/users/#/avatar",
+            "     fix: one call per row: ask a batch endpoint*",
+        ]
+    )
 
 
 def test_snapshots_are_written_kept_checked_and_updated(run, pytester, monkeypatch) -> None:

@@ -162,3 +162,58 @@ def test_a_query_perfkit_failed_to_record_fails_the_block() -> None:
         record(),
     ):
         Story.objects.count()
+
+
+@pytest.fixture
+def api():
+    from django.test import override_settings
+
+    from tests.outbound_api import api_server
+
+    with (
+        api_server() as base,
+        override_settings(ROOT_URLCONF="tests.outbound_api", OUTBOUND_API=base),
+    ):
+        yield base.removeprefix("http://")
+
+
+def test_an_outbound_call_budget_fails_naming_each_call_and_its_line(client, api) -> None:
+    with record() as recorded:
+        client.get("/per-row-requests/")
+        client.get("/one-call-urllib/")
+    assert len(recorded.http_calls) == 7
+    recorded.assert_max_http_calls(7)
+    with pytest.raises(AssertionError) as failure:
+        recorded.assert_max_http_calls(2)
+    message = str(failure.value)
+    assert message.startswith(
+        "7 outbound HTTP calls, expected at most 2 during GET "
+        "tests.outbound_api.per_row_requests (200), GET tests.outbound_api.one_call_urllib (200):\n"
+    )
+    assert f"  6× GET {api}/users/#\n     at tests/outbound_api.py:" in message
+    assert f"  1× GET {api}/orders/#/summary" in message
+
+
+def test_an_n_plus_one_api_call_fails_with_its_call_site_and_fix(client, api) -> None:
+    with record() as recorded:
+        client.get("/per-row-httpx/")
+    with pytest.raises(AssertionError) as failure:
+        recorded.assert_no_n_plus_one_api()
+    message = str(failure.value)
+    assert message.startswith("1 N+1 API call(s) during GET tests.outbound_api.per_row_httpx")
+    assert f"  6× GET {api}/users/#/avatar" in message
+    assert "fix: one call per row: ask a batch endpoint" in message
+    with record() as single:
+        client.get("/one-call-urllib/")
+    single.assert_no_n_plus_one_api()
+
+
+def test_a_requests_calls_keep_their_place_among_the_blocks_queries(client, api) -> None:
+    populate(2)
+    with record() as recorded:
+        assert len(list(Story.objects.values_list("title", flat=True))) == 2
+        client.get("/per-row-requests/")
+    assert recorded.count == 1
+    assert {call.queries_before for call in recorded.http_calls} == {1}
+    (found,) = recorded.n_plus_one_calls()
+    assert found.follows_table == "demo_story"

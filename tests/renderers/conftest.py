@@ -10,12 +10,16 @@ import pytest
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
+    N_PLUS_ONE_API,
     O_N_QUERIES,
+    OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     CachingCandidate,
     FailedView,
     Fit,
+    NPlusOneCall,
     NPlusOneGroup,
+    OutboundTime,
     RefusedCall,
     RepeatedQuery,
     Report,
@@ -93,6 +97,38 @@ def n_plus_one(sql: str, callsite: str, fix: str) -> NPlusOneGroup:
     )
 
 
+def api_call(host: str, callsite: str) -> NPlusOneCall:
+    return NPlusOneCall(
+        method="GET",
+        host=host,
+        path_pattern="/v#/forecast/#",
+        count=50,
+        callsite=callsite,
+        http_ms=125.0,
+        failed=0,
+        follows_sql='SELECT * FROM "news_city"',
+        follows_table="news_city",
+        follows_rows=50,
+        fix="one call per row: ask a batch endpoint for every id in one call",
+        size="50",
+        counts_by_size=[("10", 10), ("50", 50)],
+    )
+
+
+def waiting(host: str, callsite: str) -> OutboundTime:
+    return OutboundTime(
+        requests=5,
+        calls_mean=50.0,
+        http_ms_mean=125.0,
+        wall_ms_mean=150.0,
+        share=125 / 150,
+        slowest_call=f"GET {host}/v#/forecast/#",
+        slowest_callsite=callsite,
+        hosts=[host],
+        fix=f"83% of the view's time is spent waiting on {host}: cache the answers",
+    )
+
+
 def candidate(view: str, tool: str, why: str, saved_ms: float) -> CachingCandidate:
     return CachingCandidate(
         view=view,
@@ -149,6 +185,12 @@ def build(
             view_report("news:story_add", methods=["GET", "POST"], tables_written=["news_story"]),
             view_report("news:story_list_fixed"),
             view_report(
+                "news:weather",
+                n_plus_one_calls=[api_call(host, callsite)],
+                outbound=waiting(host, callsite),
+                flags=[N_PLUS_ONE_API, OUTBOUND_BOUND],
+            ),
+            view_report(
                 "news:sidebar",
                 repeated_lookups=[
                     n_plus_one(sql.replace("news_author", "django_site"), callsite, lookup_fix)
@@ -173,7 +215,7 @@ def build(
             {"model": "news.Profile", "size": "10", "reason": "made no row: IntegrityError"},
         ],
         failed=[FailedView("news:archive", 10, 10, {"500": 10}, f"answered 500: {error}")],
-        refused_calls=[RefusedCall("news:weather", "GET", host)],
+        refused_calls=[RefusedCall("news:weather", "GET", host, ["/v#/forecast/#"], callsite)],
         changes=["EMAIL_BACKEND: mail kept in memory"],
     )
 

@@ -35,7 +35,7 @@ def test_pipes_and_backticks_keep_the_table_shape() -> None:
     report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
     rendered = PARSER.render(bench_markdown.render(report))
     views = rows(rendered, "<h2>Views</h2>")
-    assert len(views) == 10 and all(len(cells) == 9 for cells in views)
+    assert len(views) == 12 and all(len(cells) == 9 for cells in views)
     assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
     repeated = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert repeated[0][4] == sql.replace("news_author", "news_tag")
@@ -80,7 +80,15 @@ def test_unserved_views_and_refused_calls_are_tables(report: Report) -> None:
             "10/10",
         ]
     ]
-    assert rows(rendered, "Outbound calls refused") == [["news:weather", "api.example.com", "GET"]]
+    assert rows(rendered, "Outbound calls refused") == [
+        [
+            "news:weather",
+            "api.example.com",
+            "GET",
+            "/v#/forecast/#",
+            "news/templates/news/list.html:7 via news/views.py:41 in story_list",
+        ]
+    ]
     assert ["news.Profile", "made no row: IntegrityError"] in rows(rendered, "Skipped")
     assert "<li>EMAIL_BACKEND: mail kept in memory</li>" in rendered
 

@@ -29,6 +29,12 @@ def marks(key: str, item: Any) -> list[str]:
         return [item.view.view, item.fit.formula()]
     if key in (bench_sections.N_PLUS_ONE, bench_sections.LOOKUPS):
         return [item.view.view, *(text for g in item.groups for text in (g.callsite, g.fix))]
+    if key == bench_sections.N_PLUS_ONE_API:
+        calls = item.calls
+        return [item.view.view, *(t for c in calls for t in (c.call(), c.callsite, c.fix))]
+    if key == bench_sections.OUTBOUND:
+        waiting = item.outbound
+        return [item.view.view, waiting.slowest_call, waiting.slowest_callsite, waiting.fix]
     if key == bench_sections.CACHING:
         return [item.view, item.tool]
     if key == bench_sections.REPEATED:
@@ -36,7 +42,7 @@ def marks(key: str, item: Any) -> list[str]:
     if key == bench_sections.FAILED:
         return [item.view, item.verdict]
     if key == bench_sections.REFUSED:
-        return [item.view, item.host]
+        return [item.view, item.host, *item.paths, item.callsite]
     if key == bench_sections.SKIPPED:
         return [item.subject, item.reason]
     if key == bench_sections.PROFILES:
@@ -82,7 +88,9 @@ def test_every_kind_of_section_is_in_the_report() -> None:
     assert keys == [
         bench_sections.O_N,
         bench_sections.N_PLUS_ONE,
+        bench_sections.N_PLUS_ONE_API,
         bench_sections.LOOKUPS,
+        bench_sections.OUTBOUND,
         bench_sections.CACHING,
         bench_sections.REPEATED,
         bench_sections.FAILED,
@@ -124,5 +132,7 @@ def test_html_shows_one_card_per_listed_view_most_serious_first() -> None:
     cards = re.findall(r'<article class="finding" data-view="([^"]*)"', page)
     found = bench_sections.by_view(report, bench_sections.sections(report))
     assert (
-        cards == [f.view.view for f in found] == ["news:story_list", "news:sidebar", "news:front"]
+        cards
+        == [f.view.view for f in found]
+        == ["news:story_list", "news:weather", "news:sidebar", "news:front"]
     )

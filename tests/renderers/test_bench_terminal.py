@@ -120,3 +120,14 @@ def test_a_name_that_fits_is_kept_whole() -> None:
     assert shorten_middle("news:story_list", 16) == "news:story_list"
     assert shorten_middle("abcdefghij", 7) == "abc…hij"
     assert len(shorten_middle(LONG, 30)) == 30
+
+
+def test_outbound_flags_are_explained_only_when_a_view_has_one(report: Report) -> None:
+    text = " ".join(text_of(report).split())
+    row = next(line for line in text_of(report).splitlines() if "news:weather " in line)
+    assert row.rstrip().endswith("N+1 API http")
+    assert "N+1 API one HTTP call per row · http mostly waits on HTTP calls" in text
+    assert "50× GET api.example.com/v#/forecast/#" in text
+    assert "calls per size: n=10: 10, n=50: 50" in text
+    quiet = replace(report, views=[v for v in report.views if v.view != "news:weather"])
+    assert "HTTP call" not in text_of(quiet)

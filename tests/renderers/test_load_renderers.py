@@ -104,6 +104,8 @@ def test_typed_tiers_views_and_profiles_keep_the_json_keys(tmp_path: Path) -> No
         "wall_ms",
         "cache_hits",
         "cache_misses",
+        "http_calls_per_request",
+        "http_ms",
     }
     assert sum(v["requests"] for v in run["views"]) == 3
     assert run["stack"] == {"url": "http://127.0.0.1:8000", "cache": "memcached", "size": 5}

@@ -18,5 +18,6 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("go/", views.go, name="go"),
     path("weather/", views.weather, name="weather"),
+    path("covers/", views.covers, name="covers"),
     path("yearly/", views.yearly_report, name="yearly_report"),
 ]

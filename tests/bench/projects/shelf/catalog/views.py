@@ -6,6 +6,7 @@ import time
 import urllib.request
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_page
 from taggit.models import Tag
@@ -95,6 +96,19 @@ def weather(request):
     except OSError:
         forecast = "unavailable"
     return render(request, "catalog/weather.html", {"forecast": forecast})
+
+
+def covers(request):
+    # N+1 API calls: one call to the cover service per book (refused under bench).
+    found = {}
+    for book in Book.objects.order_by("id"):
+        try:
+            url = f"http://covers.example/api/books/{book.pk}/cover?size=small"
+            with urllib.request.urlopen(url, timeout=2) as answer:  # per book
+                found[book.pk] = answer.read().decode()
+        except OSError:
+            found[book.pk] = None
+    return JsonResponse({"covers": found})
 
 
 def yearly_report(request):
