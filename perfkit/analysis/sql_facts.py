@@ -204,6 +204,8 @@ def _size_stats(row: Any) -> SizeStats:
         page_cache_hits=int(row[16]),
         cold_queries=row[17],
         warm_queries_mean=None if row[18] is None else float(row[18]),
+        http_calls_mean=float(row[23]),
+        http_ms_mean=float(row[24]),
     )
 
 
