@@ -11,6 +11,7 @@ equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decide
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -62,10 +63,6 @@ WHERE coalesce(labels['{labels.PHASE}'], '{labels.MEASURE}') = '{labels.MEASURE}
 
 _SIZES = """
 SELECT view, persona, size, count(*), histogram(status),
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY wall_ms),
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY wall_ms),
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_ms),
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY cpu_ms),
     avg(nq), max(nq), avg(db_us) / 1000.0, sum(gets), sum(hits), sum(sets),
     avg(response_bytes), sum(page_cache_hit::INTEGER),
     max(nq) FILTER (WHERE cache = 'cold'), avg(nq) FILTER (WHERE cache = 'warm'),
@@ -74,6 +71,21 @@ SELECT view, persona, size, count(*), histogram(status),
     arg_min(id, {'n': -nh, 't': started_at, 'id': id}),
     max(nh), avg(nh), avg(http_us) / 1000.0, avg(wall_ms)
 FROM r WHERE served GROUP BY ALL
+"""
+
+#: The {q}-th percentiles of {value} in each group of {keys} (of requests {where}), as
+#: perfkit.quantiles has them: linear between the closest ranks, the positions computed as it
+#: computes them. By ranks in a window, which DuckDB sorts within its memory limit and
+#: spills; its percentile aggregates hold every value in memory.
+_PERCENTILE = """
+WITH ranked AS (
+    SELECT {keys}, v, row_number() OVER (PARTITION BY {keys} ORDER BY v) - 1 AS k,
+        (count(*) OVER (PARTITION BY {keys}) - 1) * {q} / 100.0 AS pos
+    FROM (SELECT {keys}, {value} AS v FROM r WHERE {where})
+)
+SELECT {keys}, any_value(pos), max(v) FILTER (WHERE k = floor(pos)),
+    max(v) FILTER (WHERE k = floor(pos) + 1)
+FROM ranked WHERE k = floor(pos) OR k = floor(pos) + 1 GROUP BY ALL
 """
 
 #: Per outbound call (method, host, pattern) of a group at a size: its time in all, and
@@ -100,7 +112,6 @@ SELECT view, persona,
         - count(DISTINCT {{'s': size_label, 'b': body_hash}}) FILTER (WHERE {_GET}),
     avg(wall_ms) FILTER (WHERE {_GET}),
     avg(db_us) FILTER (WHERE {_GET}) / 1000.0,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY db_us) FILTER (WHERE {_GET}) / 1000.0,
     avg(nq) FILTER (WHERE {_GET}),
     coalesce(bool_or(authenticated) FILTER (WHERE {_GET}), false)
 FROM r WHERE served GROUP BY ALL
@@ -214,11 +225,31 @@ class _DuckDBRows:
         records, sizes = self.con.execute("SELECT count(*), list(DISTINCT size) FROM r").fetchone()
         return records, list(sizes or [])
 
+    def _percentile(self, value: str, keys: str, where: str, q: int) -> dict[Any, float]:
+        """Each group's ``q``-th percentile of ``value``, as perfkit.quantiles computes it."""
+        found = {}
+        for *group, position, low, high in self._all(
+            _PERCENTILE.format(value=value, keys=keys, where=where, q=q)
+        ):
+            high = low if high is None else high
+            found[tuple(group)] = low + (high - low) * (position - math.floor(position))
+        return found
+
     def sizes(self) -> list[Any]:
-        return self._all(_SIZES)
+        keys = "view, persona, size"
+        found = [
+            self._percentile(value, keys, "served", q)
+            for value in ("wall_ms", "cpu_ms")
+            for q in (50, 95)
+        ]
+        return [(*row[:5], *(p[row[:3]] for p in found), *row[5:]) for row in self._all(_SIZES)]
 
     def groups(self) -> list[Any]:
-        return [(*row[:4], (row[4]["t"], row[4]["id"]), *row[5:]) for row in self._all(_GROUPS)]
+        median = self._percentile("db_us / 1000.0", "view, persona", f"served AND {_GET}", 50)
+        return [
+            (*row[:4], (row[4]["t"], row[4]["id"]), *row[5:11], median.get(row[:2]), *row[11:])
+            for row in self._all(_GROUPS)
+        ]
 
     def failed(self) -> list[Any]:
         return self._all(_FAILED)

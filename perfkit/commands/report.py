@@ -16,7 +16,7 @@ from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.output import write_text
 from perfkit.recording import Recording
 from perfkit.store import Store, open_store, redact_url
-from perfkit.store.duckdb_sources import PARQUET, scheme
+from perfkit.store.duckdb_sources import MEMORY_LIMIT, PARQUET, scheme
 
 if TYPE_CHECKING:
     from perfkit.analysis.facts import Facts
@@ -127,6 +127,11 @@ def gather_in_engine(url: str, since: float | None, views: list[str], engine: st
         if in_postgresql:
             return postgres_facts.gather(url, since, views)
         return duckdb_facts.gather(url, since, views)
+    except duckdb.OutOfMemoryException:
+        raise UsageError(
+            f"DuckDB needed more than its {MEMORY_LIMIT} (PERFKIT_DUCKDB_MEMORY): raise it, "
+            "or narrow the report with --since or --view"
+        ) from None
     except (duckdb.Error, psycopg_errors(), CorruptRecordError, KeyError, StopIteration):
         if scheme(url) == PARQUET:
             raise UsageError(f"{url} is not a perfkit export; check --store") from None

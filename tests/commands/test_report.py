@@ -281,3 +281,22 @@ def test_a_parquet_source_that_is_absent_or_not_an_export_is_one_line(tmp_path: 
         cwd=tmp_path,
     )
     assert done.returncode == 2 and "read by DuckDB only" in done.stderr
+
+
+def test_an_engine_out_of_memory_is_one_line_not_a_slower_reader(tmp_path: Path) -> None:
+    """Past DuckDB's memory limit the report says so; it never falls back to building every
+    recording in memory (what a store too big for the limit cannot afford)."""
+    from tests.analysis import project_stores
+
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        "".join(json.dumps(r.to_dict()) + "\n" for r in project_stores.recordings(51, True))
+    )
+    done = run_perfkit(
+        "report", "--store", f"jsonl://{path}", cwd=tmp_path, env={"PERFKIT_DUCKDB_MEMORY": "1MB"}
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "perfkit: error: DuckDB needed more than its 1MB (PERFKIT_DUCKDB_MEMORY): raise it, "
+        "or narrow the report with --since or --view\n"
+    )
