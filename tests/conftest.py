@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from perfkit.recording import Recording
 from perfkit.signals import recording_finished
+from perfkit.store import open_store
 
 #: Hypothesis fails an example that runs past 200 ms, and a test whose data takes long to
 #: generate: both are wall-clock assertions, and on a loaded CI machine they fail correct tests
@@ -47,3 +50,32 @@ def async_get(client: Any, path: str, **extra: Any) -> Any:
         return await client.get(path, **extra)
 
     return async_to_sync(get)()
+
+
+STORE_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
+STORE_REDIS = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store of the kind the test is parametrized with (indirect), removed after."""
+    kind = request.param
+    if kind == "jsonl":
+        url = f"jsonl://{tmp_path / 'r.jsonl'}"
+    elif kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    elif kind == "postgresql":
+        url = f"{STORE_POSTGRESQL}?table=pk_facts_{uuid.uuid4().hex[:12]}"
+    else:
+        url = f"{STORE_REDIS}?key=perfkit:facts:{uuid.uuid4().hex}"
+    yield url
+    if kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(STORE_POSTGRESQL, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {url.rpartition('=')[2]}")
+        return
+    store = open_store(url)
+    if not store.missing():
+        store.clear()
+    store.close()

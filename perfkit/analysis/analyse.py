@@ -1,4 +1,4 @@
-"""analyse(): recordings in, one Report out."""
+"""analyse(): recordings in, one Report out; conclude(): facts an engine gathered, in."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from perfkit import labels
-from perfkit.analysis import caching, n_plus_one, outbound, scaling, stats
+from perfkit.analysis import caching, facts, n_plus_one, outbound, repeated, scaling
+from perfkit.analysis.facts import Facts, FailedFacts, GroupFacts
 from perfkit.analysis.fixes import Relation, django_relations
-from perfkit.analysis.repeated import repeated_queries
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
     N_PLUS_ONE,
@@ -26,8 +26,6 @@ from perfkit.analysis.sqltables import tables
 from perfkit.errors import one_line
 from perfkit.recording import Recording
 
-ALL_SIZES = "all"
-
 
 @dataclass(frozen=True)
 class _How:
@@ -39,10 +37,6 @@ class _How:
     writers: dict[str, set[str]]
 
 
-def _size_order(size: str) -> tuple[int, int, str]:
-    return (0, int(size), "") if size.isdigit() else (1, 0, size)
-
-
 def analyse(
     recordings: Iterable[Recording],
     *,
@@ -51,69 +45,72 @@ def analyse(
     relations: dict[str, list[Relation]] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> Report:
-    """Analyse measured recordings (warm-up requests are left out) into a Report.
+    """Analyse measured recordings (warm-up requests are left out) into a Report."""
+    return conclude(
+        facts.from_recordings(recordings),
+        source=source,
+        threshold=threshold,
+        relations=relations,
+        errors=errors,
+    )
+
+
+def conclude(
+    found: Facts,
+    *,
+    source: str,
+    threshold: int = n_plus_one.THRESHOLD,
+    relations: dict[str, list[Relation]] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Report:
+    """The Report of what an engine found in a store or a run.
 
     Only served requests are analysed; a view that answered otherwise is a FailedView, with
     the exception from ``errors`` (by bench target) when it answered 500. A view whose
     analysis fails is a skip with the reason: the other views are still reported.
     """
-    measured = [r for r in recordings if labels.measured(r.labels)]
     relations = django_relations() if relations is None else relations
-    how = _How(threshold, relations, caching.writers_by_table(measured))
-    by_view: dict[str, list[Recording]] = defaultdict(list)
-    for recording in measured:
-        by_view[recording.view].append(recording)
-    views, failed, skipped = [], [], []
-    for view, group in sorted(by_view.items()):
-        answered = [r for r in group if served(r)]
-        if len(answered) < len(group):
-            failed.append(_failed(view, group, len(group) - len(answered), errors or {}))
-        if not answered:
-            continue
+    how = _How(threshold, relations, caching.writers_by_table(found.statements_by_view))
+    by_view: dict[str, list[GroupFacts]] = defaultdict(list)
+    for group in found.groups:
+        by_view[group.view].append(group)
+    views, skipped = [], []
+    for view, groups in sorted(by_view.items()):
         try:
-            views.append(_worst_persona(view, answered, how))
+            views.append(_worst_persona(groups, how))
         except Exception as error:  # one view's odd records never cost the others their report
             skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
     candidates = sorted(
         (v.caching for v in views if v.caching is not None),
-        key=lambda c: (-c.db_saved_ms, -c.saved_ms, c.view),
+        key=lambda c: (-round(c.db_saved_ms, 6), -round(c.saved_ms, 6), c.view),
     )
-    sizes = sorted({r.labels.get(labels.SIZE) or ALL_SIZES for r in measured}, key=_size_order)
-    analysed = {v.view for v in views}
     return Report(
         source=source,
-        records=len(measured),
-        sizes=sizes,
+        records=found.records,
+        sizes=found.sizes,
         views=views,
         caching_candidates=candidates,
-        repeated_queries=repeated_queries(
-            [r for r in measured if r.view in analysed and served(r)],
+        repeated_queries=repeated.reported(
+            found.repeated,
             {(v.view, g.fingerprint) for v in views for g in (*v.n_plus_one, *v.repeated_lookups)},
+            {v.view for v in views},
         ),
         skipped=skipped,
-        failed=failed,
+        failed=[_failed(f, errors or {}) for f in found.failed],
     )
 
 
-def served(recording: Recording) -> bool:
-    """Answered as meant: a success, a 304, or the redirect that follows a write."""
-    status = recording.status
-    if status < 300 or status == 304:
-        return True
-    return status < 400 and recording.method not in ("GET", "HEAD")
-
-
-def _failed(
-    view: str, group: list[Recording], failed: int, errors: Mapping[str, str]
-) -> FailedView:
-    statuses = Counter(r.status for r in group if not served(r))
-    status, _count = statuses.most_common(1)[0]
+def _failed(found: FailedFacts, errors: Mapping[str, str]) -> FailedView:
+    status, _count = Counter(found.statuses).most_common(1)[0]
     if status >= 500:
-        targets = sorted({r.labels.get(labels.TARGET, "") for r in group})
-        error = next((errors[t] for t in targets if t in errors), None)
+        error = next((errors[t] for t in found.targets if t in errors), None)
         verdict = f"answered {status}: {error}" if error else f"answered {status}"
     elif status < 400:
-        verdict = f"only redirects ({status})" if failed == len(group) else f"redirects ({status})"
+        verdict = (
+            f"only redirects ({status})"
+            if found.failed == found.requests
+            else f"redirects ({status})"
+        )
     elif status in (401, 403):
         verdict = f"refused ({status})"
     elif status == 404:
@@ -121,28 +118,23 @@ def _failed(
     else:
         verdict = f"answered {status}"
     return FailedView(
-        view=view,
-        requests=len(group),
-        failed=failed,
-        statuses={str(code): count for code, count in sorted(statuses.items())},
+        view=found.view,
+        requests=found.requests,
+        failed=found.failed,
+        statuses={str(code): count for code, count in sorted(found.statuses.items())},
         verdict=verdict,
     )
 
 
-def _worst_persona(view: str, group: list[Recording], how: _How) -> ViewReport:
+def _worst_persona(groups: list[GroupFacts], how: _How) -> ViewReport:
     """The view's report as the persona whose queries grow the most; the others in brief.
 
     Worst means: an N+1 group first, then the steeper fit; of personas alike in both, the
     first requested (the least privileged). Requests without a persona label (a staging
     store) are one report.
     """
-    by_persona: dict[str | None, list[Recording]] = defaultdict(list)
-    for recording in group:
-        by_persona[recording.labels.get(labels.PERSONA)].append(recording)
-    reports = [_view_report(view, requests, how) for requests in by_persona.values()]
-    for report, persona in zip(reports, by_persona, strict=True):
-        report.persona = persona
-    if list(by_persona) == [None]:
+    reports = [_view_report(group, how) for group in groups]
+    if [g.persona for g in groups] == [None]:
         return reports[0]
     reports.sort(key=_growth, reverse=True)
     shown = reports[0]
@@ -168,47 +160,37 @@ def _in_brief(report: ViewReport) -> PersonaResult:
     )
 
 
-def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
-    by_size: dict[str, list[Recording]] = defaultdict(list)
-    for recording in group:
-        by_size[recording.labels.get(labels.SIZE) or ALL_SIZES].append(recording)
-    ordered = sorted(by_size, key=_size_order)
-    size_stats = [stats.size_stats(size, by_size[size]) for size in ordered]
-    worst = max(by_size[ordered[-1]], key=lambda r: len(r.queries))
+def _view_report(group: GroupFacts, how: _How) -> ViewReport:
+    ordered = list(group.worst)
+    worst = group.worst[ordered[-1]]
     groups = n_plus_one.groups(worst, how.relations, how.threshold)
     counts_by_size = [
-        Counter(q.fingerprint for q in max(by_size[size], key=lambda r: len(r.queries)).queries)
+        Counter(q.fingerprint for q in group.worst[size].queries)
         for size in ordered
         if size.isdigit()
     ]
     groups, repeated_lookups = n_plus_one.constant_repeats(groups, worst, counts_by_size)
-    if worst.labels.get(labels.CACHE) == labels.COLD:
-        warm = [r for r in by_size[ordered[-1]] if r.labels.get(labels.CACHE) == labels.WARM]
-        groups = n_plus_one.mark_cold_only(groups, warm, how.threshold)
-    largest = by_size[ordered[-1]]
-    calling = max(largest, key=lambda r: len(r.http_calls))
+    if group.warm_counts is not None:
+        groups = n_plus_one.mark_cold_only(groups, group.warm_counts, how.threshold)
+    calling = group.calling[ordered[-1]]
     calls = outbound.n_plus_one_calls(
         calling,
-        {
-            size: outbound.counts(max(by_size[size], key=lambda r: len(r.http_calls)))
-            for size in ordered
-            if size.isdigit()
-        },
+        {size: outbound.counts(group.calling[size]) for size in ordered if size.isdigit()},
         calling.labels.get(labels.SIZE, ""),
         how.threshold,
     )
-    waiting = outbound.outbound_time(largest)
-    points = [(int(s.size), s.queries_max) for s in size_stats if s.size.isdigit()]
+    waiting = outbound.outbound_time(group.outbound)
+    points = [(int(s.size), s.queries_max) for s in group.sizes if s.size.isdigit()]
     fit = scaling.fit(points, bool(groups))
     read: set[str] = set()
     written: set[str] = set()
-    for sql in {query.sql for recording in group for query in recording.queries}:
+    for sql in group.statements:
         query_read, query_written = tables(sql)
         read.update(query_read)
         written.update(query_written)
     grows = fit is not None and fit.verdict != scaling.CONSTANT
     candidate, _reason = caching.candidate(
-        view, group, sorted(read), how.writers, grows or bool(groups)
+        group.view, group.caching, sorted(read), how.writers, grows or bool(groups)
     )
     flags = []
     if grows:
@@ -223,14 +205,13 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
         flags.append(N_PLUS_ONE_API)
     if waiting is not None:
         flags.append(OUTBOUND_BOUND)
-    first = group[0]
     return ViewReport(
-        view=view,
-        url_name=first.url_name,
-        route=first.route,
-        view_path=first.view_path,
-        methods=sorted({r.method for r in group}),
-        sizes=size_stats,
+        view=group.view,
+        url_name=group.url_name,
+        route=group.route,
+        view_path=group.view_path,
+        methods=group.methods,
+        sizes=group.sizes,
         fit=fit,
         n_plus_one=groups,
         caching=candidate,
@@ -238,6 +219,7 @@ def _view_report(view: str, group: list[Recording], how: _How) -> ViewReport:
         tables_written=sorted(written),
         flags=flags,
         repeated_lookups=repeated_lookups,
+        persona=group.persona,
         n_plus_one_calls=calls,
         outbound=waiting,
     )

@@ -3,14 +3,16 @@ what invalidates them."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from perfkit import labels
 from perfkit.analysis.report import CachingCandidate
-from perfkit.quantiles import median
 from perfkit.recording import Recording
+
+if TYPE_CHECKING:
+    from perfkit.analysis.facts import CachingFacts
 
 #: A view is worth caching when it does real database work for a response that repeats:
 #: at least BIG_DB_MS per request, or several queries (MIN_QUERIES) taking some time. One or
@@ -50,70 +52,68 @@ def query_results(recording: Recording) -> object:
     selects = [q for q in recording.queries if q.sql.startswith("SELECT")]
     if not selects or any(q.params_hash is None for q in selects):
         return object()
-    return tuple(sorted((q.fingerprint, q.params_hash or "", q.rows or 0) for q in selects))
+    return tuple(sorted((q.fingerprint, q.params_hash, q.rows or 0) for q in selects))
 
 
 def candidate(
     view: str,
-    recordings: list[Recording],
+    facts: CachingFacts,
     tables_read: list[str],
     writers: dict[str, set[str]],
     flagged_queries: bool,
 ) -> tuple[CachingCandidate | None, str]:
     """The candidate for one view, or None and the reason it is not one."""
-    gets = [r for r in recordings if r.method == "GET" and r.status == 200 and r.body_hash]
-    if not gets:
+    if not facts.gets:
         return None, "no successful GET responses"
-    if any(r.has_cache_control or r.has_etag or r.has_last_modified for r in gets):
+    if facts.sends_validators:
         return None, "already sends Cache-Control, ETag or Last-Modified"
-    if any(r.method not in ("GET", "HEAD") for r in recordings):
+    if facts.handles_writes:
         return None, "handles writes"
     if flagged_queries:
         return None, "fix its O(n) queries first: a cache would only hide them"
-    repeats = repeated_requests(gets, body)
+    repeats = facts.body_repeats
     same_rows = repeats == 0
     if same_rows:
-        repeats = repeated_requests(gets, query_results)
+        repeats = facts.result_repeats
     if repeats == 0:
         return None, "every response and its query results differ"
-    db_ms = statistics.fmean(r.db_ms for r in gets)
-    wall_ms = statistics.fmean(r.wall_ms for r in gets)
-    queries = statistics.fmean(len(r.queries) for r in gets)
-    typical_db_ms = median(r.db_ms for r in gets)
-    if typical_db_ms < BIG_DB_MS and (queries < MIN_QUERIES or typical_db_ms < MIN_DB_MS):
+    typical_db_ms = facts.db_ms_median
+    if typical_db_ms < BIG_DB_MS and (
+        facts.queries_mean < MIN_QUERIES or typical_db_ms < MIN_DB_MS
+    ):
         return None, "too little database work to be worth a cache"
-    if same_rows and queries < MIN_QUERIES:
+    if same_rows and facts.queries_mean < MIN_QUERIES:
         # By count alone: a slow machine's 2 ms must not make a two-query page a candidate.
         return None, "too few queries to be worth caching their results"
     data = [table for table in tables_read if table not in _OWN_STATE]
     invalidated_by = sorted({w for table in data for w in writers.get(table, ())} - {view})
-    tool, why = _tool(gets, invalidated_by, same_rows)
+    tool, why = _tool(facts.authenticated, invalidated_by, same_rows)
     return (
         CachingCandidate(
             view=view,
-            requests=len(gets),
-            repeat_ratio=round(repeats / len(gets), 4),
-            wall_mean_ms=wall_ms,
-            db_ms_mean=db_ms,
-            saved_ms=repeats * wall_ms,
+            requests=facts.gets,
+            repeat_ratio=round(repeats / facts.gets, 4),
+            wall_mean_ms=facts.wall_ms_mean,
+            db_ms_mean=facts.db_ms_mean,
+            saved_ms=repeats * facts.wall_ms_mean,
             tool=tool,
             why=why,
             tables=data,
             invalidated_by=invalidated_by,
-            db_saved_ms=repeats * db_ms,
+            db_saved_ms=repeats * facts.db_ms_mean,
         ),
         "",
     )
 
 
-def _tool(gets: list[Recording], invalidated_by: list[str], same_rows: bool) -> tuple[str, str]:
+def _tool(authenticated: bool, invalidated_by: list[str], same_rows: bool) -> tuple[str, str]:
     if same_rows:
         return (
             "a low-level cache of its queries (cache.get_or_set) or a template fragment cache",
             "its queries return the same rows on every request while the page itself differs "
             "(a token, the time, the user's name)",
         )
-    if any(r.authenticated for r in gets):
+    if authenticated:
         return (
             "template fragment cache ({% cache %}) or a low-level cache of its queries",
             "logged-in users see it, so the whole page cannot be shared between them",
@@ -128,13 +128,13 @@ def _tool(gets: list[Recording], invalidated_by: list[str], same_rows: bool) -> 
     return ("@cache_page", "anonymous and identical across requests")
 
 
-def writers_by_table(recordings: list[Recording]) -> dict[str, set[str]]:
+def writers_by_table(statements_by_view: dict[str, set[str]]) -> dict[str, set[str]]:
     """For each table, the views that wrote to it."""
     from perfkit.analysis.sqltables import tables
 
     found: dict[str, set[str]] = defaultdict(set)
-    for recording in recordings:
-        for query in recording.queries:
-            for table in tables(query.sql)[1]:
-                found[table].add(recording.view)
+    for view, statements in statements_by_view.items():
+        for sql in statements:
+            for table in tables(sql)[1]:
+                found[table].add(view)
     return found

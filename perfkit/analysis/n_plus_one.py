@@ -58,15 +58,13 @@ def groups(
 
 
 def mark_cold_only(
-    groups: list[NPlusOneGroup], warm: list[Recording], threshold: int = THRESHOLD
+    groups: list[NPlusOneGroup], warm_counts: dict[str, int], threshold: int = THRESHOLD
 ) -> list[NPlusOneGroup]:
-    """``groups`` (found in a cold request) marked when no ``warm`` request repeats them."""
-    if not warm:
-        return groups
-    seen = [Counter(q.fingerprint for q in r.queries) for r in warm]
+    """``groups`` (found in a cold request) marked when no warm request repeats them:
+    ``warm_counts`` holds each statement's most executions in one warm request."""
     return [
         group
-        if any(counts[group.fingerprint] >= threshold for counts in seen)
+        if warm_counts.get(group.fingerprint, 0) >= threshold
         else replace(group, cold_only=True)
         for group in groups
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from perfkit.analysis.report import NPlusOneCall, OutboundTime
 from perfkit.analysis.sqltables import tables
@@ -98,14 +99,22 @@ def _main_table(sql: str) -> str | None:
     return (read or written or (None,))[0]
 
 
-def outbound_time(group: list[Recording]) -> OutboundTime | None:
-    """The view's outbound time, when calls take most of its requests' time; else None."""
+@dataclass
+class OutboundFigures:
+    """What the outbound verdict weighs of a view's requests at its largest size."""
+
+    requests: int
+    calls_mean: float
+    http_ms_mean: float
+    wall_ms_mean: float
+    #: Per call (method, host, pattern): its time in all, and its latest call site.
+    spent: dict[Key, float] = field(default_factory=dict)
+    sites: dict[Key, str] = field(default_factory=dict)
+
+
+def figures(group: list[Recording]) -> OutboundFigures | None:
+    """The figures of ``group`` (earliest first); None when none of them made a call."""
     if not any(r.http_calls for r in group):
-        return None
-    http_ms = statistics.fmean(r.http_ms for r in group)
-    wall_ms = statistics.fmean(r.wall_ms for r in group)
-    share = http_ms / wall_ms if wall_ms > 0 else 0.0
-    if share < DOMINANT_SHARE or http_ms < MIN_HTTP_MS:
         return None
     spent: dict[Key, float] = defaultdict(float)
     sites: dict[Key, str] = {}
@@ -113,16 +122,35 @@ def outbound_time(group: list[Recording]) -> OutboundTime | None:
         for call in recording.http_calls:
             spent[key(call)] += call.duration_ms
             sites[key(call)] = call.callsite
-    slowest = max(spent, key=lambda k: (spent[k], k))
-    hosts = sorted({host for _method, host, _pattern in spent})
-    return OutboundTime(
+    return OutboundFigures(
         requests=len(group),
         calls_mean=statistics.fmean(len(r.http_calls) for r in group),
+        http_ms_mean=statistics.fmean(r.http_ms for r in group),
+        wall_ms_mean=statistics.fmean(r.wall_ms for r in group),
+        spent=dict(spent),
+        sites=sites,
+    )
+
+
+def outbound_time(found: OutboundFigures | None) -> OutboundTime | None:
+    """The view's outbound time, when calls take most of its requests' time; else None."""
+    if found is None:
+        return None
+    http_ms, wall_ms = found.http_ms_mean, found.wall_ms_mean
+    share = http_ms / wall_ms if wall_ms > 0 else 0.0
+    if share < DOMINANT_SHARE or http_ms < MIN_HTTP_MS:
+        return None
+    # Rounded: the same durations summed in another order differ in their last bits.
+    slowest = max(found.spent, key=lambda k: (round(found.spent[k], 6), k))
+    hosts = sorted({host for _method, host, _pattern in found.spent})
+    return OutboundTime(
+        requests=found.requests,
+        calls_mean=found.calls_mean,
         http_ms_mean=http_ms,
         wall_ms_mean=wall_ms,
         share=min(share, 1.0),
         slowest_call=f"{slowest[0]} {slowest[1]}{slowest[2]}",
-        slowest_callsite=sites[slowest],
+        slowest_callsite=found.sites[slowest],
         hosts=hosts,
         fix=(
             f"{min(share, 1.0):.0%} of the view's time is spent waiting on "

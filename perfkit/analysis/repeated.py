@@ -7,15 +7,7 @@ from dataclasses import dataclass, field
 
 from perfkit import labels
 from perfkit.analysis.report import RepeatedQuery
-from perfkit.recording import QueryEvent, Recording
-
-
-@dataclass
-class _Seen:
-    query: QueryEvent
-    requests: set[str] = field(default_factory=set)
-    executions: int = 0
-    db_ms: float = 0.0
+from perfkit.recording import Recording
 
 
 def repeated_queries(
@@ -28,16 +20,49 @@ def repeated_queries(
     the parameters' keyed hash, which matches only within one process: a bench run sees every
     repeat; a multi-worker staging store sees the repeats within each worker.
     """
+    return reported(gathered(sorted(recordings, key=lambda r: (r.started_at, r.id))), skip)
+
+
+def reported(
+    found: list[RepeatedQuery],
+    skip: Collection[tuple[str, str]],
+    views: Collection[str] | None = None,
+) -> list[RepeatedQuery]:
+    """``found`` without the ``skip`` pairs (and views not in ``views``), most DB time first."""
+    kept = [
+        q
+        for q in found
+        if (q.view, q.fingerprint) not in skip and (views is None or q.view in views)
+    ]
+    # Rounded: the same durations summed in another order differ in their last bits, and
+    # two equal totals must not swap places between engines.
+    return sorted(kept, key=lambda q: (-round(q.db_ms_total, 6), q.view, q.fingerprint))
+
+
+@dataclass
+class _Seen:
+    sql: str
+    requests: set[str] = field(default_factory=set)
+    executions: int = 0
+    db_ms: float = 0.0
+
+
+def gathered(recordings: list[Recording]) -> list[RepeatedQuery]:
+    """SELECTs that two or more requests of one view ran with the same parameters and row
+    count (at one size), merged per view and statement. The call site is the statement's in
+    the earliest of the view's requests that ran it (``recordings`` come earliest first)."""
     seen: dict[tuple[str, str, str, int, int | None], _Seen] = {}
+    callsites: dict[tuple[str, str], str] = {}
     for recording in recordings:
         size = recording.labels.get(labels.SIZE, "")
         for query in recording.queries:
-            if not query.sql.startswith("SELECT") or query.params_hash is None:
-                continue
-            if (recording.view, query.fingerprint) in skip:
+            callsites.setdefault((recording.view, query.fingerprint), query.callsite)
+            if query.params_hash is None or not query.sql.startswith("SELECT"):
                 continue
             key = (recording.view, size, query.fingerprint, query.params_hash, query.rows)
-            entry = seen.setdefault(key, _Seen(query))
+            entry = seen.get(key)
+            if entry is None:
+                entry = seen[key] = _Seen(query.sql)
             entry.requests.add(recording.id)
             entry.executions += 1
             entry.db_ms += query.duration_ms
@@ -45,17 +70,15 @@ def repeated_queries(
     for (view, _size, fingerprint, _params, _rows), entry in seen.items():
         if len(entry.requests) >= 2:
             merged.setdefault((view, fingerprint), []).append(entry)
-    found = [
+    return [
         RepeatedQuery(
             view=view,
             fingerprint=fingerprint,
-            sql=entries[0].query.sql,
+            sql=entries[0].sql,
             requests=len(set().union(*(e.requests for e in entries))),
             executions=sum(e.executions for e in entries),
             db_ms_total=sum(e.db_ms for e in entries),
-            callsite=entries[0].query.callsite,
+            callsite=callsites[(view, fingerprint)],
         )
         for (view, fingerprint), entries in merged.items()
     ]
-    found.sort(key=lambda q: (-q.db_ms_total, q.view, q.fingerprint))
-    return found

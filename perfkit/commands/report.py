@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfkit.commands.paths import check_options, option, reported_as
 from perfkit.commands.times import parse_since
@@ -14,6 +16,10 @@ from perfkit.errors import CorruptRecordError, StoreError, UsageError
 from perfkit.output import write_text
 from perfkit.recording import Recording
 from perfkit.store import Store, open_store, redact_url
+from perfkit.store.duckdb_sources import MEMORY_LIMIT, PARQUET, scheme
+
+if TYPE_CHECKING:
+    from perfkit.analysis.facts import Facts
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,7 +29,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--store",
         default="sqlite:///perfkit.sqlite3",
-        help="store URL the middleware wrote to (default: sqlite:///perfkit.sqlite3)",
+        help="store URL the middleware wrote to, or parquet://FILE from perfkit store export "
+        "(default: sqlite:///perfkit.sqlite3)",
     )
     parser.add_argument(
         "--since", help="only records newer than this: 30m, 6h, 2d or an ISO date-time"
@@ -35,6 +42,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--skip-corrupt",
         action="store_true",
         help="leave out records that cannot be read, and say how many (default: stop at one)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "duckdb", "python"),
+        default="auto",
+        help="auto (default): analyse inside PostgreSQL for a postgresql:// store, in DuckDB "
+        "for the others, in bounded memory; duckdb: in DuckDB for every store; python: every "
+        "recording in memory (the reference both are tested against)",
     )
     parser.add_argument(
         "--settings",
@@ -87,6 +102,57 @@ def read_store(
     return recordings, skipped
 
 
+def gather_in_engine(url: str, since: float | None, views: list[str], engine: str) -> Facts | None:
+    """The facts of the store at ``url``, gathered inside PostgreSQL (a postgresql:// store,
+    ``auto``) or by DuckDB; None when the engine cannot read a record (corrupt, or of an
+    older perfkit): the record-by-record reader then names the problem."""
+    import duckdb
+
+    from perfkit.analysis import duckdb_facts, postgres_facts
+
+    if scheme(url) == PARQUET:
+        if not os.path.exists(_parquet_path(url)):
+            raise UsageError(f"no file {_parquet_path(url)}; check --store")
+    else:
+        try:
+            store = open_store(url)
+            try:
+                _must_exist(store)
+            finally:
+                store.close()
+        except StoreError as error:
+            raise UsageError(f"{error}; check --store") from None
+    in_postgresql = engine == "auto" and scheme(url) in ("postgresql", "postgres")
+    try:
+        if in_postgresql:
+            return postgres_facts.gather(url, since, views)
+        return duckdb_facts.gather(url, since, views)
+    except duckdb.OutOfMemoryException:
+        raise UsageError(
+            f"DuckDB needed more than its {MEMORY_LIMIT} (PERFKIT_DUCKDB_MEMORY): raise it, "
+            "or narrow the report with --since or --view"
+        ) from None
+    except (duckdb.Error, psycopg_errors(), CorruptRecordError, KeyError, StopIteration):
+        if scheme(url) == PARQUET:
+            raise UsageError(f"{url} is not a perfkit export; check --store") from None
+        return None
+    except StoreError as error:
+        raise UsageError(f"{error}; check --store") from None
+
+
+def psycopg_errors() -> type[Exception]:
+    """psycopg's base error when it is installed (an engine error to fall back from)."""
+    try:
+        import psycopg
+    except ImportError:
+        return StoreError
+    return psycopg.Error
+
+
+def _parquet_path(url: str) -> str:
+    return os.path.abspath(url.partition("://")[2])
+
+
 def _must_exist(store: Store) -> None:
     absent = store.missing()
     if absent:
@@ -116,23 +182,31 @@ def _setup_django(settings: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from perfkit.analysis import analyse
+    from perfkit.analysis import facts
+    from perfkit.analysis.analyse import conclude
     from perfkit.renderers import bench_html, bench_json, bench_markdown, bench_terminal
 
     since = parse_since(args.since, time.time())
     check_options(args, "json", "html", "markdown")
+    if scheme(args.store) == PARQUET and args.engine == "python":
+        raise UsageError("a Parquet export is read by DuckDB only: drop --engine python")
     if args.settings:
         _setup_django(args.settings)
     console = Console()
+    found, corrupt = None, 0
     with console.status(f"reading {redact_url(args.store)}"):
-        recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
-    if not recordings:
+        if args.engine != "python" and not args.skip_corrupt:
+            found = gather_in_engine(args.store, since, args.view, args.engine)
+        if found is None:
+            recordings, corrupt = read_store(args.store, since, args.view, args.skip_corrupt)
+            found = facts.from_recordings(recordings)
+    if not found.records:
         skipped = f" ({corrupt} corrupt record(s) skipped)" if corrupt else ""
         raise UsageError(
             f"no recordings in {redact_url(args.store)} match{skipped}; "
             "check --store, --since and --view"
         )
-    report = analyse(recordings, source=redact_url(args.store))
+    report = conclude(found, source=redact_url(args.store))
     bench_terminal.render(report, console)
     if corrupt:
         console.print(f"[yellow]{corrupt} corrupt record(s) skipped (--skip-corrupt)")

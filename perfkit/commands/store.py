@@ -1,4 +1,4 @@
-"""``perfkit store prune``: look after a recording store that lives for months.
+"""``perfkit store prune`` and ``perfkit store export``: look after a store that lives for months.
 
 One module for the ``store`` group; each action adds its own subparser in ``add_parser``
 and shares ``add_store_option`` and ``opened`` (the store must exist: none is created).
@@ -11,14 +11,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
-from perfkit.commands.times import parse_time
+from perfkit.commands.times import parse_since, parse_time
 from perfkit.errors import StoreError, UsageError
 from perfkit.store import Store, open_store, redact_url
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("store", help="look after a recording store: prune old records")
+    parser = commands.add_parser(
+        "store", help="look after a recording store: prune old records, export to Parquet"
+    )
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     prune = actions.add_parser(
         "prune",
@@ -35,6 +38,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--dry-run", action="store_true", help="say how many would go, and change nothing"
     )
     prune.set_defaults(run=run_prune)
+    export = actions.add_parser(
+        "export",
+        help="write the store's records to one compact Parquet file (perfkit report reads it "
+        "as parquet://FILE)",
+    )
+    add_store_option(export)
+    export.add_argument(
+        "--parquet", required=True, metavar="FILE", help="the Parquet file to write"
+    )
+    export.add_argument(
+        "--since", help="only records newer than this: 30m, 6h, 2d or an ISO date-time"
+    )
+    export.set_defaults(run=run_export)
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -94,3 +110,20 @@ def run_prune(args: argparse.Namespace) -> int:
 
 def _records(count: int) -> str:
     return f"{count} record" if count == 1 else f"{count} records"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from perfkit.commands.paths import reported_as
+    from perfkit.store.parquet_export import export
+
+    since = parse_since(args.since, time.time())
+    target = Path(args.parquet)
+    if target.is_dir():
+        raise UsageError(f"--parquet {target} is a folder; give the file to write")
+    # The store must exist (exporting creates none); its failures are one line.
+    with opened(args.store), reported_as("--parquet", target):
+        count = export(args.store, str(target), since)
+    from perfkit.renderers.formatting import file_size
+
+    print(f"exported {_records(count)} to {target} ({file_size(target.stat().st_size)})")
+    return 0

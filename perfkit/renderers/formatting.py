@@ -131,6 +131,16 @@ def fixed(value: float | None, digits: int = 1, unit: str = "") -> str:
     return f"{value:.{digits}f} {unit}" if unit else f"{value:.{digits}f}"
 
 
+def file_size(size: int) -> str:
+    """``176 kB``, ``1.9 GB``: a file's size in decimal units, with a decimal below 100."""
+    value, unit = float(size), "B"
+    for larger in ("kB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, larger
+    return f"{value:.0f} {unit}" if value >= 100 or unit == "B" else f"{value:.1f} {unit}"
+
+
 def clock(epoch: float | None, with_date: bool = False) -> str:
     """A moment in local time, ``14:05:09`` or ``2026-12-02 14:05:09``; a hyphen if unknown."""
     if epoch is None:

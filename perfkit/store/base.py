@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -65,6 +66,24 @@ class Store(ABC):
                 continue
             yield recording
 
+    def lines(self, since: float | None = None) -> Iterator[str]:
+        """Every stored record (that started at ``since`` or later) as one line of JSON text,
+        in the store's order (by start time where it has an index), undecoded where the
+        store holds text: what DuckDB reads.
+
+        This reads every record; stores with an index on started_at override it.
+        """
+        for _where, raw in self.entries():
+            if isinstance(raw, (bytes, bytearray)):
+                text = raw.decode("utf-8", "replace")
+            elif isinstance(raw, str):
+                text = raw
+            else:
+                text = json.dumps(raw, separators=(",", ":"))
+            if since is not None and not _started_since(text, since):
+                continue
+            yield text.rstrip("\n")
+
     def latest(self, view: str, limit: int) -> list[Recording]:
         """The newest ``limit`` recordings of ``view``, oldest first.
 
@@ -116,3 +135,12 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the store may be used again afterwards."""
+
+
+def _started_since(text: str, since: float) -> bool:
+    """Whether a stored record started at ``since`` or later (a record that cannot be read
+    goes through, for the reader to report)."""
+    try:
+        return float(json.loads(text).get("started_at", since)) >= since
+    except (ValueError, TypeError, AttributeError):
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import stat
@@ -29,6 +30,13 @@ def parse_jsonl_url(url: str) -> str:
             "or jsonl://relative.jsonl"
         )
     return os.path.abspath(path)
+
+
+#: How far out of start order a record can be written (the longest request, the writer's
+#: delay): ``--since`` reads from this long before the time it was given.
+SINCE_MARGIN_S = 600.0
+#: A binary search stops within this many bytes of the place it looks for.
+_SEEK_STEP = 1 << 16
 
 
 class JSONLStore(Store):
@@ -105,6 +113,29 @@ class JSONLStore(Store):
                     yield _where(number, line), line
         finally:
             file.close()
+
+    def offset_since(self, since: float) -> int:
+        """Where the records that started at ``since`` or later begin in the file: a binary
+        search by ``started_at``, less SINCE_MARGIN_S.
+
+        Records are appended as they finish, so the file is in start order to within the
+        longest request plus the writer's flush delay; the margin covers that, and the
+        reader still checks every record it is given. 0 when the search cannot tell.
+        """
+        try:
+            with open(self.path, "rb") as file:
+                low, high = 0, os.fstat(file.fileno()).st_size
+                target = since - SINCE_MARGIN_S
+                while high - low > _SEEK_STEP:
+                    middle = (low + high) // 2
+                    started = _started_after(file, middle)
+                    if started is None or started >= target:
+                        high = middle
+                    else:
+                        low = middle
+                return _line_start(file, low)
+        except OSError:
+            return 0
 
     def count(self) -> int:
         return sum(1 for _ in self.entries())
@@ -212,6 +243,31 @@ def _sync_directory(directory: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _started_after(file: Any, position: int) -> float | None:
+    """The start time of the first whole record after ``position`` (None: none readable)."""
+    file.seek(position)
+    if position:
+        file.readline()
+    for _ in range(8):
+        line = file.readline()
+        if not line:
+            return None
+        try:
+            return float(json.loads(line)["started_at"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def _line_start(file: Any, position: int) -> int:
+    """The offset of the first line that starts at or after ``position``."""
+    if position == 0:
+        return 0
+    file.seek(position - 1)
+    file.readline()
+    return file.tell()
 
 
 def _where(number: int, line: bytes) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import threading
@@ -62,6 +63,11 @@ class PostgreSQLStore(Store):
         self._pid = 0
         self._schema_ready = False
         self._inherited: list[Any] = []
+
+    @property
+    def conninfo(self) -> str:
+        """The connection string, without perfkit's own ``table`` option."""
+        return self._conninfo
 
     def _connection(self, create: bool = False) -> Any:
         """This process's connection; ``create`` (writers only) makes the table first."""
@@ -189,6 +195,26 @@ class PostgreSQLStore(Store):
             if len(rows) < READ_CHUNK:
                 return
             last = (rows[-1][0], rows[-1][1])
+
+    def lines(self, since: float | None = None) -> Iterator[str]:
+        """By the (started_at, id) index, through a server-side cursor on a connection of its
+        own: the rows come as text, never all at once."""
+        if self.missing():
+            return
+        psycopg = _psycopg()
+        query = self._sql(
+            "SELECT payload::text FROM {} WHERE started_at >= %s ORDER BY started_at, id"
+        )
+        try:
+            conn = psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S)
+            with conn, conn.cursor(name="perfkit_lines") as cursor:
+                cursor.itersize = READ_CHUNK * 5
+                cursor.execute(query, (-math.inf if since is None else since,))
+                yield from (payload for (payload,) in cursor)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"postgresql store read failed ({redact_url(self.url)}): {exc}"
+            ) from exc
 
     def latest(self, view: str, limit: int) -> list[Recording]:
         if self.missing():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
@@ -61,6 +62,8 @@ _LATEST = (
 _BETWEEN = (
     "SELECT id, payload FROM recordings WHERE started_at BETWEEN ? AND ? ORDER BY started_at, id"
 )
+#: Every payload that started at ? or later, through the (started_at, id) index.
+_LINES = "SELECT payload FROM recordings WHERE started_at >= ? ORDER BY started_at, id"
 _HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'"
 #: One batch of a prune: the oldest rows first, found through the (started_at, id) index.
 _PRUNE = (
@@ -215,6 +218,24 @@ class SQLiteStore(Store):
             if len(rows) < READ_CHUNK:
                 return
             last = (rows[-1][0], rows[-1][1])
+
+    def lines(self, since: float | None = None) -> Iterator[str]:
+        """By the (started_at, id) index, on a read-only connection of its own: a long read
+        in WAL mode blocks no writer."""
+        if self.missing():
+            return
+        try:
+            conn = sqlite3.connect(f"file:{pathname2url(self.path)}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise self._fail("read", exc) from exc
+        try:
+            rows = conn.execute(_LINES, (-math.inf if since is None else since,))
+            while batch := rows.fetchmany(READ_CHUNK):
+                yield from (payload for (payload,) in batch)
+        except sqlite3.Error as exc:
+            raise self._fail("read", exc) from exc
+        finally:
+            conn.close()
 
     def latest(self, view: str, limit: int) -> list[Recording]:
         rows = self._select(_LATEST, (view, limit))

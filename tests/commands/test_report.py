@@ -239,3 +239,64 @@ def test_skipping_every_record_says_how_many(tmp_path: Path) -> None:
         f"perfkit: error: no recordings in {url} match (3 corrupt record(s) skipped); "
         "check --store, --since and --view\n",
     )
+
+
+def test_every_engine_writes_the_same_report(tmp_path: Path) -> None:
+    from tests.analysis import project_stores
+    from tests.analysis.project_stores import differences
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    store = open_store(url)
+    store.write([r.to_dict() for r in project_stores.recordings(21, True)])
+    store.close()
+    written = {}
+    for engine in ("auto", "duckdb", "python"):
+        path = tmp_path / f"{engine}.json"
+        done = run_perfkit(
+            "report", "--store", url, "--engine", engine, "--json", str(path), cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        written[engine] = json.loads(path.read_text())
+    assert written["python"]["views"]
+    assert differences(written["auto"], written["python"]) == []
+    assert differences(written["duckdb"], written["python"]) == []
+
+
+def test_a_parquet_source_that_is_absent_or_not_an_export_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "other.parquet").write_text("not parquet")
+    for store, message in (
+        (f"parquet://{tmp_path / 'absent.parquet'}", "no file"),
+        (f"parquet://{tmp_path / 'other.parquet'}", "is not a perfkit export"),
+    ):
+        done = run_perfkit("report", "--store", store, cwd=tmp_path)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith("perfkit: error: ") and message in done.stderr
+        assert done.stderr.count("\n") == 1
+    done = run_perfkit(
+        "report",
+        "--store",
+        f"parquet://{tmp_path / 'other.parquet'}",
+        "--engine",
+        "python",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and "read by DuckDB only" in done.stderr
+
+
+def test_an_engine_out_of_memory_is_one_line_not_a_slower_reader(tmp_path: Path) -> None:
+    """Past DuckDB's memory limit the report says so; it never falls back to building every
+    recording in memory (what a store too big for the limit cannot afford)."""
+    from tests.analysis import project_stores
+
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        "".join(json.dumps(r.to_dict()) + "\n" for r in project_stores.recordings(51, True))
+    )
+    done = run_perfkit(
+        "report", "--store", f"jsonl://{path}", cwd=tmp_path, env={"PERFKIT_DUCKDB_MEMORY": "1MB"}
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "perfkit: error: DuckDB needed more than its 1MB (PERFKIT_DUCKDB_MEMORY): raise it, "
+        "or narrow the report with --since or --view\n"
+    )

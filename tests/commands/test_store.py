@@ -1,4 +1,4 @@
-"""``perfkit store prune`` on every kind of store: what it says, what it removes, and refusals."""
+"""``perfkit store prune`` and ``export`` on every kind of store: what they say and do, refusals."""
 
 from __future__ import annotations
 
@@ -144,3 +144,53 @@ def test_the_store_group_needs_an_action(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("perfkit: error: the following arguments are required: ACTION")
     assert "prune" in run_perfkit("store", "--help", cwd=tmp_path).stdout
+
+
+def test_export_writes_a_parquet_file_the_report_reads(store_url: str, tmp_path: Path) -> None:
+    from tests.analysis import project_stores
+    from tests.analysis.project_stores import differences
+
+    store = open_store(store_url)
+    store.write([r.to_dict() for r in project_stores.recordings(41, True)])
+    store.close()
+    target = tmp_path / "export.parquet"
+    done = run_perfkit(
+        "store", "export", "--store", store_url, "--parquet", str(target), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"exported 240 records to {target} (")
+    reports = {}
+    for source in (store_url, f"parquet://{target}"):
+        path = tmp_path / "report.json"
+        done = run_perfkit("report", "--store", source, "--json", str(path), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        reports[source] = {**json.loads(path.read_text()), "source": "the same records"}
+    assert reports[store_url]["views"]
+    assert differences(reports[f"parquet://{target}"], reports[store_url]) == []
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_export_refusals_are_one_line_and_write_nothing(store_url: str, tmp_path: Path) -> None:
+    missing = run_perfkit(
+        "store",
+        "export",
+        "--store",
+        store_url,
+        "--parquet",
+        str(tmp_path / "x.parquet"),
+        cwd=tmp_path,
+    )
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    store = open_store(store_url)
+    store.write([make_record(1)])
+    store.close()
+    for target, says in (
+        (tmp_path, "is a folder"),
+        (tmp_path / "no" / "x.parquet", "cannot write there"),
+    ):
+        done = run_perfkit(
+            "store", "export", "--store", store_url, "--parquet", str(target), cwd=tmp_path
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        assert says in done.stderr and done.stderr.count("\n") == 1
+    assert not list(tmp_path.glob("*.parquet"))

@@ -211,3 +211,39 @@ def test_between_reads_a_time_window(tmp_path: Path) -> None:
 
 def test_read_latest_and_between_give_recordings(tmp_path: Path) -> None:
     assert_reads_recordings(open_store(f"jsonl://{tmp_path}/typed.jsonl"))
+
+
+def _hours_of_records(path: Path, count: int = 3000) -> list[dict]:
+    """A record every 10 s for ``count`` records, each written up to 5 minutes late (a long
+    request, a busy writer), so the file is in start order only to within that."""
+    import random
+
+    rng = random.Random(5)
+    records = [
+        {"id": f"{i:032x}", "started_at": 1e9 + 10 * i, "method": "GET", "view": "v"}
+        for i in range(count)
+    ]
+    written = sorted(records, key=lambda r: r["started_at"] + rng.uniform(0, 300))
+    path.write_text("".join(json.dumps(r) + "\n" for r in written))
+    return written
+
+
+def test_since_seeks_past_the_older_records_and_misses_none(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    written = _hours_of_records(path)
+    since = 1e9 + 10 * 2000
+    offset = JSONLStore(f"jsonl://{path}").offset_since(since)
+    data = path.read_bytes()
+    assert len(data) // 2 < offset < len(data)
+    assert data[offset - 1 : offset] == b"\n"
+    before = [json.loads(line) for line in data[:offset].splitlines()]
+    after = [json.loads(line) for line in data[offset:].splitlines()]
+    assert all(r["started_at"] < since for r in before)
+    assert {r["id"] for r in after} >= {r["id"] for r in written if r["started_at"] >= since}
+
+
+def test_since_before_every_record_reads_from_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    _hours_of_records(path)
+    assert JSONLStore(f"jsonl://{path}").offset_since(0.0) == 0
+    assert JSONLStore(f"jsonl://{tmp_path / 'absent.jsonl'}").offset_since(0.0) == 0

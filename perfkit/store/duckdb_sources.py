@@ -1,0 +1,308 @@
+"""Any store as DuckDB sees it: a relation of recordings, whatever holds them.
+
+DuckDB reads a JSON-lines store and a Parquet export itself; every other store's records come
+to it as JSON text through a named pipe, filled by ``Store.lines`` (SQLite and PostgreSQL find
+``since`` by their index; DuckDB's own SQLite and PostgreSQL readers are extensions it would
+have to download). ``recordings`` gives the stored record's fields, with queries and cache
+calls as lists of structs and statements as a map from fingerprint to [sql, call site]: the
+same columns for every source, and what ``perfkit store export --parquet`` writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+from perfkit.errors import StoreError
+
+#: The stored record's top-level fields, as DuckDB reads them from JSON.
+_JSON_COLUMNS = {
+    "id": "VARCHAR",
+    "started_at": "DOUBLE",
+    "method": "VARCHAR",
+    "view": "VARCHAR",
+    "url_name": "VARCHAR",
+    "route": "VARCHAR",
+    "view_path": "VARCHAR",
+    "status": "INTEGER",
+    "wall_ms": "DOUBLE",
+    "cpu_ms": "DOUBLE",
+    "response_bytes": "BIGINT",
+    "authenticated": "BOOLEAN",
+    "has_cache_control": "BOOLEAN",
+    "has_etag": "BOOLEAN",
+    "has_last_modified": "BOOLEAN",
+    "page_cache_hit": "BOOLEAN",
+    "body_hash": "VARCHAR",
+    "profile": "VARCHAR",
+    "queries": "JSON[]",
+    "statements": "MAP(VARCHAR, VARCHAR[])",
+    "cache_ops": "JSON[]",
+    "http_calls": "JSON[]",
+    "labels": "MAP(VARCHAR, VARCHAR)",
+}
+
+#: The scalar fields, in Recording's order.
+SCALARS = [
+    name
+    for name in _JSON_COLUMNS
+    if name not in ("queries", "statements", "cache_ops", "http_calls", "labels")
+]
+
+#: JSON arrays to structs: a query is [alias, fingerprint, duration_us, rows, many, params,
+#: params_hash], a cache call [alias, op, key_pattern, duration_us, hit, keys, hits], an
+#: outbound call [method, host, path_pattern, status, duration_us, callsite, queries_before]
+#: (records of older perfkits have none: an empty list).
+_TYPED = (
+    ", ".join(SCALARS) + ", labels, statements" + ", list_transform(queries, lambda q: {"
+    "'alias': q->>0, 'fingerprint': q->>1, 'duration_us': (q->>2)::BIGINT,"
+    " 'rows': (q->>3)::BIGINT, 'many': (q->>4)::BOOLEAN, 'params': q->>5,"
+    " 'params_hash': (q->>6)::BIGINT}) AS queries" + ", list_transform(cache_ops, lambda c: {"
+    "'alias': c->>0, 'op': c->>1, 'key_pattern': c->>2, 'duration_us': (c->>3)::BIGINT,"
+    " 'hit': (c->>4)::BOOLEAN, 'keys': (c->>5)::BIGINT, 'hits': (c->>6)::BIGINT}) AS cache_ops"
+    ", list_transform(coalesce(http_calls, []), lambda h: {"
+    "'method': h->>0, 'host': h->>1, 'path_pattern': h->>2, 'status': (h->>3)::INTEGER,"
+    " 'duration_us': (h->>4)::BIGINT, 'callsite': h->>5, 'queries_before': (h->>6)::INTEGER})"
+    " AS http_calls"
+)
+
+#: What the analysis reads of every request, from stored JSON (``requests``): queries and
+#: cache calls cut down to the fields it counts, fingerprints as integers.
+_REQUEST_COLUMNS = (
+    "id, started_at, view, method, status, wall_ms, cpu_ms, response_bytes, page_cache_hit,"
+    " body_hash, authenticated, has_cache_control OR has_etag OR has_last_modified AS validators,"
+    " labels"
+)
+_FROM_JSON = (
+    _REQUEST_COLUMNS + ", list_transform(queries, lambda q, i: {'i': i::SMALLINT,"
+    " 'fp': ('0x' || q[2])::UBIGINT, 'us': q[3]::INTEGER, 'rows': q[4]::INTEGER,"
+    " 'ph': q[7]::BIGINT}) AS q"
+    ", list_transform(cache_ops, lambda c: {'op': c[2], 'keys': c[6]::INTEGER,"
+    " 'hits': c[7]::INTEGER}) AS c"
+    ", list_transform(coalesce(http_calls, []), lambda h, i: {'i': i::SMALLINT,"
+    " 'method': h[1], 'host': h[2], 'pattern': h[3], 'us': h[5]::INTEGER, 'site': h[6]}) AS h"
+)
+_FROM_TYPED = (
+    _REQUEST_COLUMNS + ", list_transform(queries, lambda q, i: {'i': i::SMALLINT,"
+    " 'fp': ('0x' || q.fingerprint)::UBIGINT, 'us': q.duration_us::INTEGER,"
+    " 'rows': q.rows::INTEGER, 'ph': q.params_hash}) AS q"
+    ", list_transform(cache_ops, lambda c: {'op': c.op, 'keys': c.keys::INTEGER,"
+    " 'hits': c.hits::INTEGER}) AS c"
+    ", list_transform(http_calls, lambda h, i: {'i': i::SMALLINT, 'method': h.method,"
+    " 'host': h.host, 'pattern': h.path_pattern, 'us': h.duration_us::INTEGER,"
+    " 'site': h.callsite}) AS h"
+)
+
+
+#: DuckDB's own memory; what does not fit goes to a temporary folder, so any store completes.
+MEMORY_LIMIT = os.environ.get("PERFKIT_DUCKDB_MEMORY", "300MB")
+
+#: The scheme of a Parquet export, which only DuckDB reads.
+PARQUET = "parquet"
+
+
+@contextlib.contextmanager
+def connect() -> Iterator[Any]:
+    """A DuckDB connection held to MEMORY_LIMIT, its tables in a file of a temporary folder
+    (removed afterwards): DuckDB evicts a file's pages, never an in-memory table's, so only
+    a database on disk stays within the limit whatever the store's size."""
+    import duckdb
+
+    folder = tempfile.mkdtemp(prefix="perfkit-duckdb-")
+    con = duckdb.connect(
+        os.path.join(folder, "analysis.duckdb"),
+        config={
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": folder,
+            "preserve_insertion_order": False,
+        },
+    )
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def scheme(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+#: The fields ``requests`` reads, and how: DuckDB's JSON reader parses each field it is
+#: given (the statements map, every SQL text, would double the time of a pass), and reads
+#: an array of JSON values as text at half the cost of JSON it parses again.
+_REQUEST_FIELDS = {
+    **{
+        name: kind
+        for name, kind in _JSON_COLUMNS.items()
+        if name not in ("url_name", "route", "view_path", "profile", "statements")
+    },
+    "queries": "VARCHAR[][]",
+    "cache_ops": "VARCHAR[][]",
+    "http_calls": "VARCHAR[][]",
+}
+
+
+def _json(path: str, select: str = _TYPED, fields: dict[str, str] | None = None) -> str:
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in (fields or _JSON_COLUMNS).items())
+    return (
+        f"(SELECT {select} FROM read_json({_literal(path)}, format = 'newline_delimited',"
+        f" columns = {{{columns}}}))"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def recordings(url: str, since: float | None) -> Iterator[str]:
+    """The SQL of a relation of the store's recordings (``since``: started then or later,
+    where the store has an index to find them), valid until the block ends; a store read
+    through a pipe can be scanned once."""
+    with _json_source(url, since) as path:
+        if path is None:
+            yield f"(SELECT * FROM read_parquet({_literal(_path(url))}))"
+        else:
+            yield _json(path)
+
+
+@contextlib.contextmanager
+def requests(url: str, since: float | None) -> Iterator[str]:
+    """A relation of what the analysis counts of each request: the scalars, labels, ``q``
+    (per query: i, fp, us, rows, ph) and ``c`` (per cache call: op, keys, hits)."""
+    with _json_source(url, since) as path:
+        if path is None:
+            yield f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(_path(url))}))"
+        else:
+            yield _json(path, _FROM_JSON, _REQUEST_FIELDS)
+
+
+@contextlib.contextmanager
+def lines(url: str, since: float | None) -> Iterator[str]:
+    """A relation of a stored JSON record per row (column ``json``); not for Parquet."""
+    with _json_source(url, since) as path:
+        if path is None:
+            raise StoreError("a Parquet export holds columns, not JSON lines")
+        yield f"read_ndjson_objects({_literal(path)})"
+
+
+@contextlib.contextmanager
+def _json_source(url: str, since: float | None) -> Iterator[str | None]:
+    """The JSON-lines file DuckDB reads for the store (a pipe when it is not one); None for
+    a Parquet file."""
+    kind = scheme(url)
+    if kind == PARQUET:
+        yield None
+    elif kind == "jsonl":
+        start = _jsonl_start(url, since)
+        if start == 0:
+            yield _path(url)
+        else:
+            with _pipe(_file_tail(_path(url), start)) as pipe:
+                yield pipe
+    else:
+        with _pipe(_store_lines(url, since)) as pipe:
+            yield pipe
+
+
+def _path(url: str) -> str:
+    return os.path.abspath(url.partition("://")[2])
+
+
+def _jsonl_start(url: str, since: float | None) -> int:
+    """Where a JSON-lines store's records from ``since`` begin (0: read it all)."""
+    if since is None:
+        return 0
+    from perfkit.store.jsonl import JSONLStore
+
+    return JSONLStore(url).offset_since(since)
+
+
+@contextlib.contextmanager
+def _pipe(fill: Callable[[BinaryIO], None]) -> Iterator[str]:
+    """A named pipe that a thread fills with ``fill``; its failure is raised here."""
+    folder = tempfile.mkdtemp(prefix="perfkit-")
+    pipe = os.path.join(folder, "recordings.jsonl")
+    os.mkfifo(pipe)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with open(pipe, "wb") as out:
+                fill(out)
+        except BrokenPipeError:
+            return  # DuckDB stopped reading (an error, or the block ended early)
+        except Exception as error:  # raised again in the reading thread
+            failure.append(error)
+
+    pump = threading.Thread(target=run, daemon=True, name="perfkit-pump")
+    pump.start()
+    try:
+        yield pipe
+    finally:
+        _unblock(pipe, pump)
+        pump.join()
+        os.unlink(pipe)
+        os.rmdir(folder)
+    if failure:
+        raise failure[0]
+
+
+def _store_lines(url: str, since: float | None) -> Callable[[BinaryIO], None]:
+    """Writes the store's records, a line each (``Store.lines``)."""
+
+    def fill(out: BinaryIO) -> None:
+        from perfkit.store import open_store
+
+        store = open_store(url)
+        try:
+            batch: list[str] = []
+            for line in store.lines(since):
+                batch.append(line)
+                if len(batch) >= 2000:
+                    out.write(("\n".join(batch) + "\n").encode())
+                    batch.clear()
+            if batch:
+                out.write(("\n".join(batch) + "\n").encode())
+        finally:
+            store.close()
+
+    return fill
+
+
+def _file_tail(path: str, start: int) -> Callable[[BinaryIO], None]:
+    """Writes a file's bytes from ``start`` to its end, as they are, copied by the kernel."""
+
+    def fill(out: BinaryIO) -> None:
+        with open(path, "rb") as source:
+            position, end = start, os.fstat(source.fileno()).st_size
+            while position < end:
+                sent = os.sendfile(out.fileno(), source.fileno(), position, end - position)
+                if not sent:
+                    return
+                position += sent
+
+    return fill
+
+
+def _unblock(pipe: str, pump: threading.Thread) -> None:
+    """Let a pump blocked on opening the pipe (nobody read it) or writing it finish."""
+    if not pump.is_alive():
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            while pump.is_alive():
+                try:
+                    if not os.read(fd, 1 << 20):
+                        pump.join(0.01)
+                except BlockingIOError:
+                    pump.join(0.01)
+        finally:
+            os.close(fd)

@@ -1,0 +1,42 @@
+"""A store's recordings as one Parquet file: compact, columnar, readable by any engine.
+
+Written by DuckDB from the same relation the report's analysis reads (queries and cache calls
+as lists of structs, statements as a map), zstd-compressed, in start order, so that
+``perfkit report --store parquet://FILE`` reads it back and DuckDB, pandas or Spark can query
+it. The file appears only once it is complete: an existing one is replaced, never truncated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+from perfkit.errors import StoreError
+from perfkit.store.duckdb_sources import connect, recordings
+
+
+def export(url: str, path: str, since: float | None = None) -> int:
+    """Write the store's recordings (started at ``since`` or later) to ``path``; how many."""
+    import duckdb
+
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, partial = tempfile.mkstemp(prefix=".perfkit-export-", suffix=".parquet", dir=folder)
+    os.close(handle)
+    where, args = ("WHERE started_at >= ?", [since]) if since is not None else ("", [])
+    target = partial.replace("'", "''")
+    try:
+        with connect() as con, recordings(url, since) as source:
+            con.execute(
+                f"COPY (SELECT * FROM {source} {where} ORDER BY started_at, id)"
+                f" TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
+                args,
+            )
+            count = con.execute("SELECT count(*) FROM read_parquet(?)", [partial]).fetchone()[0]
+        os.replace(partial, path)
+        return int(count)
+    except duckdb.Error as error:
+        raise StoreError(f"cannot export the store: {str(error).splitlines()[0]}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
