@@ -19,15 +19,7 @@ from perfkit import labels
 from perfkit.analysis import sql_facts, stats
 from perfkit.analysis.facts import ALL_SIZES, Facts
 from perfkit.recording import Recording
-from perfkit.store.duckdb_sources import (
-    PARQUET,
-    SCALARS,
-    connect,
-    lines,
-    recordings,
-    requests,
-    scheme,
-)
+from perfkit.store.duckdb_sources import SCALARS, Source, connect, source
 from perfkit.store.records import as_recording, stored_recording
 
 _READS = ", ".join(f"'{op}'" for op in stats.CACHE_READS)
@@ -190,11 +182,11 @@ def gather(url: str, since: float | None = None, views: list[str] | None = None)
     """The facts of the recordings in the store at ``url`` (see duckdb_sources)."""
     with connect() as con:
         where, args = ("AND started_at >= ?", [since]) if since is not None else ("", [])
-        with requests(url, since) as source:
-            con.execute(_REQUESTS.format(source=source, where=where), args)
-        if views:
-            _keep_views(con, views)
-        return sql_facts.gather(_DuckDBRows(con, url, since))
+        with source(url, since) as store:
+            con.execute(_REQUESTS.format(source=store.requests(), where=where), args)
+            if views:
+                _keep_views(con, views)
+            return sql_facts.gather(_DuckDBRows(con, url, store))
 
 
 def _keep_views(con: Any, views: list[str]) -> None:
@@ -214,8 +206,8 @@ def _ints(fingerprints: list[str]) -> list[int]:
 class _DuckDBRows:
     """sql_facts.Rows over the requests table ``r`` of a DuckDB connection."""
 
-    def __init__(self, con: Any, url: str, since: float | None) -> None:
-        self.con, self.url, self.since = con, url, since
+    def __init__(self, con: Any, url: str, store: Source) -> None:
+        self.con, self.url, self.store = con, url, store
 
     def _all(self, sql: str, args: list[Any] | None = None) -> list[Any]:
         rows: list[Any] = self.con.execute(sql, args or []).fetchall()
@@ -282,20 +274,19 @@ class _DuckDBRows:
 
     def fetch(self, ids: Collection[str]) -> dict[str, Recording]:
         """The requests, whole, as the store's reader gives them."""
-        if scheme(self.url) != PARQUET:
-            with lines(self.url, self.since) as source:
-                rows = self._all(
-                    f"SELECT json FROM {source} WHERE list_contains(?, json->>'id')", [sorted(ids)]
-                )
+        if not self.store.parquet:
+            rows = self._all(
+                f"SELECT json FROM {self.store.lines()} WHERE list_contains(?, json->>'id')",
+                [sorted(ids)],
+            )
             found = (stored_recording(self.url, "a fetched record", row[0]) for row in rows)
             return {recording.id: recording for recording in found}
         columns = ", ".join(SCALARS)
-        with recordings(self.url, self.since) as source:
-            rows = self._all(
-                f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
-                f" FROM {source} WHERE list_contains(?, id)",
-                [sorted(ids)],
-            )
+        rows = self._all(
+            f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
+            f" FROM {self.store.recordings()} WHERE list_contains(?, id)",
+            [sorted(ids)],
+        )
         fetched = {}
         for row in rows:
             record = dict(zip(SCALARS, row, strict=False))

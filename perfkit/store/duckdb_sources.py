@@ -1,7 +1,7 @@
-"""Any store as DuckDB sees it: a relation of recordings, whatever holds them.
+"""Any store as DuckDB sees it: relations of recordings, whatever holds them.
 
-DuckDB reads a JSON-lines store and a Parquet export itself; every other store's records come
-to it as JSON text through a named pipe, filled by ``Store.lines`` (SQLite and PostgreSQL find
+DuckDB reads a JSON-lines store and a Parquet export itself; every other store's records are
+copied for it to a temporary JSON-lines file by ``Store.lines`` (SQLite and PostgreSQL find
 ``since`` by their index; DuckDB's own SQLite and PostgreSQL readers are extensions it would
 have to download). ``recordings`` gives the stored record's fields, with queries and cache
 calls as lists of structs and statements as a map from fingerprint to [sql, call site]: the
@@ -14,8 +14,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from perfkit.errors import StoreError
@@ -160,55 +159,61 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@contextlib.contextmanager
-def recordings(url: str, since: float | None) -> Iterator[str]:
-    """The SQL of a relation of the store's recordings (``since``: started then or later,
-    where the store has an index to find them), valid until the block ends; a store read
-    through a pipe can be scanned once."""
-    with _json_source(url, since) as path:
-        if path is None:
-            yield f"(SELECT * FROM read_parquet({_literal(_path(url))}))"
-        else:
-            yield _json(path)
+class Source:
+    """A store as DuckDB reads it: relations over one JSON-lines file or a Parquet export."""
 
+    def __init__(self, path: str, parquet: bool = False) -> None:
+        self.path, self.parquet = path, parquet
 
-@contextlib.contextmanager
-def requests(url: str, since: float | None) -> Iterator[str]:
-    """A relation of what the analysis counts of each request: the scalars, labels, ``q``
-    (per query: i, fp, us, rows, ph) and ``c`` (per cache call: op, keys, hits)."""
-    with _json_source(url, since) as path:
-        if path is None:
-            yield f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(_path(url))}))"
-        else:
-            yield _json(path, _FROM_JSON, _REQUEST_FIELDS)
+    def recordings(self) -> str:
+        """The stored records' fields, queries, cache and outbound calls as structs."""
+        if self.parquet:
+            return f"(SELECT * FROM read_parquet({_literal(self.path)}))"
+        return _json(self.path)
 
+    def requests(self) -> str:
+        """What the analysis counts of each request: the scalars, labels, ``q`` (per query:
+        i, fp, us, rows, ph), ``c`` (per cache call: op, keys, hits) and ``h`` (per outbound
+        call: i, method, host, pattern, us, site)."""
+        if self.parquet:
+            return f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(self.path)}))"
+        return _json(self.path, _FROM_JSON, _REQUEST_FIELDS)
 
-@contextlib.contextmanager
-def lines(url: str, since: float | None) -> Iterator[str]:
-    """A relation of a stored JSON record per row (column ``json``); not for Parquet."""
-    with _json_source(url, since) as path:
-        if path is None:
+    def lines(self) -> str:
+        """A stored JSON record per row (column ``json``); not for Parquet."""
+        if self.parquet:
             raise StoreError("a Parquet export holds columns, not JSON lines")
-        yield f"read_ndjson_objects({_literal(path)})"
+        return f"read_ndjson_objects({_literal(self.path)})"
 
 
 @contextlib.contextmanager
-def _json_source(url: str, since: float | None) -> Iterator[str | None]:
-    """The JSON-lines file DuckDB reads for the store (a pipe when it is not one); None for
-    a Parquet file."""
+def source(url: str, since: float | None) -> Iterator[Source]:
+    """The store at ``url`` as a Source, valid until the block ends.
+
+    DuckDB reads a JSON-lines file and a Parquet export where they are. Any other store's
+    records (from ``since`` on, by its index where it has one), and a JSON-lines file's tail
+    from ``since`` on, are copied as JSON text to a temporary file first: DuckDB holds all of
+    what it reads from a pipe in memory, and a file it reads in pieces.
+    """
     kind = scheme(url)
     if kind == PARQUET:
-        yield None
-    elif kind == "jsonl":
-        start = _jsonl_start(url, since)
-        if start == 0:
-            yield _path(url)
-        else:
-            with _pipe(_file_tail(_path(url), start)) as pipe:
-                yield pipe
-    else:
-        with _pipe(_store_lines(url, since)) as pipe:
-            yield pipe
+        yield Source(_path(url), parquet=True)
+        return
+    start = _jsonl_start(url, since) if kind == "jsonl" else 0
+    if kind == "jsonl" and start == 0:
+        yield Source(_path(url))
+        return
+    folder = tempfile.mkdtemp(prefix="perfkit-copy-")
+    copy = os.path.join(folder, "recordings.jsonl")
+    try:
+        with open(copy, "wb") as out:
+            if kind == "jsonl":
+                _copy_tail(_path(url), start, out)
+            else:
+                _copy_lines(url, since, out)
+        yield Source(copy)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _path(url: str) -> str:
@@ -224,85 +229,30 @@ def _jsonl_start(url: str, since: float | None) -> int:
     return JSONLStore(url).offset_since(since)
 
 
-@contextlib.contextmanager
-def _pipe(fill: Callable[[BinaryIO], None]) -> Iterator[str]:
-    """A named pipe that a thread fills with ``fill``; its failure is raised here."""
-    folder = tempfile.mkdtemp(prefix="perfkit-")
-    pipe = os.path.join(folder, "recordings.jsonl")
-    os.mkfifo(pipe)
-    failure: list[BaseException] = []
+def _copy_lines(url: str, since: float | None, out: BinaryIO) -> None:
+    """The store's records, a line each (``Store.lines``)."""
+    from perfkit.store import open_store
 
-    def run() -> None:
-        try:
-            with open(pipe, "wb") as out:
-                fill(out)
-        except BrokenPipeError:
-            return  # DuckDB stopped reading (an error, or the block ended early)
-        except Exception as error:  # raised again in the reading thread
-            failure.append(error)
-
-    pump = threading.Thread(target=run, daemon=True, name="perfkit-pump")
-    pump.start()
+    store = open_store(url)
     try:
-        yield pipe
-    finally:
-        _unblock(pipe, pump)
-        pump.join()
-        os.unlink(pipe)
-        os.rmdir(folder)
-    if failure:
-        raise failure[0]
-
-
-def _store_lines(url: str, since: float | None) -> Callable[[BinaryIO], None]:
-    """Writes the store's records, a line each (``Store.lines``)."""
-
-    def fill(out: BinaryIO) -> None:
-        from perfkit.store import open_store
-
-        store = open_store(url)
-        try:
-            batch: list[str] = []
-            for line in store.lines(since):
-                batch.append(line)
-                if len(batch) >= 2000:
-                    out.write(("\n".join(batch) + "\n").encode())
-                    batch.clear()
-            if batch:
+        batch: list[str] = []
+        for line in store.lines(since):
+            batch.append(line)
+            if len(batch) >= 2000:
                 out.write(("\n".join(batch) + "\n").encode())
-        finally:
-            store.close()
-
-    return fill
-
-
-def _file_tail(path: str, start: int) -> Callable[[BinaryIO], None]:
-    """Writes a file's bytes from ``start`` to its end, as they are, copied by the kernel."""
-
-    def fill(out: BinaryIO) -> None:
-        with open(path, "rb") as source:
-            position, end = start, os.fstat(source.fileno()).st_size
-            while position < end:
-                sent = os.sendfile(out.fileno(), source.fileno(), position, end - position)
-                if not sent:
-                    return
-                position += sent
-
-    return fill
+                batch.clear()
+        if batch:
+            out.write(("\n".join(batch) + "\n").encode())
+    finally:
+        store.close()
 
 
-def _unblock(pipe: str, pump: threading.Thread) -> None:
-    """Let a pump blocked on opening the pipe (nobody read it) or writing it finish."""
-    if not pump.is_alive():
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
-        try:
-            while pump.is_alive():
-                try:
-                    if not os.read(fd, 1 << 20):
-                        pump.join(0.01)
-                except BlockingIOError:
-                    pump.join(0.01)
-        finally:
-            os.close(fd)
+def _copy_tail(path: str, start: int, out: BinaryIO) -> None:
+    """A file's bytes from ``start`` to its end, as they are, copied by the kernel."""
+    with open(path, "rb") as file:
+        position, end = start, os.fstat(file.fileno()).st_size
+        while position < end:
+            sent = os.sendfile(out.fileno(), file.fileno(), position, end - position)
+            if not sent:
+                return
+            position += sent

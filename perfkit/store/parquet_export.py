@@ -13,7 +13,7 @@ import os
 import tempfile
 
 from perfkit.errors import StoreError
-from perfkit.store.duckdb_sources import connect, recordings
+from perfkit.store.duckdb_sources import connect, source
 
 
 def export(url: str, path: str, since: float | None = None) -> int:
@@ -26,9 +26,9 @@ def export(url: str, path: str, since: float | None = None) -> int:
     where, args = ("WHERE started_at >= ?", [since]) if since is not None else ("", [])
     target = partial.replace("'", "''")
     try:
-        with connect() as con, recordings(url, since) as source:
+        with connect() as con, source(url, since) as store:
             con.execute(
-                f"COPY (SELECT * FROM {source} {where} ORDER BY started_at, id)"
+                f"COPY (SELECT * FROM {store.recordings()} {where} ORDER BY started_at, id)"
                 f" TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
                 args,
             )
