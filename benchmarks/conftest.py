@@ -6,7 +6,8 @@ import contextlib
 import importlib.util
 import io
 import tempfile
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import pytest
@@ -120,11 +121,19 @@ def peers() -> dict[str, Peer]:
     """The peers installed here (the ``dev`` extra has both), each as its README sets it up."""
     found: dict[str, Peer] = {}
     if ZEAL:
-        found["django-zeal"] = Peer(make_client(False, append=ZEAL), contextlib.nullcontext)
+        found["django-zeal"] = Peer(make_client(False, append=ZEAL), _zeal_warnings)
     if importlib.util.find_spec("querycount") is not None:
         client = make_client(False, append=(QUERYCOUNT,), debug=True)
         found["django-querycount"] = Peer(client, lambda: override_settings(DEBUG=True))
     return found
+
+
+@contextlib.contextmanager
+def _zeal_warnings() -> Iterator[None]:
+    """zeal's N+1 warnings shown once per place, as outside pytest (which makes them errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        yield
 
 
 class Peer(NamedTuple):
