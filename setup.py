@@ -27,12 +27,20 @@ STORES = ["psycopg[binary]>=3.1", "redis>=5"]
 STACK = [*STORES, "gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
 BROWSER = ["playwright>=1.45"]
 TOOLBAR = ["django-debug-toolbar>=4.4,<7"]
+#: The middleware's optional compiled accelerator: the background writer encodes recordings
+#: with orjson when it is installed (never required; the standard library's json otherwise).
+SPEEDUPS = ["orjson>=3.9"]
+#: The peers benchmarks/ measures perfkit's overhead against, in the same rounds. Neither
+#: declares Django (so neither can move it); the bounds stop below a next major that might.
+PEERS = ["django-zeal>=2.2,<3", "django-querycount>=0.8,<0.9"]
 DEV = [
     *CLI,
     *STORES,
     *STACK,
     *BROWSER,
     *TOOLBAR,
+    *SPEEDUPS,
+    *PEERS,
     "pytest>=8",
     "pytest-django>=4.8",
     "pytest-benchmark>=4",
@@ -84,6 +92,7 @@ setup(
         "stack": STACK,
         "browser": BROWSER,
         "toolbar": TOOLBAR,
+        "speedups": SPEEDUPS,
         "dev": DEV,
     },
     entry_points={

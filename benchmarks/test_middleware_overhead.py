@@ -17,10 +17,18 @@ happens to call from. Two ways to count:
   requests run; its backlog is flushed, untimed, before each round.
 - ``persisted``: the burst and then the wait until the writer has stored its recordings, so
   the whole cost of persisting them is timed too.
+
+Peers ride along in the same rounds: each round also serves the burst through django-zeal
+and through django-querycount (when installed; the ``dev`` extra has both), at the same
+depth, between the bare burst and perfkit's, so that perfkit gates its own cost against
+theirs. A peer's ratio is the median of its rounds' ratios to the same rounds' bare bursts;
+it stores nothing, so its two modes time the same thing. How each is set up (zeal's ORM
+patches are process-wide; querycount needs ``DEBUG=True``) is in ``conftest.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -62,17 +70,21 @@ def timed(run: Callable[[], object], into: list[float], depth: int) -> None:
 
 @pytest.mark.parametrize("group", VIEWS)
 @pytest.mark.parametrize("mode", ["latency", "persisted"])
-def test_request(benchmark, bare, recorded, mode: str, group: str) -> None:
+def test_request(benchmark, bare, recorded, peers, mode: str, group: str) -> None:
     path = VIEWS[group]
     benchmark.group = mode
     benchmark.name = f"{mode}: {group}"
     bare_times: list[float] = []
     recorded_times: list[float] = []
+    peer_times: dict[str, list[float]] = {name: [] for name in peers}
 
     def bare_burst() -> tuple[tuple[int], dict]:
         depth = len(bare_times) * 37 % DEPTHS
         assert writer.flush(timeout=60)
         timed(lambda: burst(bare, path), bare_times, depth)
+        for name, peer in peers.items():
+            with peer.settings():
+                timed(functools.partial(burst, peer.get, path), peer_times[name], depth)
         return (depth,), {}
 
     def recorded_burst(depth: int) -> None:
@@ -82,13 +94,32 @@ def test_request(benchmark, bare, recorded, mode: str, group: str) -> None:
             timed(lambda: (burst(recorded, path), writer.flush(timeout=60)), recorded_times, depth)
 
     bare(path), recorded(path)
+    for peer in peers.values():
+        with peer.settings():
+            peer.get(path)
     benchmark.pedantic(recorded_burst, setup=bare_burst, rounds=ROUNDS[path])
 
-    ratios = [r / b for r, b in zip(recorded_times, bare_times, strict=True)]
     benchmark.extra_info.update(
-        bare_us=statistics.median(bare_times) * 1e6 / BURSTS[path],
-        recorded_us=statistics.median(recorded_times) * 1e6 / BURSTS[path],
-        ratio=statistics.median(ratios),
+        bare_us=per_request(bare_times, path),
+        recorded_us=per_request(recorded_times, path),
+        ratio=median_ratio(recorded_times, bare_times),
+        peers={
+            name: [per_request(times, path), median_ratio(times, bare_times)]
+            for name, times in peer_times.items()
+        },
     )
     assert writer.stats()["dropped"] == 0
     assert recorded(path) == bare(path)
+    for peer in peers.values():
+        with peer.settings():
+            assert peer.get(path) == bare(path)
+
+
+def per_request(times: list[float], path: str) -> float:
+    """The median burst's time per request, in µs."""
+    return statistics.median(times) * 1e6 / BURSTS[path]
+
+
+def median_ratio(times: list[float], bare_times: list[float]) -> float:
+    """The median of the rounds' ratios to the same rounds' bare bursts."""
+    return statistics.median(t / b for t, b in zip(times, bare_times, strict=True))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import time
 from collections.abc import Callable, Iterable
+from time import perf_counter
 from typing import Any
 
 from django.core.cache import caches
@@ -33,7 +33,7 @@ def _append(
 ) -> None:
     recording = current_recording.get()
     if recording is not None:
-        duration = (time.perf_counter() - started) * 1000.0
+        duration = (perf_counter() - started) * 1000.0
         recording.cache_ops.append(CacheEvent(alias, op, pattern, duration, hit, n, hits))
 
 
@@ -71,19 +71,50 @@ def _prepare(
 
 
 def _wrap_sync(alias: str, op: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    if op == "get":
+        return _wrap_get(alias, method)
+
     @functools.wraps(method)
     def recorded(*args: Any, **kwargs: Any) -> Any:
         if current_recording.get() is None or _inside.get():
             return method(*args, **kwargs)
         args, kwargs, default = _prepare(op, args, kwargs)
         token = _inside.set(True)
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             result = method(*args, **kwargs)
         finally:
             _inside.reset(token)
         _finish(alias, op, args, result, started)
         return default if result is _MISSING else result
+
+    return recorded
+
+
+def _wrap_get(alias: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """``get``, the call a cached page makes most: ``_prepare``, ``_outcome`` and ``_append``
+    in one frame, since each call of theirs costs as much as the lookup in a local cache."""
+
+    @functools.wraps(method)
+    def recorded(key: Any, default: Any = None, *args: Any, **kwargs: Any) -> Any:
+        recording = current_recording.get()
+        if recording is None or _inside.get():
+            return method(key, default, *args, **kwargs)
+        token = _inside.set(True)
+        started = perf_counter()
+        try:
+            result = method(key, _MISSING, *args, **kwargs)
+        finally:
+            _inside.reset(token)
+        duration = (perf_counter() - started) * 1000.0
+        hit = result is not _MISSING
+        try:
+            recording.cache_ops.append(
+                CacheEvent(alias, "get", key_pattern(key), duration, hit, 1, 1 if hit else 0)
+            )
+        except Exception:
+            health.count_error("recording a cache call")
+        return result if hit else default
 
     return recorded
 
@@ -95,7 +126,7 @@ def _wrap_async(alias: str, op: str, method: Callable[..., Any]) -> Callable[...
             return await method(*args, **kwargs)
         args, kwargs, default = _prepare(op, args, kwargs)
         token = _inside.set(True)
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             result = await method(*args, **kwargs)
         finally:

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 #: (id, started_at, view, method, status, wall_ms, payload JSON)
 Row = tuple[str, float, str, str, int, float, str]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
+def _accelerated() -> Callable[[Any], str] | None:
+    """orjson's encoder when it is installed (never required): ~10x faster than ``json``'s.
+
+    The background writer encodes every recording while requests run, holding the GIL:
+    with ``json`` that is ~65,000 instructions a recording, about a tenth of a request's.
+    It writes the same JSON but for spelling (``1e16`` for ``1e+16``, UTF-8 for ``\\u``
+    escapes): the same values read back. What it refuses (a NaN, an int above 64 bits) goes
+    to ``json``.
+    """
+    try:
+        orjson: Any = importlib.import_module("orjson")
+    except ImportError:
+        return None
+    dumps, option, refused = orjson.dumps, orjson.OPT_NON_STR_KEYS, orjson.JSONEncodeError
+
+    def encode(record: Any) -> str:
+        try:
+            return dumps(record, default=str, option=option).decode()
+        except refused:
+            return _ENCODER.encode(record)
+
+    return encode
+
+
+#: The record as compact JSON: every store's payload column.
+encode = _accelerated() or _ENCODER.encode
 
 
 def record_row(record: dict[str, Any]) -> Row:
@@ -20,7 +50,7 @@ def record_row(record: dict[str, Any]) -> Row:
         str(record.get("method") or ""),
         int(record.get("status") or 0),
         float(record.get("wall_ms") or 0.0),
-        _ENCODER.encode(record),
+        encode(record),
     )
 
 
@@ -38,7 +68,7 @@ def as_row(record: Any) -> Row:
         record.method,
         record.status,
         record.wall_ms,
-        _ENCODER.encode(to_dict()),
+        encode(to_dict()),
     )
 
 

@@ -1,0 +1,56 @@
+"""The payload encoding: orjson when installed, ``json`` otherwise, the same values either way."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+
+import pytest
+
+from perfkit.recording import Recording
+from perfkit.store import rows
+from tests.store import make_recording
+
+
+def _stdlib_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.import_module
+
+    def without_orjson(name: str, *args: object) -> object:
+        if name == "orjson":
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_orjson)
+
+
+def test_without_orjson_the_payload_is_json_compact_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stdlib_only(monkeypatch)
+    assert rows._accelerated() is None
+    record = make_recording(3).to_dict()
+    assert rows._ENCODER.encode(record) == json.dumps(record, separators=(",", ":"))
+
+
+def test_orjson_when_installed_reads_back_the_same_record() -> None:
+    encode = rows._accelerated()
+    if encode is None:
+        pytest.skip("orjson is not installed (it is optional; the dev extra has it)")
+    recording = make_recording(7)
+    recording.labels = {"scenario": "naïve ✓"}
+    text = encode(recording.to_dict())
+    assert isinstance(text, str)
+    assert json.loads(text) == json.loads(rows._ENCODER.encode(recording.to_dict()))
+    assert Recording.from_dict(json.loads(text)) == recording
+    assert rows.encode.__qualname__ == encode.__qualname__  # the writer uses it
+
+
+def test_what_orjson_refuses_is_still_encoded() -> None:
+    encode = rows._accelerated()
+    if encode is None:
+        pytest.skip("orjson is not installed (it is optional; the dev extra has it)")
+    record = {"big": 2**70, "nan": math.nan, "other": object}
+    assert json.loads(encode(record))["big"] == 2**70
+    assert math.isnan(json.loads(encode(record))["nan"])
+    assert json.loads(encode(record))["other"] == str(object)
