@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sqlite3
@@ -83,6 +84,20 @@ def parse_sqlite_url(url: str) -> str:
             "or sqlite:////absolute/path.sqlite3"
         )
     return path if path == ":memory:" else os.path.abspath(path)
+
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction, taken at once (BEGIN IMMEDIATE): committed, or rolled back on
+    any failure inside it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -176,16 +191,10 @@ class SQLiteStore(Store):
         with self._lock:
             try:
                 conn = self._connection(create=True)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
+                with _immediate(conn):
                     for start in range(0, len(rows), ROWS_PER_STATEMENT):
                         chunk = rows[start : start + ROWS_PER_STATEMENT]
                         conn.execute(_insert(len(chunk)), [v for row in chunk for v in row])
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
             except (sqlite3.Error, OSError) as exc:
                 raise self._fail("write", exc) from exc
 
@@ -287,14 +296,8 @@ class SQLiteStore(Store):
             with self._lock:
                 try:
                     conn = self._connection()
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
+                    with _immediate(conn):
                         deleted = conn.execute(_PRUNE, (before, self.prune_batch)).rowcount
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
-                        raise
                 except (sqlite3.Error, OSError) as exc:
                     raise self._fail("prune", exc) from exc
             removed += deleted
