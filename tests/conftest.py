@@ -23,6 +23,24 @@ settings.register_profile("perfkit", deadline=None, suppress_health_check=[Healt
 settings.load_profile("perfkit")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_caches() -> Iterator[None]:
+    """Each test starts with empty in-process caches: a page one test cached is not another's hit.
+
+    Only the local-memory caches, which live in this process; a shared server (Redis,
+    memcached) is left to the tests that use it, with keys of their own.
+    """
+    from django.conf import settings as django_settings
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if django_settings.configured:
+        for alias in django_settings.CACHES:
+            if isinstance(caches[alias], LocMemCache):
+                caches[alias].clear()
+    yield
+
+
 @pytest.fixture
 def recordings() -> Iterator[list[Recording]]:
     """Every Recording finished while the test runs, in order."""
