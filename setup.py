@@ -22,6 +22,10 @@ CLI = [
     "duckdb>=1.1",
     "tomli>=2; python_version<'3.11'",
 ]
+#: DuckDB's SQLite scanner, so the report reads a SQLite store in place instead of copying
+#: it to a temporary file first. Each release of the package is built for one DuckDB release
+#: and requires it: pip picks the DuckDB that the newest scanner was built for.
+SQLITE_SCAN = ["duckdb-extension-sqlite-scanner>=1.1"]
 STORES = ["psycopg[binary]>=3.1", "redis>=5"]
 #: The stack records into PostgreSQL (or Redis) and health-checks its PostgreSQL: it needs both.
 STACK = [*STORES, "gunicorn>=22", "locust>=2.30", "py-spy>=0.3", "pymemcache>=4"]
@@ -35,6 +39,7 @@ SPEEDUPS = ["orjson>=3.9"]
 PEERS = ["django-zeal>=2.2,<3", "django-querycount>=0.8,<0.9"]
 DEV = [
     *CLI,
+    *SQLITE_SCAN,
     *STORES,
     *STACK,
     *BROWSER,
@@ -93,6 +98,7 @@ setup(
         "browser": BROWSER,
         "toolbar": TOOLBAR,
         "speedups": SPEEDUPS,
+        "sqlite-scan": [*CLI, *SQLITE_SCAN],
         "dev": DEV,
     },
     entry_points={

@@ -4,7 +4,8 @@ One pass over the store keeps a compact table of the measured requests (numbers,
 per query its fingerprint, time, rows and parameters' hash); the per-view, per-size figures,
 failed views, repeated queries and caching figures are SQL over it (``sql_facts`` asks the
 questions). Only the few requests the verdicts read in full (each size's worst request, one
-request per statement for its SQL and call site) are then fetched as Recordings. The facts
+request per statement for its SQL and call site) are then fetched from the store as
+Recordings, by id (``Store.find``). The facts
 equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decides the rest.
 """
 
@@ -19,6 +20,7 @@ from perfkit import labels
 from perfkit.analysis import sql_facts, stats
 from perfkit.analysis.facts import ALL_SIZES, Facts
 from perfkit.recording import Recording
+from perfkit.store import open_store
 from perfkit.store.duckdb_sources import SCALARS, Source, connect, source
 from perfkit.store.records import as_recording, stored_recording
 
@@ -182,7 +184,7 @@ def gather(url: str, since: float | None = None, views: list[str] | None = None)
     """The facts of the recordings in the store at ``url`` (see duckdb_sources)."""
     with connect() as con:
         where, args = ("AND started_at >= ?", [since]) if since is not None else ("", [])
-        with source(url, since) as store:
+        with source(url, since, con) as store:
             con.execute(_REQUESTS.format(source=store.requests(), where=where), args)
             if views:
                 _keep_views(con, views)
@@ -275,11 +277,17 @@ class _DuckDBRows:
     def fetch(self, ids: Collection[str]) -> dict[str, Recording]:
         """The requests, whole, as the store's reader gives them."""
         if not self.store.parquet:
-            rows = self._all(
-                f"SELECT json FROM {self.store.lines()} WHERE list_contains(?, json->>'id')",
-                [sorted(ids)],
+            starts = self._all(
+                "SELECT id, started_at FROM r WHERE list_contains(?, id)", [sorted(ids)]
             )
-            found = (stored_recording(self.url, "a fetched record", row[0]) for row in rows)
+            store = open_store(self.url)
+            try:
+                lines = store.find(dict(starts))
+            finally:
+                store.close()
+            found = (
+                stored_recording(self.url, "a fetched record", text) for text in lines.values()
+            )
             return {recording.id: recording for recording in found}
         columns = ", ".join(SCALARS)
         rows = self._all(

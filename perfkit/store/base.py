@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from perfkit.errors import CorruptRecordError
@@ -84,6 +84,20 @@ class Store(ABC):
                 continue
             yield text.rstrip("\n")
 
+    def find(self, wanted: Mapping[str, float]) -> dict[str, str]:
+        """The records whose ids are the keys of ``wanted`` (each id's value is when its
+        request started), as ``lines`` gives them: what the analysis reads in full of the
+        few requests it names. An id the store does not hold is left out.
+
+        This reads every record; stores with an index on id, or in start order, override it.
+        """
+        found = {}
+        for text in self.lines():
+            record_id = _record_id(text)
+            if record_id is not None and record_id in wanted:
+                found[record_id] = text
+        return found
+
     def latest(self, view: str, limit: int) -> list[Recording]:
         """The newest ``limit`` recordings of ``view``, oldest first.
 
@@ -135,6 +149,15 @@ class Store(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the store may be used again afterwards."""
+
+
+def _record_id(text: str) -> str | None:
+    """A stored record's id (None: it has none that can be read)."""
+    try:
+        record_id = json.loads(text).get("id")
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return None
+    return record_id if isinstance(record_id, str) else None
 
 
 def _started_since(text: str, since: float) -> bool:

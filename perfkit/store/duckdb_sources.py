@@ -1,23 +1,24 @@
 """Any store as DuckDB sees it: relations of recordings, whatever holds them.
 
-DuckDB reads a JSON-lines store and a Parquet export itself; every other store's records are
-copied for it to a temporary JSON-lines file by ``Store.lines`` (SQLite and PostgreSQL find
-``since`` by their index; DuckDB's own SQLite and PostgreSQL readers are extensions it would
-have to download). ``recordings`` gives the stored record's fields, with queries and cache
-calls as lists of structs and statements as a map from fingerprint to [sql, call site]: the
-same columns for every source, and what ``perfkit store export --parquet`` writes.
+DuckDB reads a JSON-lines store and a Parquet export itself, and a SQLite store through its
+SQLite scanner where that extension is installed (DuckDB never downloads it here); every other
+store's records are copied for it to a temporary JSON-lines file by ``Store.lines`` (SQLite
+and PostgreSQL find ``since`` by their index). ``recordings`` gives the stored record's
+fields, with queries and cache calls as lists of structs and statements as a map from
+fingerprint to [sql, call site]: the same columns for every source, and what
+``perfkit store export --parquet`` writes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
-
-from perfkit.errors import StoreError
 
 #: The stored record's top-level fields, as DuckDB reads them from JSON.
 _JSON_COLUMNS = {
@@ -155,20 +156,32 @@ def _json(path: str, select: str = _TYPED, fields: dict[str, str] | None = None)
     )
 
 
+def _sqlite(path: str, select: str = _TYPED, fields: dict[str, str] | None = None) -> str:
+    """The SQLite store's payloads, each read as ``read_json`` reads a line (``_json``)."""
+    shape = _literal(json.dumps(fields or _JSON_COLUMNS))
+    return (
+        f"(SELECT {select} FROM (SELECT unnest(json_transform(payload, {shape}))"
+        f" FROM sqlite_scan({_literal(path)}, 'recordings')))"
+    )
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 class Source:
-    """A store as DuckDB reads it: relations over one JSON-lines file or a Parquet export."""
+    """A store as DuckDB reads it: relations over one JSON-lines file, a Parquet export or,
+    through DuckDB's SQLite scanner, a SQLite store's table."""
 
-    def __init__(self, path: str, parquet: bool = False) -> None:
-        self.path, self.parquet = path, parquet
+    def __init__(self, path: str, parquet: bool = False, sqlite: bool = False) -> None:
+        self.path, self.parquet, self.sqlite = path, parquet, sqlite
 
     def recordings(self) -> str:
         """The stored records' fields, queries, cache and outbound calls as structs."""
         if self.parquet:
             return f"(SELECT * FROM read_parquet({_literal(self.path)}))"
+        if self.sqlite:
+            return _sqlite(self.path)
         return _json(self.path)
 
     def requests(self) -> str:
@@ -177,28 +190,31 @@ class Source:
         call: i, method, host, pattern, us, site)."""
         if self.parquet:
             return f"(SELECT {_FROM_TYPED} FROM read_parquet({_literal(self.path)}))"
+        if self.sqlite:
+            return _sqlite(self.path, _FROM_JSON, _REQUEST_FIELDS)
         return _json(self.path, _FROM_JSON, _REQUEST_FIELDS)
-
-    def lines(self) -> str:
-        """A stored JSON record per row (column ``json``); not for Parquet."""
-        if self.parquet:
-            raise StoreError("a Parquet export holds columns, not JSON lines")
-        return f"read_ndjson_objects({_literal(self.path)})"
 
 
 @contextlib.contextmanager
-def source(url: str, since: float | None) -> Iterator[Source]:
+def source(url: str, since: float | None, con: Any = None) -> Iterator[Source]:
     """The store at ``url`` as a Source, valid until the block ends.
 
-    DuckDB reads a JSON-lines file and a Parquet export where they are. Any other store's
-    records (from ``since`` on, by its index where it has one), and a JSON-lines file's tail
-    from ``since`` on, are copied as JSON text to a temporary file first: DuckDB holds all of
-    what it reads from a pipe in memory, and a file it reads in pieces.
+    DuckDB reads a JSON-lines file and a Parquet export where they are, and a whole SQLite
+    store where it is when connection ``con`` can load DuckDB's SQLite scanner
+    (``load_sqlite_scanner``). Any other store's records (from ``since`` on, by its index
+    where it has one), and a JSON-lines file's tail from ``since`` on, are copied as JSON
+    text to a temporary file first: DuckDB holds all of what it reads from a pipe in memory,
+    and a file it reads in pieces.
     """
     kind = scheme(url)
     if kind == PARQUET:
         yield Source(_path(url), parquet=True)
         return
+    if kind == "sqlite" and since is None and con is not None:
+        path = _sqlite_table(url)
+        if path is not None and load_sqlite_scanner(con):
+            yield Source(path, sqlite=True)
+            return
     start = _jsonl_start(url, since) if kind == "jsonl" else 0
     if kind == "jsonl" and start == 0:
         yield Source(_path(url))
@@ -214,6 +230,43 @@ def source(url: str, since: float | None) -> Iterator[Source]:
         yield Source(copy)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_sqlite_scanner(con: Any) -> bool:
+    """Load DuckDB's SQLite scanner into ``con``, if this DuckDB has it: installed by DuckDB
+    itself (``INSTALL sqlite``) or by the package ``duckdb-extension-sqlite-scanner`` of the
+    same version (the ``sqlite-scan`` extra). Never downloaded: False where it is not here."""
+    import duckdb
+
+    installed = con.execute(
+        "SELECT installed FROM duckdb_extensions() WHERE extension_name = 'sqlite_scanner'"
+    ).fetchone()
+    candidates = ["sqlite_scanner"] if installed and installed[0] else []
+    spec = importlib.util.find_spec("duckdb_extension_sqlite_scanner")
+    for folder in list(spec.submodule_search_locations or []) if spec else []:
+        file = os.path.join(
+            folder, "extensions", f"v{duckdb.__version__}", "sqlite_scanner.duckdb_extension"
+        )
+        if os.path.exists(file):
+            candidates.append(file)
+    for candidate in candidates:
+        try:
+            con.execute(f"LOAD {_literal(candidate)}")
+            return True
+        except duckdb.Error:
+            continue
+    return False
+
+
+def _sqlite_table(url: str) -> str | None:
+    """The file of the SQLite store at ``url``, if it holds the recordings table."""
+    from perfkit.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(url)
+    try:
+        return None if store.missing() else store.path
+    finally:
+        store.close()
 
 
 def _path(url: str) -> str:

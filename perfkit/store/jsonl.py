@@ -5,10 +5,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
 from perfkit.errors import StoreError
@@ -37,6 +38,13 @@ def parse_jsonl_url(url: str) -> str:
 SINCE_MARGIN_S = 600.0
 #: A binary search stops within this many bytes of the place it looks for.
 _SEEK_STEP = 1 << 16
+#: Where ``find`` looks for a record before it reads the whole file: among the records that
+#: started from FIND_BEFORE_S before it to FIND_AFTER_S after it. A record is appended when
+#: its request ends and the writer flushes, among those that started about when it did.
+FIND_BEFORE_S = 60.0
+FIND_AFTER_S = 120.0
+#: How perfkit writes a record's first two fields: read without decoding the line.
+_HEAD = re.compile(rb'\{"id":"([0-9a-f]+)","started_at":(-?[0-9][0-9.e+-]*)[,}]')
 
 
 class JSONLStore(Store):
@@ -124,18 +132,29 @@ class JSONLStore(Store):
         """
         try:
             with open(self.path, "rb") as file:
-                low, high = 0, os.fstat(file.fileno()).st_size
-                target = since - SINCE_MARGIN_S
-                while high - low > _SEEK_STEP:
-                    middle = (low + high) // 2
-                    started = _started_after(file, middle)
-                    if started is None or started >= target:
-                        high = middle
-                    else:
-                        low = middle
-                return _line_start(file, low)
+                return _offset(file, since - SINCE_MARGIN_S)
         except OSError:
             return 0
+
+    def find(self, wanted: Mapping[str, float]) -> dict[str, str]:
+        """Each record is looked for near its start time first (a binary search, then the
+        lines from FIND_BEFORE_S before it to FIND_AFTER_S after it); one not met there is
+        looked for in the whole file."""
+        found: dict[str, str] = {}
+        try:
+            with open(self.path, "rb") as file:
+                for low, high in _windows(sorted(wanted.values())):
+                    file.seek(_offset(file, low))
+                    while line := file.readline():
+                        record_id, start = _head(line)
+                        if record_id is not None and record_id in wanted:
+                            found.setdefault(record_id, line.decode("utf-8", "replace").rstrip())
+                        if start is not None and start > high:
+                            break
+        except OSError as exc:
+            raise StoreError(f"jsonl store read failed ({self.path}): {exc}") from exc
+        missing = {rid: start for rid, start in wanted.items() if rid not in found}
+        return found | super().find(missing) if missing else found
 
     def count(self) -> int:
         return sum(1 for _ in self.entries())
@@ -243,6 +262,51 @@ def _sync_directory(directory: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _offset(file: Any, target: float) -> int:
+    """Where the records that started at ``target`` or later begin, by a binary search of a
+    file in start order to within a few records (0 when the search cannot tell)."""
+    low, high = 0, os.fstat(file.fileno()).st_size
+    while high - low > _SEEK_STEP:
+        middle = (low + high) // 2
+        started = _started_after(file, middle)
+        if started is None or started >= target:
+            high = middle
+        else:
+            low = middle
+    return _line_start(file, low)
+
+
+def _windows(starts: list[float]) -> Iterator[tuple[float, float]]:
+    """The spans of start times ``find`` reads, for records that started at ``starts``
+    (sorted): one per record, merged where they overlap."""
+    low = high = None
+    for start in starts:
+        if high is not None and start - FIND_BEFORE_S <= high:
+            high = start + FIND_AFTER_S
+            continue
+        if low is not None and high is not None:
+            yield low, high
+        low, high = start - FIND_BEFORE_S, start + FIND_AFTER_S
+    if low is not None and high is not None:
+        yield low, high
+
+
+def _head(line: bytes) -> tuple[str | None, float | None]:
+    """A stored line's id and start time, read from its first bytes where perfkit wrote it
+    (decoded where another writer put the fields elsewhere); None where it has none."""
+    match = _HEAD.match(line)
+    if match:
+        return match[1].decode(), float(match[2])
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(record, dict):
+        return None, None
+    record_id = record.get("id")
+    return (record_id if isinstance(record_id, str) else None), started_at(record)
 
 
 def _started_after(file: Any, position: int) -> float | None:

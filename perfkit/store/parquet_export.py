@@ -8,8 +8,8 @@ it. The file appears only once it is complete: an existing one is replaced, neve
 
 from __future__ import annotations
 
-import contextlib
 import os
+import shutil
 import tempfile
 
 from perfkit.errors import StoreError
@@ -20,13 +20,16 @@ def export(url: str, path: str, since: float | None = None) -> int:
     """Write the store's recordings (started at ``since`` or later) to ``path``; how many."""
     import duckdb
 
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, partial = tempfile.mkstemp(prefix=".perfkit-export-", suffix=".parquet", dir=folder)
-    os.close(handle)
+    # A folder of its own beside the target, removed whatever happens: DuckDB may leave
+    # files of its own beside the one it writes when the copy fails.
+    scratch = tempfile.mkdtemp(
+        prefix=".perfkit-export-", dir=os.path.dirname(os.path.abspath(path))
+    )
+    partial = os.path.join(scratch, "export.parquet")
     where, args = ("WHERE started_at >= ?", [since]) if since is not None else ("", [])
     target = partial.replace("'", "''")
     try:
-        with connect() as con, source(url, since) as store:
+        with connect() as con, source(url, since, con) as store:
             con.execute(
                 f"COPY (SELECT * FROM {store.recordings()} {where} ORDER BY started_at, id)"
                 f" TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
@@ -38,5 +41,4 @@ def export(url: str, path: str, since: float | None = None) -> int:
     except duckdb.Error as error:
         raise StoreError(f"cannot export the store: {str(error).splitlines()[0]}") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
+        shutil.rmtree(scratch, ignore_errors=True)
