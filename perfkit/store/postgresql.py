@@ -7,7 +7,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from perfkit.errors import StoreError
@@ -215,6 +215,14 @@ class PostgreSQLStore(Store):
             raise StoreError(
                 f"postgresql store read failed ({redact_url(self.url)}): {exc}"
             ) from exc
+
+    def find(self, wanted: Mapping[str, float]) -> dict[str, str]:
+        """By the primary key."""
+        if not wanted or self.missing():
+            return {}
+        query = self._sql("SELECT id, payload::text FROM {} WHERE id = ANY(%s)")
+        rows = self._run("read", lambda c: c.execute(query, (sorted(wanted),)).fetchall())
+        return dict(rows)
 
     def latest(self, view: str, limit: int) -> list[Recording]:
         if self.missing():
