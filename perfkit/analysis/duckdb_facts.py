@@ -12,18 +12,38 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from perfkit import labels
 from perfkit.analysis import sql_facts, stats
 from perfkit.analysis.facts import ALL_SIZES, Facts
 from perfkit.recording import Recording
-from perfkit.store.duckdb_sources import SCALARS, Source, connect, source
+from perfkit.store.duckdb_sources import SCALARS, Source, connect, scheme, source
+from perfkit.store.postgresql_copy import copied
 from perfkit.store.records import as_recording, stored_recording
 
 _READS = ", ".join(f"'{op}'" for op in stats.CACHE_READS)
 _WRITES = ", ".join(f"'{op}'" for op in stats.CACHE_WRITES)
+POSTGRESQL = ("postgresql", "postgres")
+
+#: The requests of the ids given, whole.
+Fetch = Callable[[Collection[str]], dict[str, Recording]]
+
+#: What ``_REQUESTS`` reads of a store's records (``Source.requests``): the labels it
+#: groups by, and the cache calls summed.
+_FROM_RECORDS = f"""
+(SELECT *, labels['{labels.PHASE}'] AS l_phase, labels['{labels.SIZE}'] AS l_size,
+    labels['{labels.PERSONA}'] AS l_persona, labels['{labels.CACHE}'] AS l_cache,
+    labels['{labels.TARGET}'] AS l_target,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_READS}) THEN x.keys ELSE 0 END)), 0) AS gets,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_READS}) THEN x.hits ELSE 0 END)), 0) AS hits,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_WRITES}) THEN x.keys ELSE 0 END)), 0) AS sets
+FROM {{requests}})
+"""
 
 #: One row per measured request: what every figure is computed from.
 _REQUESTS = f"""
@@ -31,26 +51,21 @@ CREATE TABLE r AS
 SELECT
     id, started_at, view, method, status, wall_ms, cpu_ms, response_bytes, page_cache_hit,
     body_hash, authenticated, validators,
-    coalesce(nullif(labels['{labels.SIZE}'], ''), '{ALL_SIZES}') AS size,
-    coalesce(labels['{labels.SIZE}'], '') AS size_label,
-    labels['{labels.PERSONA}'] AS persona,
-    labels['{labels.CACHE}'] AS cache,
-    coalesce(labels['{labels.TARGET}'], '') AS target,
+    coalesce(nullif(l_size, ''), '{ALL_SIZES}') AS size,
+    coalesce(l_size, '') AS size_label,
+    l_persona AS persona,
+    l_cache AS cache,
+    coalesce(l_target, '') AS target,
     status < 300 OR status = 304 OR (status < 400 AND method NOT IN ('GET', 'HEAD')) AS served,
     len(q) AS nq,
     coalesce(list_sum(list_transform(q, lambda x: x.us)), 0) AS db_us,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_READS}) THEN x.keys ELSE 0 END)), 0) AS gets,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_READS}) THEN x.hits ELSE 0 END)), 0) AS hits,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_WRITES}) THEN x.keys ELSE 0 END)), 0) AS sets,
+    gets, hits, sets,
     len(h) AS nh,
     coalesce(list_sum(list_transform(h, lambda x: x.us)), 0) AS http_us,
     q,
     CASE WHEN len(h) > 0 THEN h END AS h
 FROM {{source}}
-WHERE coalesce(labels['{labels.PHASE}'], '{labels.MEASURE}') = '{labels.MEASURE}' {{where}}
+WHERE coalesce(l_phase, '{labels.MEASURE}') = '{labels.MEASURE}' {{where}}
 """
 
 _SIZES = """
@@ -179,14 +194,24 @@ SELECT view, persona, fp, max(n) FROM (
 
 
 def gather(url: str, since: float | None = None, views: list[str] | None = None) -> Facts:
-    """The facts of the recordings in the store at ``url`` (see duckdb_sources)."""
+    """The facts of the recordings in the store at ``url`` (see duckdb_sources; a PostgreSQL
+    store's analysis columns are copied out, see postgresql_copy)."""
     with connect() as con:
         where, args = ("AND started_at >= ?", [since]) if since is not None else ("", [])
+        if scheme(url) in POSTGRESQL:
+            with copied(url, since) as found:
+                con.execute(_REQUESTS.format(source=found.requests(), where=where), args)
+                return _gather(con, views, found.fetch)
         with source(url, since) as store:
-            con.execute(_REQUESTS.format(source=store.requests(), where=where), args)
-            if views:
-                _keep_views(con, views)
-            return sql_facts.gather(_DuckDBRows(con, url, store))
+            requests = _FROM_RECORDS.format(requests=store.requests())
+            con.execute(_REQUESTS.format(source=requests, where=where), args)
+            return _gather(con, views, lambda ids: _fetch(con, url, store, ids))
+
+
+def _gather(con: Any, views: list[str] | None, fetch: Fetch) -> Facts:
+    if views:
+        _keep_views(con, views)
+    return sql_facts.gather(_DuckDBRows(con, fetch))
 
 
 def _keep_views(con: Any, views: list[str]) -> None:
@@ -206,8 +231,8 @@ def _ints(fingerprints: list[str]) -> list[int]:
 class _DuckDBRows:
     """sql_facts.Rows over the requests table ``r`` of a DuckDB connection."""
 
-    def __init__(self, con: Any, url: str, store: Source) -> None:
-        self.con, self.url, self.store = con, url, store
+    def __init__(self, con: Any, fetch: Fetch) -> None:
+        self.con, self.fetch = con, fetch
 
     def _all(self, sql: str, args: list[Any] | None = None) -> list[Any]:
         rows: list[Any] = self.con.execute(sql, args or []).fetchall()
@@ -272,30 +297,31 @@ class _DuckDBRows:
         rows = self._all(_REPEATED, [_ints(selects)])
         return [(view, _hex(fp), *rest) for view, fp, *rest in rows]
 
-    def fetch(self, ids: Collection[str]) -> dict[str, Recording]:
-        """The requests, whole, as the store's reader gives them."""
-        if not self.store.parquet:
-            rows = self._all(
-                f"SELECT json FROM {self.store.lines()} WHERE list_contains(?, json->>'id')",
-                [sorted(ids)],
-            )
-            found = (stored_recording(self.url, "a fetched record", row[0]) for row in rows)
-            return {recording.id: recording for recording in found}
-        columns = ", ".join(SCALARS)
-        rows = self._all(
-            f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
-            f" FROM {self.store.recordings()} WHERE list_contains(?, id)",
+
+def _fetch(con: Any, url: str, store: Source, ids: Collection[str]) -> dict[str, Recording]:
+    """The requests, whole, as the store's reader gives them."""
+    if not store.parquet:
+        rows = con.execute(
+            f"SELECT json FROM {store.lines()} WHERE list_contains(?, json->>'id')",
             [sorted(ids)],
-        )
-        fetched = {}
-        for row in rows:
-            record = dict(zip(SCALARS, row, strict=False))
-            extra = row[len(SCALARS) :]
-            record["labels"] = dict(extra[0] or {})
-            record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
-            record["queries"] = [list(q.values()) for q in extra[2] or []]
-            record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
-            if extra[4]:
-                record["http_calls"] = [list(h.values()) for h in extra[4]]
-            fetched[record["id"]] = as_recording(self.url, record)
-        return fetched
+        ).fetchall()
+        found = (stored_recording(url, "a fetched record", row[0]) for row in rows)
+        return {recording.id: recording for recording in found}
+    columns = ", ".join(SCALARS)
+    rows = con.execute(
+        f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
+        f" FROM {store.recordings()} WHERE list_contains(?, id)",
+        [sorted(ids)],
+    ).fetchall()
+    fetched = {}
+    for row in rows:
+        record = dict(zip(SCALARS, row, strict=False))
+        extra = row[len(SCALARS) :]
+        record["labels"] = dict(extra[0] or {})
+        record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
+        record["queries"] = [list(q.values()) for q in extra[2] or []]
+        record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
+        if extra[4]:
+            record["http_calls"] = [list(h.values()) for h in extra[4]]
+        fetched[record["id"]] = as_recording(url, record)
+    return fetched
