@@ -8,7 +8,9 @@ from collections import Counter
 from perfkit import labels
 from perfkit.analysis.report import SizeStats
 from perfkit.quantiles import median, percentile
-from perfkit.recording import CACHE_READS, CACHE_WRITES, Recording
+from perfkit.recording import CACHE_READS as CACHE_READS
+from perfkit.recording import CACHE_WRITES as CACHE_WRITES
+from perfkit.recording import Recording
 
 
 def size_stats(size: str, group: list[Recording]) -> SizeStats:
