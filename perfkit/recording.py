@@ -25,6 +25,11 @@ class QueryEvent:
     params_hash: int | None = None
 
 
+#: Cache operations that read keys, and those that write them (a CacheEvent's ``op``).
+CACHE_READS = ("get", "get_many", "has_key")
+CACHE_WRITES = ("set", "add", "set_many")
+
+
 @dataclass(slots=True)
 class CacheEvent:
     """One call into Django's cache framework: a key pattern, never the key or value."""

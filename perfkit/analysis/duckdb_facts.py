@@ -4,8 +4,8 @@ One pass over the store keeps a compact table of the measured requests (numbers,
 per query its fingerprint, time, rows and parameters' hash); the per-view, per-size figures,
 failed views, repeated queries and caching figures are SQL over it (``sql_facts`` asks the
 questions). Only the few requests the verdicts read in full (each size's worst request, one
-request per statement for its SQL and call site) are then fetched from the store as
-Recordings, by id (``Store.find``). The facts
+request per statement for its SQL and call site) are then fetched as Recordings, by id
+(``Store.find``). The facts
 equal ``facts.from_recordings`` on the same records; ``analyse.conclude`` decides the rest.
 """
 
@@ -13,19 +13,41 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from perfkit import labels
 from perfkit.analysis import sql_facts, stats
 from perfkit.analysis.facts import ALL_SIZES, Facts
+from perfkit.errors import CorruptRecordError
 from perfkit.recording import Recording
 from perfkit.store import open_store
-from perfkit.store.duckdb_sources import SCALARS, Source, connect, source
+from perfkit.store.duckdb_sources import SCALARS, Source, connect, scheme, source
+from perfkit.store.postgresql_copy import copied
 from perfkit.store.records import as_recording, stored_recording
+from perfkit.store.redaction import redact_url
 
 _READS = ", ".join(f"'{op}'" for op in stats.CACHE_READS)
 _WRITES = ", ".join(f"'{op}'" for op in stats.CACHE_WRITES)
+POSTGRESQL = ("postgresql", "postgres")
+
+#: The requests of the ids given, whole.
+Fetch = Callable[[Collection[str]], dict[str, Recording]]
+
+#: What ``_REQUESTS`` reads of a store's records (``Source.requests``): the labels it
+#: groups by, and the cache calls summed.
+_FROM_RECORDS = f"""
+(SELECT *, labels['{labels.PHASE}'] AS l_phase, labels['{labels.SIZE}'] AS l_size,
+    labels['{labels.PERSONA}'] AS l_persona, labels['{labels.CACHE}'] AS l_cache,
+    labels['{labels.TARGET}'] AS l_target,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_READS}) THEN x.keys ELSE 0 END)), 0) AS gets,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_READS}) THEN x.hits ELSE 0 END)), 0) AS hits,
+    coalesce(list_sum(list_transform(c, lambda x:
+        CASE WHEN x.op IN ({_WRITES}) THEN x.keys ELSE 0 END)), 0) AS sets
+FROM {{requests}})
+"""
 
 #: One row per measured request: what every figure is computed from.
 _REQUESTS = f"""
@@ -33,26 +55,21 @@ CREATE TABLE r AS
 SELECT
     id, started_at, view, method, status, wall_ms, cpu_ms, response_bytes, page_cache_hit,
     body_hash, authenticated, validators,
-    coalesce(nullif(labels['{labels.SIZE}'], ''), '{ALL_SIZES}') AS size,
-    coalesce(labels['{labels.SIZE}'], '') AS size_label,
-    labels['{labels.PERSONA}'] AS persona,
-    labels['{labels.CACHE}'] AS cache,
-    coalesce(labels['{labels.TARGET}'], '') AS target,
+    coalesce(nullif(l_size, ''), '{ALL_SIZES}') AS size,
+    coalesce(l_size, '') AS size_label,
+    l_persona AS persona,
+    l_cache AS cache,
+    coalesce(l_target, '') AS target,
     status < 300 OR status = 304 OR (status < 400 AND method NOT IN ('GET', 'HEAD')) AS served,
     len(q) AS nq,
     coalesce(list_sum(list_transform(q, lambda x: x.us)), 0) AS db_us,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_READS}) THEN x.keys ELSE 0 END)), 0) AS gets,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_READS}) THEN x.hits ELSE 0 END)), 0) AS hits,
-    coalesce(list_sum(list_transform(c, lambda x:
-        CASE WHEN x.op IN ({_WRITES}) THEN x.keys ELSE 0 END)), 0) AS sets,
+    gets, hits, sets,
     len(h) AS nh,
     coalesce(list_sum(list_transform(h, lambda x: x.us)), 0) AS http_us,
     q,
     CASE WHEN len(h) > 0 THEN h END AS h
 FROM {{source}}
-WHERE coalesce(labels['{labels.PHASE}'], '{labels.MEASURE}') = '{labels.MEASURE}' {{where}}
+WHERE coalesce(l_phase, '{labels.MEASURE}') = '{labels.MEASURE}' {{where}}
 """
 
 _SIZES = """
@@ -181,14 +198,32 @@ SELECT view, persona, fp, max(n) FROM (
 
 
 def gather(url: str, since: float | None = None, views: list[str] | None = None) -> Facts:
-    """The facts of the recordings in the store at ``url`` (see duckdb_sources)."""
+    """The facts of the recordings in the store at ``url`` (see duckdb_sources; a PostgreSQL
+    store's analysis columns are copied out, see postgresql_copy)."""
     with connect() as con:
         where, args = ("AND started_at >= ?", [since]) if since is not None else ("", [])
+        if scheme(url) in POSTGRESQL:
+            with copied(url, since) as found:
+                con.execute(_REQUESTS.format(source=found.requests(), where=where), args)
+                return _gather(con, url, views, found.fetch)
         with source(url, since, con) as store:
-            con.execute(_REQUESTS.format(source=store.requests(), where=where), args)
-            if views:
-                _keep_views(con, views)
-            return sql_facts.gather(_DuckDBRows(con, url, store))
+            requests = _FROM_RECORDS.format(requests=store.requests())
+            con.execute(_REQUESTS.format(source=requests, where=where), args)
+            return _gather(con, url, views, lambda ids: _fetch(con, url, store, ids))
+
+
+#: A request row lacking any of these came from a record no Recording can be made of: DuckDB
+#: reads a missing field as NULL where the store's own reader refuses the record.
+_REQUIRED = ("id", "started_at", "method", "view", "status", "wall_ms")
+
+
+def _gather(con: Any, url: str, views: list[str] | None, fetch: Fetch) -> Facts:
+    incomplete = " OR ".join(f"{name} IS NULL" for name in _REQUIRED)
+    if con.execute(f"SELECT count(*) FROM r WHERE {incomplete}").fetchone()[0]:
+        raise CorruptRecordError(redact_url(url), "a record", "a required field is missing")
+    if views:
+        _keep_views(con, views)
+    return sql_facts.gather(_DuckDBRows(con, fetch))
 
 
 def _keep_views(con: Any, views: list[str]) -> None:
@@ -208,8 +243,8 @@ def _ints(fingerprints: list[str]) -> list[int]:
 class _DuckDBRows:
     """sql_facts.Rows over the requests table ``r`` of a DuckDB connection."""
 
-    def __init__(self, con: Any, url: str, store: Source) -> None:
-        self.con, self.url, self.store = con, url, store
+    def __init__(self, con: Any, fetch: Fetch) -> None:
+        self.con, self.fetch = con, fetch
 
     def _all(self, sql: str, args: list[Any] | None = None) -> list[Any]:
         rows: list[Any] = self.con.execute(sql, args or []).fetchall()
@@ -274,36 +309,35 @@ class _DuckDBRows:
         rows = self._all(_REPEATED, [_ints(selects)])
         return [(view, _hex(fp), *rest) for view, fp, *rest in rows]
 
-    def fetch(self, ids: Collection[str]) -> dict[str, Recording]:
-        """The requests, whole, as the store's reader gives them."""
-        if not self.store.parquet:
-            starts = self._all(
-                "SELECT id, started_at FROM r WHERE list_contains(?, id)", [sorted(ids)]
-            )
-            store = open_store(self.url)
-            try:
-                lines = store.find(dict(starts))
-            finally:
-                store.close()
-            found = (
-                stored_recording(self.url, "a fetched record", text) for text in lines.values()
-            )
-            return {recording.id: recording for recording in found}
-        columns = ", ".join(SCALARS)
-        rows = self._all(
-            f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
-            f" FROM {self.store.recordings()} WHERE list_contains(?, id)",
-            [sorted(ids)],
-        )
-        fetched = {}
-        for row in rows:
-            record = dict(zip(SCALARS, row, strict=False))
-            extra = row[len(SCALARS) :]
-            record["labels"] = dict(extra[0] or {})
-            record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
-            record["queries"] = [list(q.values()) for q in extra[2] or []]
-            record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
-            if extra[4]:
-                record["http_calls"] = [list(h.values()) for h in extra[4]]
-            fetched[record["id"]] = as_recording(self.url, record)
-        return fetched
+
+def _fetch(con: Any, url: str, store: Source, ids: Collection[str]) -> dict[str, Recording]:
+    """The requests, whole, as the store's reader gives them."""
+    if not store.parquet:
+        starts = con.execute(
+            "SELECT id, started_at FROM r WHERE list_contains(?, id)", [sorted(ids)]
+        ).fetchall()
+        kept = open_store(url)
+        try:
+            lines = kept.find(dict(starts))
+        finally:
+            kept.close()
+        found = (stored_recording(url, "a fetched record", text) for text in lines.values())
+        return {recording.id: recording for recording in found}
+    columns = ", ".join(SCALARS)
+    rows = con.execute(
+        f"SELECT {columns}, labels, statements, queries, cache_ops, http_calls"
+        f" FROM {store.recordings()} WHERE list_contains(?, id)",
+        [sorted(ids)],
+    ).fetchall()
+    fetched = {}
+    for row in rows:
+        record = dict(zip(SCALARS, row, strict=False))
+        extra = row[len(SCALARS) :]
+        record["labels"] = dict(extra[0] or {})
+        record["statements"] = {fp: list(pair) for fp, pair in (extra[1] or {}).items()}
+        record["queries"] = [list(q.values()) for q in extra[2] or []]
+        record["cache_ops"] = [list(c.values()) for c in extra[3] or []]
+        if extra[4]:
+            record["http_calls"] = [list(h.values()) for h in extra[4]]
+        fetched[record["id"]] = as_recording(url, record)
+    return fetched

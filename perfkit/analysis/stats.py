@@ -8,10 +8,9 @@ from collections import Counter
 from perfkit import labels
 from perfkit.analysis.report import SizeStats
 from perfkit.quantiles import median, percentile
+from perfkit.recording import CACHE_READS as CACHE_READS
+from perfkit.recording import CACHE_WRITES as CACHE_WRITES
 from perfkit.recording import Recording
-
-CACHE_READS = ("get", "get_many", "has_key")
-CACHE_WRITES = ("set", "add", "set_many")
 
 
 def size_stats(size: str, group: list[Recording]) -> SizeStats:

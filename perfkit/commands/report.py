@@ -45,11 +45,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--engine",
-        choices=("auto", "duckdb", "python"),
+        choices=("auto", "duckdb", "postgresql", "python"),
         default="auto",
-        help="auto (default): analyse inside PostgreSQL for a postgresql:// store, in DuckDB "
-        "for the others, in bounded memory; duckdb: in DuckDB for every store; python: every "
-        "recording in memory (the reference both are tested against)",
+        help="auto (default) and duckdb: analyse in DuckDB, in bounded memory (a postgresql:// "
+        "store's analysis columns are copied out for it: faster than the server's own SQL); "
+        "postgresql: inside the PostgreSQL server, only per-view results coming back; "
+        "python: every recording in memory (the reference the others are tested against)",
     )
     parser.add_argument(
         "--settings",
@@ -104,7 +105,7 @@ def read_store(
 
 def gather_in_engine(url: str, since: float | None, views: list[str], engine: str) -> Facts | None:
     """The facts of the store at ``url``, gathered inside PostgreSQL (a postgresql:// store,
-    ``auto``) or by DuckDB; None when the engine cannot read a record (corrupt, or of an
+    ``postgresql``) or by DuckDB; None when the engine cannot read a record (corrupt, or of an
     older perfkit): the record-by-record reader then names the problem."""
     import duckdb
 
@@ -122,7 +123,7 @@ def gather_in_engine(url: str, since: float | None, views: list[str], engine: st
                 store.close()
         except StoreError as error:
             raise UsageError(f"{error}; check --store") from None
-    in_postgresql = engine == "auto" and scheme(url) in ("postgresql", "postgres")
+    in_postgresql = engine == "postgresql"
     try:
         if in_postgresql:
             return postgres_facts.gather(url, since, views)
@@ -190,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
     check_options(args, "json", "html", "markdown")
     if scheme(args.store) == PARQUET and args.engine == "python":
         raise UsageError("a Parquet export is read by DuckDB only: drop --engine python")
+    if args.engine == "postgresql" and scheme(args.store) not in ("postgresql", "postgres"):
+        raise UsageError("--engine postgresql analyses a postgresql:// store only")
     if args.settings:
         _setup_django(args.settings)
     console = Console()

@@ -12,6 +12,7 @@ from typing import Any
 
 from perfkit.errors import StoreError
 from perfkit.recording import Recording
+from perfkit.store import postgresql_columns as analysis
 from perfkit.store import split_query_option
 from perfkit.store.base import Store
 from perfkit.store.records import keyed_recordings
@@ -29,6 +30,9 @@ _PRUNE = (
     " ORDER BY started_at, id LIMIT %s)"
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,47}")
+#: How long adding the analysis columns to an older table may wait for its lock: every query
+#: on the table would queue behind a waiting ALTER TABLE.
+_ALTER_LOCK_TIMEOUT = "2s"
 
 
 def _psycopg() -> Any:
@@ -62,6 +66,8 @@ class PostgreSQLStore(Store):
         self._conn: Any = None
         self._pid = 0
         self._schema_ready = False
+        #: Whether the table has the analysis columns (``postgresql_columns``) for writes to fill.
+        self._analysis_columns = False
         self._inherited: list[Any] = []
 
     @property
@@ -79,6 +85,9 @@ class PostgreSQLStore(Store):
             if "connect_timeout" not in self._conninfo:
                 options["connect_timeout"] = CONNECT_TIMEOUT_S
             conn = psycopg.connect(self._conninfo, **options)
+            # JIT compiling the write's INSERT (its extraction's expressions pass the
+            # planner's cost threshold) takes longer than running it.
+            conn.execute("SET jit = off")
             self._conn, self._pid, self._schema_ready = conn, os.getpid(), False
         if create and not self._schema_ready:
             self._create_table(self._conn)
@@ -88,6 +97,7 @@ class PostgreSQLStore(Store):
     def _create_table(self, conn: Any) -> None:
         sql = _psycopg().sql
         table = sql.Identifier(self.table)
+        columns = ", ".join(f"{name} {kind}" for name, kind in analysis.COLUMNS)
         with conn.transaction():
             # Serialises concurrent CREATE TABLE IF NOT EXISTS from several workers.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
@@ -100,8 +110,9 @@ class PostgreSQLStore(Store):
                     " method text NOT NULL,"
                     " status integer NOT NULL,"
                     " wall_ms double precision NOT NULL,"
-                    " payload jsonb NOT NULL)"
+                    " payload jsonb NOT NULL, "
                 ).format(table)
+                + sql.SQL(columns + ")")
             )
             conn.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (view, started_at)").format(
@@ -113,6 +124,9 @@ class PostgreSQLStore(Store):
                     sql.Identifier(f"{self.table}_started"), table
                 )
             )
+        self._analysis_columns = self._has_analysis_columns(conn) or self._add_analysis_columns(
+            conn
+        )
         # COPY into a per-session staging table, then INSERT ... ON CONFLICT: as fast as
         # COPY yet idempotent, and free of the stalls executemany's pipeline mode shows.
         conn.execute(
@@ -120,6 +134,28 @@ class PostgreSQLStore(Store):
                 "CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS"
             ).format(sql.Identifier(_STAGING), table)
         )
+
+    def _has_analysis_columns(self, conn: Any) -> bool:
+        name = _psycopg().sql.Identifier(self.table).as_string(conn)
+        found = conn.execute(
+            "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s"
+            " AND NOT attisdropped",
+            (name, analysis.MARKER),
+        ).fetchone()
+        return found is not None
+
+    def _add_analysis_columns(self, conn: Any) -> bool:
+        """Adds the analysis columns to a table made by an older perfkit (its rows keep NULL
+        there, and readers extract them); False when the table's lock was not to be had
+        soon: this connection then writes without them, and the next one tries again."""
+        psycopg = _psycopg()
+        try:
+            with conn.transaction():
+                conn.execute(f"SET LOCAL lock_timeout = '{_ALTER_LOCK_TIMEOUT}'")
+                conn.execute(self._sql("ALTER TABLE {} " + analysis.ADD))
+        except psycopg.errors.LockNotAvailable:
+            return False
+        return True
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None
@@ -151,12 +187,21 @@ class PostgreSQLStore(Store):
         self.write_rows([record_row(record) for record in records])
 
     def write_rows(self, rows: list[Row]) -> None:
+        """COPY into the staging table, then one INSERT that also fills the analysis columns
+        (the server extracts them). A record the extraction refuses (a value of the wrong
+        type) sends its batch in without them, never loses it."""
         if not rows:
             return
+        psycopg = _psycopg()
         copy = f"COPY {_STAGING} ({_COLUMNS}) FROM STDIN"
-        insert = self._sql(
+        plain = self._sql(
             f"INSERT INTO {{}} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGING}"
             " ON CONFLICT (id) DO NOTHING"
+        )
+        extracting = self._sql(
+            f"INSERT INTO {{}} ({_COLUMNS}, {analysis.NAMES}) SELECT s.*, e.*"
+            f" FROM (SELECT {_COLUMNS} FROM {_STAGING}) s,"
+            f" LATERAL {analysis.extracted('s.payload')} e ON CONFLICT (id) DO NOTHING"
         )
 
         def operation(conn: Any) -> None:
@@ -164,7 +209,14 @@ class PostgreSQLStore(Store):
                 with cursor.copy(copy) as stream:
                     for row in rows:
                         stream.write_row(row)
-                cursor.execute(insert)
+                if not self._analysis_columns:
+                    cursor.execute(plain)
+                    return
+                try:
+                    with conn.transaction():
+                        cursor.execute(extracting)
+                except psycopg.errors.DataError:
+                    cursor.execute(plain)
 
         self._run("write", operation, create=True)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from perfkit.analysis import duckdb_facts
 from perfkit.analysis.analyse import conclude
+from perfkit.errors import CorruptRecordError
 from perfkit.recording import Recording
 from perfkit.store import open_store
 from perfkit.store.jsonl import JSONLStore
@@ -110,8 +111,64 @@ def test_since_on_a_long_json_lines_store_reads_its_tail_only(tmp_path: Path) ->
     assert differences(engine(url, since), reference(stored, since)) == []
 
 
+def _copied(url: str, since: float | None = None, views: list[str] = ()) -> dict:
+    """The report of DuckDB over the PostgreSQL store's copied analysis columns."""
+    found = duckdb_facts.gather(url, since, list(views) or None)
+    return conclude(found, source="s", relations={}).to_dict()
+
+
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
-def test_duckdb_reads_a_postgresql_store_the_same_through_its_pipe(store_url: str) -> None:
+def test_duckdb_reads_a_postgresql_store_the_same_through_its_copy(store_url: str) -> None:
     stored = _write(store_url, project_stores.recordings(12, True))
-    piped = conclude(duckdb_facts.gather(store_url), source="s", relations={}).to_dict()
-    assert differences(piped, reference(stored)) == []
+    expected = reference(stored)
+    assert differences(_copied(store_url), expected) == []
+    middle = sorted(r.started_at for r in stored)[len(stored) // 2]
+    for since, views in ((middle, []), (None, ["blog:*"]), (middle, ["api:*", "hc:details"])):
+        expected = reference(stored, since, views)
+        assert differences(_copied(store_url, since, views), expected) == [], (since, views)
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("bench", [True, False], ids=["bench", "staging"])
+def test_rows_from_before_the_analysis_columns_are_read_the_same(
+    store_url: str, bench: bool
+) -> None:
+    """Half the records in a table an older perfkit made (no analysis columns), the other
+    half written after this one added them: both PostgreSQL engines read both halves."""
+    import psycopg
+
+    from perfkit.store.rows import record_row
+
+    server, _, table = store_url.partition("?table=")
+    older = project_stores.recordings(13, bench)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {table} (id text PRIMARY KEY, started_at double precision NOT NULL,"
+            " view text NOT NULL, method text NOT NULL, status integer NOT NULL,"
+            " wall_ms double precision NOT NULL, payload jsonb NOT NULL)"
+        )
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [record_row(r.to_dict()) for r in older[::2]],
+            )
+    stored = _write(store_url, older[1::2])
+    with psycopg.connect(server) as conn:
+        filled = conn.execute(
+            f"SELECT count(*) FILTER (WHERE q_fp IS NULL), count(*) FROM {table}"
+        ).fetchone()
+    assert filled == (len(older[::2]), len(older))
+    expected = reference(stored)
+    assert expected["views"]
+    assert differences(engine(store_url), expected) == []
+    assert differences(_copied(store_url), expected) == []
+
+
+def test_a_record_missing_its_fields_is_corrupt_to_duckdb_too(tmp_path: Path) -> None:
+    """DuckDB reads a missing field as NULL; the engine refuses the record as the store's own
+    reader does, so the report goes to that reader and names it."""
+    good = [json.dumps(r.to_dict()) for r in project_stores.recordings(13, False, count=20)]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join([*good, '{"":""}']) + "\n")
+    with pytest.raises(CorruptRecordError, match="required field"):
+        duckdb_facts.gather(f"jsonl://{path}")

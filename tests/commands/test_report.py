@@ -262,6 +262,40 @@ def test_every_engine_writes_the_same_report(tmp_path: Path) -> None:
     assert differences(written["duckdb"], written["python"]) == []
 
 
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_every_engine_writes_the_same_report_of_a_postgresql_store(
+    tmp_path: Path, store_url: str
+) -> None:
+    """auto (DuckDB over the copied analysis columns), postgresql (inside the server) and
+    python agree."""
+    from tests.analysis import project_stores
+    from tests.analysis.project_stores import differences
+
+    store = open_store(store_url)
+    store.write([r.to_dict() for r in project_stores.recordings(22, True)])
+    store.close()
+    written = {}
+    for engine in ("auto", "postgresql", "python"):
+        path = tmp_path / f"{engine}.json"
+        done = run_perfkit(
+            "report", "--store", store_url, "--engine", engine, "--json", str(path), cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        written[engine] = json.loads(path.read_text())
+    assert written["python"]["views"]
+    assert differences(written["auto"], written["python"]) == []
+    assert differences(written["postgresql"], written["python"]) == []
+
+
+def test_the_postgresql_engine_on_another_store_is_one_line(tmp_path: Path) -> None:
+    url = f"jsonl://{tmp_path / 'r.jsonl'}"
+    done = run_perfkit("report", "--store", url, "--engine", "postgresql", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "perfkit: error: --engine postgresql analyses a postgresql:// store only\n"
+    )
+
+
 def test_a_parquet_source_that_is_absent_or_not_an_export_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "other.parquet").write_text("not parquet")
     for store, message in (

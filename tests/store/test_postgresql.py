@@ -11,7 +11,10 @@ import pytest
 from perfkit.errors import StoreError
 from perfkit.store import open_store
 from perfkit.store import postgresql as postgresql_store
+from perfkit.store import postgresql_columns as analysis
 from perfkit.store.postgresql import DEFAULT_TABLE, PostgreSQLStore
+from perfkit.store.rows import record_row
+from tests.analysis import project_stores
 from tests.store import (
     assert_between_reads_a_time_window,
     assert_corrupt_record_is_named,
@@ -98,6 +101,7 @@ def test_schema_columns_and_indexes(table: str) -> None:
         "status": "integer",
         "wall_ms": "double precision",
         "payload": "jsonb",
+        **{name: "ARRAY" if kind.endswith("[]") else kind for name, kind in analysis.COLUMNS},
     }
     assert any("(view, started_at)" in index for index in indexes)
     assert payload == ("unit",)
@@ -209,3 +213,109 @@ def test_prune_finds_its_batches_through_the_started_index(table: str) -> None:
         plan = conn.execute(f"EXPLAIN {query}", (1_700_000_000.5, 50)).fetchall()
     assert any(f"{table}_started" in line for (line,) in plan), plan
     store.close()
+
+
+def _signed(fingerprint: str) -> int:
+    value = int(fingerprint, 16)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def test_the_server_fills_the_analysis_columns_from_each_record(table: str) -> None:
+    records = [r.to_dict() for r in project_stores.recordings(5, True, count=40)]
+    store = open_store(f"{SERVER}?table={table}")
+    store.write(records)
+    store.close()
+    with psycopg.connect(SERVER) as conn:
+        rows = conn.execute(
+            f"SELECT id, l_size, l_persona, l_phase, nh, gets, sets, q_fp, q_us, q_rows, q_ph"
+            f" FROM {table}"
+        ).fetchall()
+    assert len(rows) == len(records)
+    by_id = {r["id"]: r for r in records}
+    for rid, size, persona, phase, nh, gets, sets, fps, us, rows_, phs in rows:
+        record = by_id[rid]
+        queries = record["queries"]
+        assert (size, persona, phase) == tuple(
+            record["labels"].get(k) for k in ("size", "persona", "phase")
+        )
+        assert nh == len(record.get("http_calls", []))
+        assert gets == sum(c[5] for c in record["cache_ops"] if c[1] in ("get", "get_many"))
+        assert sets == sum(c[5] for c in record["cache_ops"] if c[1] == "set")
+        assert fps == [_signed(q[1]) for q in queries]
+        assert (us, rows_, phs) == (
+            [q[2] for q in queries],
+            [q[3] for q in queries],
+            [q[6] for q in queries],
+        )
+    assert any(row[4] for row in rows) and any(row[5] for row in rows)
+
+
+def test_a_record_the_extraction_refuses_is_kept_without_the_columns(table: str) -> None:
+    """A fingerprint that is no 16 hex digits: the batch goes in as before, whole."""
+    records = [make_record(i) for i in range(3)]
+    store = open_store(f"{SERVER}?table={table}")
+    store.write(records)
+    assert dicts(store.read()) == records
+    store.close()
+    with psycopg.connect(SERVER) as conn:
+        marked = conn.execute(f"SELECT count(*) FROM {table} WHERE q_fp IS NOT NULL").fetchone()
+    assert marked == (0,)
+
+
+def _older_table(table: str, records: list[dict]) -> None:
+    """The table as perfkit made it before the analysis columns, with ``records`` in it."""
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {table} (id text PRIMARY KEY, started_at double precision NOT NULL,"
+            " view text NOT NULL, method text NOT NULL, status integer NOT NULL,"
+            " wall_ms double precision NOT NULL, payload jsonb NOT NULL)"
+        )
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [record_row(r) for r in records],
+            )
+
+
+def test_an_older_table_gets_the_columns_and_keeps_its_rows(table: str) -> None:
+    old, new = project_stores.recordings(6, True, count=20), project_stores.recordings(7, True, 20)
+    _older_table(table, [r.to_dict() for r in old])
+    store = open_store(f"{SERVER}?table={table}")
+    store.write([r.to_dict() for r in new])
+    assert store.count() == len(old) + len(new)
+    store.close()
+    with psycopg.connect(SERVER) as conn:
+        filled = dict(
+            conn.execute(f"SELECT q_fp IS NOT NULL, count(*) FROM {table} GROUP BY 1").fetchall()
+        )
+    assert filled == {False: len(old), True: len(new)}
+
+
+def test_a_locked_older_table_is_written_without_the_columns(table: str) -> None:
+    """A report holding the table: the writer does not queue every query behind its
+    ALTER TABLE; it writes as before, and a later connection adds the columns."""
+    _older_table(table, [])
+    with psycopg.connect(SERVER) as holder:
+        holder.execute(f"SELECT count(*) FROM {table}")  # holds ACCESS SHARE until rollback
+        store = open_store(f"{SERVER}?table={table}")
+        store.write([make_record(1)])
+        assert store.count() == 1
+        store.close()
+        holder.rollback()
+    with psycopg.connect(SERVER) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = %s"
+            " AND column_name = %s",
+            (table, analysis.MARKER),
+        ).fetchone()
+    assert found == (0,)
+    later = open_store(f"{SERVER}?table={table}")
+    later.write([make_record(2)])
+    later.close()
+    with psycopg.connect(SERVER) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = %s"
+            " AND column_name = %s",
+            (table, analysis.MARKER),
+        ).fetchone()
+    assert found == (1,)
