@@ -151,7 +151,7 @@ def _examined_grows(plans: list[SizePlan], found: list[PlanFinding]) -> list[Pla
             fields=cause.fields if cause else [],
             index=cause.index if cause else None,
             detail=(
-                f"O(n) inside one query: reads {first.rows_examined} → {last.rows_examined} rows "
+                f"reads {first.rows_examined} → {last.rows_examined} rows "
                 f"(n={first.size} → n={last.size}) to return {last.rows_returned}"
             ),
         )

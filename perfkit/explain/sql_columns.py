@@ -8,6 +8,7 @@ qualifies every column, and aliases self-joins (``T3``) and subqueries (``U0``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -50,19 +51,20 @@ def uses(sql: str, vendor: str) -> Uses:
     except sqlglot.errors.SqlglotError:
         return Uses()
     found = Uses()
-    for table in tree.find_all(exp.Table):
-        found.aliases[table.alias_or_name] = table.name
+    for node in tree.find_all(exp.Table):
+        name: str = node.name
+        found.aliases[node.alias_or_name] = name
         # PostgreSQL folds an unquoted alias (Django's T3, U0) to lower case in its plans.
-        found.aliases.setdefault(table.alias_or_name.lower(), table.name)
-        found.tables.setdefault(table.name, TableUse())
+        found.aliases.setdefault(node.alias_or_name.lower(), name)
+        found.tables.setdefault(name, TableUse())
     only = next(iter(found.tables)) if len(found.tables) == 1 else None
     for where in tree.find_all(exp.Where):
         for comparison in where.find_all(*_EQUAL, *_RANGE):
             column = _compared_column(comparison)
             if column is None:
                 continue
-            table = found.aliases.get(column.table, column.table) if column.table else only
-            if table in found.tables:
+            table = _table_of(column, found, only)
+            if table is not None:
                 use = found.tables[table]
                 kind = use.equal if isinstance(comparison, _EQUAL) else use.ranged
                 if column.name not in kind:
@@ -70,13 +72,20 @@ def uses(sql: str, vendor: str) -> Uses:
     for ordered in tree.find_all(exp.Ordered):
         column = ordered.this
         if isinstance(column, exp.Column):
-            table = found.aliases.get(column.table, column.table) if column.table else only
-            if table in found.tables:
+            table = _table_of(column, found, only)
+            if table is not None:
                 found.tables[table].order.append((column.name, bool(ordered.args.get("desc"))))
     return found
 
 
-def _compared_column(comparison: exp.Expression) -> exp.Column | None:
+def _table_of(column: exp.Column, found: Uses, only: str | None) -> str | None:
+    """The statement's table a column belongs to (an unqualified one: the only table)."""
+    qualifier: str = column.table
+    table = found.aliases.get(qualifier, qualifier) if qualifier else only
+    return table if table in found.tables else None
+
+
+def _compared_column(comparison: Any) -> exp.Column | None:
     """The column compared with a value, or None for a join condition or an expression."""
     left = comparison.this
     if isinstance(left, exp.Paren):

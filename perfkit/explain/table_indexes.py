@@ -65,7 +65,7 @@ def _models() -> dict[str, ModelTable]:
         opts = model._meta
         if opts.proxy:
             continue
-        names = {f.column: f.name for f in opts.concrete_fields if getattr(f, "column", None)}
+        names = {f.column: f.name for f in opts.concrete_fields if f.column is not None}
         found.setdefault(opts.db_table, ModelTable(opts.label, names))
     return found
 
