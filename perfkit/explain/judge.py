@@ -75,7 +75,8 @@ def judge(
         for table in sorted(grows):
             use = uses.tables.get(table, TableUse())
             order = [column for column, _desc in use.order]
-            if order and not indexes.get(table, TableIndexes()).serves_order(use.equal, order):
+            have = indexes.get(table, TableIndexes())
+            if order and not have.one_row(use.equal) and not have.serves_order(use.equal, order):
                 fields = [*use.equal, *(("-" if d else "") + c for c, d in use.order)]
                 if not any(f.table == table for f in found):
                     found.append(

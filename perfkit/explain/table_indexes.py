@@ -15,6 +15,12 @@ class TableIndexes:
     """Each index's columns, in order: indexes, unique constraints and the primary key."""
 
     columns: list[list[str]] = field(default_factory=list)
+    #: The column sets of unique constraints and the primary key.
+    unique: list[list[str]] = field(default_factory=list)
+
+    def one_row(self, equal: Sequence[str]) -> bool:
+        """Whether equality on ``equal`` picks at most one row (it covers a unique key)."""
+        return any(cols and set(cols) <= set(equal) for cols in self.unique)
 
     def serves_filter(self, filtered: Sequence[str]) -> bool:
         """Whether an index starts with one of the filtered columns."""
@@ -39,12 +45,14 @@ def indexes(alias: str, table: str) -> TableIndexes:
             constraints = connection.introspection.get_constraints(cursor, table)
     except DatabaseError:
         return TableIndexes()
+    keys = [c for c in constraints.values() if c.get("columns")]
     return TableIndexes(
         [
             list(c["columns"])
-            for c in constraints.values()
-            if c.get("columns") and (c.get("index") or c.get("unique") or c.get("primary_key"))
-        ]
+            for c in keys
+            if c.get("index") or c.get("unique") or c.get("primary_key")
+        ],
+        [list(c["columns"]) for c in keys if c.get("unique") or c.get("primary_key")],
     )
 
 
