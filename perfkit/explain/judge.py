@@ -62,13 +62,13 @@ def judge(
         have = indexes.get(table, TableIndexes())
         if use.filtered and not have.serves_filter(use.filtered):
             rows = table_rows.get(table, {}).get(last.size)
-            at = f"{rows} rows at n={last.size}" if rows is not None else f"n={last.size}"
+            at = f" ({rows} rows at n={last.size})" if rows is not None else ""
             found.append(
                 _finding(
                     FULL_SCAN,
                     table,
                     [*use.filtered, *_order(use, have)],
-                    f"reads every row of {table} ({at}) to filter on {', '.join(use.filtered)}",
+                    f"reads every row of {table}{at} to filter on {', '.join(use.filtered)}",
                 )
             )
     if last.plan.sorts:
