@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from perfkit.analysis.report import EXAMINED_GROWS, ExplainedStatement
-from perfkit.explain.judge import Measured, judge
-from perfkit.explain.plan_command import NotExplained, explain
-from perfkit.explain.plan_reading import read
-from perfkit.explain.sql_columns import uses
-from perfkit.explain.table_indexes import indexes
+from perfkit.analysis.report import ExplainedStatement
+from perfkit.explain.one_size import explained
 
 if TYPE_CHECKING:
     from perfkit.testing.recorder import Recorded
@@ -24,26 +20,5 @@ def full_scans(recorded: Recorded) -> list[ExplainedStatement]:
     """The block's statements whose plans read a table whole to filter it, or sort with no
     index, each with the ``Meta.indexes`` line to add."""
     sites = {q.fingerprint: (q.sql, q.callsite) for q in recorded.queries}
-    found = []
-    for fp, example in sorted(recorded.examples.by_fingerprint().items()):
-        try:
-            plan = read(explain(example))
-        except NotExplained:
-            continue
-        used = uses(example.sql, example.vendor)
-        _plans, findings = judge(
-            used,
-            [Measured("", plan, None)],
-            {t: indexes(example.alias, t) for t in used.tables},
-            {},
-            growth_known=False,
-        )
-        findings = [f for f in findings if f.kind != EXAMINED_GROWS]
-        if findings:
-            sql, callsite = sites.get(fp, (example.sql, ""))
-            found.append(
-                ExplainedStatement(
-                    fp, sql, example.alias, example.vendor, [], callsite, [], _plans, findings
-                )
-            )
-    return found
+    statements = explained(recorded.examples.by_fingerprint(), sites)
+    return [statement for statement in statements if statement.findings]
