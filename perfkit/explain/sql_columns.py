@@ -59,7 +59,7 @@ def uses(sql: str, vendor: str) -> Uses:
         found.tables.setdefault(name, TableUse())
     only = next(iter(found.tables)) if len(found.tables) == 1 else None
     for where in tree.find_all(exp.Where):
-        for comparison in where.find_all(*_EQUAL, *_RANGE):
+        for comparison in where.find_all(*_EQUAL, *_RANGE, bfs=False):
             column = _compared_column(comparison)
             if column is None:
                 continue
