@@ -120,7 +120,7 @@ def test_the_marker_checks_each_limit_after_the_test_body(run, pytester) -> None
             "hit ratio of at least 50%, got 0%",
             "*_ test_misspelt_limit _*",
             "@pytest.mark.perfkit takes keyword arguments max_queries, num_queries, n_plus_one, "
-            "max_http_calls, cache, snapshot; got max_query",
+            "max_http_calls, cache, snapshot, full_scans; got max_query",
             "*_ TestClassMarked.test_inherits_the_limit _*",
             "test_marked.py:*: @pytest.mark.perfkit(max_queries=1) failed",
             "",
