@@ -44,3 +44,21 @@ def test_only_selects_of_known_databases_are_explained() -> None:
 def test_a_database_message_keeps_no_quoted_value_or_number() -> None:
     error = DatabaseError('invalid input syntax for type integer: "zebra" at 42\nLINE 1')
     assert redacted(error) == "DatabaseError: invalid input syntax for type integer: # at #"
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+@pytest.mark.django_db(databases=ALIASES)
+def test_analyze_counts_the_rows_read_where_the_database_can(alias) -> None:
+    from perfkit.demo.models import Author
+    from tests.routers import use_database
+
+    with use_database(alias):
+        Author.objects.bulk_create(Author(name=f"a{i}", slug=f"a{i}") for i in range(7))
+    vendor = connections[alias].vendor
+    sql = "SELECT COUNT(*) FROM demo_author WHERE name = %s"
+    raw = explain(Example(alias, vendor, sql, ("a3",)), analyze=True)
+    (access,) = read(raw).accesses
+    if vendor == "sqlite":  # SQLite has no EXPLAIN ANALYZE: its plan is the estimate
+        assert (raw.analyzed, access.rows) == (False, None)
+    else:
+        assert (raw.analyzed, access.rows) == (True, 7.0)
