@@ -20,6 +20,8 @@ CLI = [
     "pyinstrument>=4.6",
     #: the report's analysis engine over the local stores, and the Parquet export
     "duckdb>=1.1",
+    #: reads the columns a statement filters and sorts on, for bench --explain's index advice
+    "sqlglot>=25",
     "tomli>=2; python_version<'3.11'",
 ]
 #: DuckDB's SQLite scanner, so the report reads a SQLite store in place instead of copying

@@ -1,9 +1,10 @@
-"""The django-debug-toolbar panel: this request's N+1 groups, cache and outbound HTTP calls, and
-the view's history."""
+"""The django-debug-toolbar panel: this request's N+1 groups, the plans of its statements that
+matter, cache and outbound HTTP calls, and the view's history."""
 
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,12 @@ from debug_toolbar.panels import Panel
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path, reverse
 
-from perfkit import conf, describe, profiling
+from perfkit import conf, describe, health, profiling
 from perfkit.analysis import n_plus_one, outbound
 from perfkit.analysis.fixes import django_relations
+from perfkit.analysis.report import NPlusOneGroup
 from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES
+from perfkit.capture.statement_examples import Examples, keeping
 from perfkit.quantiles import percentile
 from perfkit.recording import Recording
 
@@ -31,6 +34,15 @@ class PerfkitPanel(Panel):
 
     title = "perfkit"
     template = "perfkit/panel.html"
+
+    def enable_instrumentation(self) -> None:
+        # One example (SQL, parameters) of each SELECT, in memory for this request only: the
+        # plans below need the parameters, and the panel's stats never hold them.
+        self._keeping = ExitStack()
+        self._examples: Examples = self._keeping.enter_context(keeping())
+
+    def disable_instrumentation(self) -> None:
+        self._keeping.close()
 
     @property
     def nav_subtitle(self) -> str:
@@ -51,13 +63,15 @@ class PerfkitPanel(Panel):
         if not recording.view:  # the toolbar runs inside PerfkitMiddleware: not closed yet
             describe.describe_view(recording, request)
         config = conf.get_config()
+        groups = n_plus_one.groups(recording, django_relations())
         self.record_stats(
             {
                 "recorded": True,
                 "view": recording.view,
                 "queries": len(recording.queries),
                 "db_ms": recording.db_ms,
-                "n_plus_one": [asdict(g) for g in n_plus_one.groups(recording, django_relations())],
+                "n_plus_one": [asdict(g) for g in groups],
+                "plans": plans(recording, getattr(self, "_examples", Examples()), groups),
                 "cache": cache_by_pattern(recording),
                 "http_calls": len(recording.http_calls),
                 "http_ms": recording.http_ms,
@@ -72,6 +86,29 @@ class PerfkitPanel(Panel):
     @classmethod
     def get_urls(cls) -> list[URLPattern]:
         return [path("perfkit/profile/<str:name>", profile_view, name="perfkit_profile")]
+
+
+def plans(
+    recording: Recording, examples: Examples, groups: list[NPlusOneGroup]
+) -> list[dict[str, Any]]:
+    """The plans of the request's statements that matter: those in an N+1 group and the one
+    holding most of its DB time, each explained once, values blanked."""
+    from perfkit.explain.one_size import explained
+
+    time: dict[str, float] = {}
+    for query in recording.queries:
+        time[query.fingerprint] = time.get(query.fingerprint, 0.0) + query.duration_ms
+    chosen = {group.fingerprint for group in groups}
+    if time:
+        chosen.add(max(time, key=lambda fp: time[fp]))
+    kept = examples.by_fingerprint()
+    sites = {q.fingerprint: (q.sql, q.callsite) for q in recording.queries}
+    try:
+        statements = explained({fp: kept[fp] for fp in sorted(chosen) if fp in kept}, sites)
+    except Exception:  # the panel never breaks the page it describes
+        health.count_error("explaining the request's statements")
+        return []
+    return [asdict(statement) for statement in statements]
 
 
 def cache_by_pattern(recording: Recording) -> list[dict[str, Any]]:

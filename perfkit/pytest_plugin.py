@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 
     from perfkit.testing import Recorded
 
-MARKER_LIMITS = ("max_queries", "num_queries", "n_plus_one", "max_http_calls", "cache", "snapshot")
+MARKER_LIMITS = (
+    "max_queries",
+    "num_queries",
+    "n_plus_one",
+    "max_http_calls",
+    "cache",
+    "snapshot",
+    "full_scans",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,8 +46,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "perfkit(max_queries=None, num_queries=None, n_plus_one=False, max_http_calls=None, "
-        "cache=None, snapshot=False): record the test body with perfkit and check these "
-        "limits after it (n_plus_one=True allows N+1 queries and N+1 API calls)",
+        "cache=None, snapshot=False, full_scans=True): record the test body with perfkit and "
+        "check these limits after it (n_plus_one=True allows N+1 queries and N+1 API calls; "
+        "full_scans=False fails on a statement no index serves, by EXPLAIN)",
     )
 
 
@@ -100,6 +109,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         checks.append(lambda: recorded.assert_max_http_calls(limits["max_http_calls"]))
     if limits.get("cache"):
         checks.append(lambda: recorded.assert_cache(**limits["cache"]))
+    if limits.get("full_scans", True) is False:
+        checks.append(recorded.assert_no_full_scans)
     if limits.get("snapshot"):
         path, update = snapshot_path(item), update_snapshots(item.config)
         checks.append(lambda: check_snapshot(recorded, path, update=update))

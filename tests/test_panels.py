@@ -19,6 +19,7 @@ from perfkit.recording import Recording, current_labels
 from perfkit.store import writer
 from tests import settings_toolbar
 from tests.outbound_api import api_server
+from tests.toolbar_pages import SECRET_NAMES
 
 PERFKIT_FIRST = settings_toolbar.MIDDLEWARE
 TOOLBAR_FIRST = [PERFKIT_FIRST[1], PERFKIT_FIRST[0], *PERFKIT_FIRST[2:]]
@@ -173,3 +174,28 @@ def test_outbound_calls_are_listed_with_the_n_plus_one_api_call_and_its_fix(
         ["GET", host, "/missing/report", "1", "404:"],
         ["GET", host, "/users/#", "6", "200:"],
     ]
+
+
+def test_an_n_plus_one_no_index_serves_shows_its_plan_and_the_index_to_add(
+    client: Any, toolbar: Path
+) -> None:
+    populate(10)
+    content = panel(client, "/authors-by-name/")
+    (row,) = table(content, "perfkit-plans")
+    assert row.startswith("reads every row of demo_author to filter on name")
+    assert 'models.Index(fields=["name"]) in demo.Author' in row
+    source = (Path(__file__).parent / "toolbar_pages.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if "Author.objects.filter(name=" in text)
+    assert f"tests/toolbar_pages.py:{line} in <listcomp>" in row
+    assert "SCAN demo_author" in row
+    assert not any(name in content for name in SECRET_NAMES)
+
+
+def test_the_slow_list_explains_its_n_plus_one_groups_and_finds_no_scan(
+    client: Any, toolbar: Path
+) -> None:
+    populate(10)
+    rows = table(panel(client, "/stories/slow/"), "perfkit-plans")
+    author = next(row for row in rows if 'SELECT "demo_author"' in row)
+    assert author.startswith("no full scan, every sort from an index")
+    assert "SEARCH demo_author USING INTEGER PRIMARY KEY" in author

@@ -5,10 +5,12 @@ from django.urls import include, path
 
 from perfkit.demo.urls import urlpatterns as demo_urlpatterns
 from tests.outbound_api import per_row_page
+from tests.toolbar_pages import authors_by_name
 
 urlpatterns = [
     path("__debug__/", include("debug_toolbar.urls")),
     path("outbound/per-row-page/", per_row_page),
+    path("authors-by-name/", authors_by_name),
     *demo_urlpatterns,
     *staticfiles_urlpatterns(),
 ]

@@ -194,6 +194,68 @@ class PersonaResult:
     n_plus_one_calls: int = 0
 
 
+#: What a query plan can show: a filter that reads every row of a table that grows with the
+#: data, a sort no index gives, and rows read growing while rows returned stay constant.
+FULL_SCAN = "full_scan"
+UNINDEXED_SORT = "unindexed_sort"
+EXAMINED_GROWS = "examined_grows"
+#: Why bench explained a statement.
+IN_N_PLUS_ONE = "n_plus_one"
+GROWS = "grows"
+MOST_DB_TIME = "most_db_time"
+
+
+@dataclass
+class PlanFinding:
+    """What one statement's plan shows about one table, and the index to add.
+
+    ``index`` is the line for ``model``'s ``Meta.indexes``
+    (``models.Index(fields=["author", "-created"])``), None when none would help.
+    """
+
+    kind: str
+    table: str
+    model: str | None
+    fields: list[str]
+    index: str | None
+    detail: str
+
+
+@dataclass
+class SizePlan:
+    """A statement's plan at one data size: its text, values blanked, and its rows.
+
+    ``rows_examined`` is what the plan reads (executed counts with ``--explain analyze``,
+    else estimates and table sizes); ``rows_returned`` the most rows one execution returned.
+    """
+
+    size: str
+    text: str
+    rows_examined: int | None
+    rows_returned: int | None
+
+
+@dataclass
+class ExplainedStatement:
+    """One statement bench explained: why, its plan at each size, and what the plans show.
+
+    ``gated`` is True when it was chosen for a reason counts decide (an N+1 group, growth),
+    not for its share of DB time, so ``perfkit gate`` can fail on it deterministically.
+    """
+
+    fingerprint: str
+    sql: str
+    alias: str
+    vendor: str
+    views: list[str]
+    callsite: str
+    why: list[str]
+    plans: list[SizePlan] = field(default_factory=list)
+    findings: list[PlanFinding] = field(default_factory=list)
+    skipped: str | None = None
+    gated: bool = False
+
+
 @dataclass
 class ViewReport:
     """Everything the report says about one view."""
@@ -239,6 +301,10 @@ class Report:
     refused_calls: list[RefusedCall] = field(default_factory=list)
     #: What perfkit changed in the project's settings for the run, one line each.
     changes: list[str] = field(default_factory=list)
+    #: The statements bench explained (``--explain``), those with findings first.
+    explained: list[ExplainedStatement] = field(default_factory=list)
+    #: How bench explained them: ``plan``, ``analyze``, or None when it did not.
+    explain: str | None = None
 
     def flagged(self) -> list[ViewReport]:
         return [v for v in self.views if v.flags]

@@ -166,8 +166,12 @@ def run(
     on_request: Callable[[int, Target], None] = lambda size, target: None,
     outcomes: Outcomes | None = None,
     seconds: float = REQUEST_SECONDS,
+    after_size: Callable[[int, list[Recording]], None] = lambda size, measured: None,
 ) -> list[Recording]:
     """Per size: fill the data, then warm up and request every target ``repeat`` times.
+
+    ``after_size`` gets each size's measured recordings while that size's data is still in
+    place (bench explains query plans there).
 
     Every recording is labelled with its size, phase (``warmup`` or ``measure``) and target
     name; the measured ones are returned. A request that raises is noted in ``outcomes`` and
@@ -187,6 +191,7 @@ def run(
         index = 0
         for size in sizes:
             populate(size)
+            start = len(collected)
             found = ordered(targets())
             on_size(size, found)
             for target in found:
@@ -196,6 +201,7 @@ def run(
                     target, size, index, (warmup, repeat, seconds), outcomes, on_request
                 )
                 index += sent
+            after_size(size, collected[start:])
     finally:
         recording_finished.disconnect(dispatch_uid="perfkit.bench.runner")
     return collected

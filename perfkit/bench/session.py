@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from perfkit.analysis.report import Report
+    from perfkit.bench.explain_candidates import Explainer
     from perfkit.bench.plan import Plan
     from perfkit.bench.runner import Outcomes
     from perfkit.recording import Recording
@@ -57,6 +58,7 @@ class BenchOptions:
     request_timeout: float | None = None
     allow_network: bool = False
     profile: bool = False  # pyinstrument profiles of the flagged views, into the output
+    explain: str = "plan"  # query plans of the chosen statements: off, plan or analyze
 
 
 @dataclass
@@ -140,13 +142,19 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
         else:
             work = plan.demo_plan(loaded, chosen, seconds)
         with guarded as guard:
-            recordings, outcomes = _measure(work, (sizes, repeat, warmup, seconds), console)
+            explainer = _explainer(options.explain)
+            recordings, outcomes = _measure(
+                work, (sizes, repeat, warmup, seconds), console, explainer
+            )
             if store.exists():
                 os.replace(store, output / STORE)
             else:  # nothing was recorded: the run's recordings are none, not the last run's
                 (output / STORE).write_text("")
             report = _analyse(recordings, outcomes, work, guard, options.settings)
             report.changes = changes
+            if explainer is not None:
+                report.explained = explainer.explained()
+                report.explain = explainer.mode
             if options.profile:
                 from perfkit.bench.flagged_profiles import profile_flagged
 
@@ -155,12 +163,23 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
     return BenchResult(report, recordings)
 
 
+def _explainer(mode: str) -> Explainer | None:
+    """What explains the chosen statements' plans after each size; None with ``off``."""
+    from perfkit.bench.explain_candidates import OFF, Explainer
+
+    return None if mode == OFF else Explainer(mode)
+
+
 def _measure(
-    work: Plan, counts: tuple[list[int], int, int, float], console: Console
+    work: Plan,
+    counts: tuple[list[int], int, int, float],
+    console: Console,
+    explainer: Explainer | None = None,
 ) -> tuple[list[Recording], Outcomes]:
     """Run every size with a progress bar: the measured recordings, and what went wrong.
 
-    ``counts`` is the sizes, the measured and warm-up requests, and each request's deadline.
+    ``counts`` is the sizes, the measured and warm-up requests, and each request's deadline;
+    an ``explainer`` explains the chosen statements after each size.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -181,18 +200,27 @@ def _measure(
         def on_request(size: int, target: Any) -> None:
             progress.update(task, advance=1, description=f"n={size} {target.name}")
 
+        keeping = explainer.keeping() if explainer else contextlib.nullcontext()
+
+        def after_size(size: int, measured: list[Any]) -> None:
+            if explainer is not None:
+                progress.update(task, description=f"n={size} explaining query plans")
+                explainer.after_size(size, measured)
+
         try:
-            recordings = runner.run(
-                sizes,
-                work.populate,
-                work.targets,
-                repeat=repeat,
-                warmup=warmup,
-                on_size=on_size,
-                on_request=on_request,
-                outcomes=outcomes,
-                seconds=seconds,
-            )
+            with keeping:
+                recordings = runner.run(
+                    sizes,
+                    work.populate,
+                    work.targets,
+                    repeat=repeat,
+                    warmup=warmup,
+                    on_size=on_size,
+                    on_request=on_request,
+                    outcomes=outcomes,
+                    seconds=seconds,
+                    after_size=after_size,
+                )
         finally:
             writer.flush()
     return recordings, outcomes

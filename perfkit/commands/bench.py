@@ -71,6 +71,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="profile each flagged view's slowest request with pyinstrument (HTML in --output)",
     )
     parser.add_argument(
+        "--explain",
+        choices=("off", "plan", "analyze"),
+        default="plan",
+        help="query plans of the statements in N+1 groups, growing with the data or holding "
+        "most of a view's DB time, with index advice: plan (EXPLAIN, the default), analyze "
+        "(runs them: EXPLAIN ANALYZE) or off",
+    )
+    parser.add_argument(
         "--save-baseline", metavar="PATH", help="save the run as a baseline for perfkit gate"
     )
     parser.add_argument(
@@ -142,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         request_timeout=args.request_timeout,
         allow_network=args.allow_network,
         profile=args.profile,
+        explain=args.explain,
     )
     _check_profiler(args)
     _check_paths(args)

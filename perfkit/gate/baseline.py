@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypedDict, TypeVar, cast
 
 from perfkit import __version__, labels, output
-from perfkit.analysis.report import Report
+from perfkit.analysis.report import FULL_SCAN, UNINDEXED_SORT, Report
 from perfkit.errors import BaselineError
 from perfkit.recording import Recording
 
@@ -83,13 +83,25 @@ class NPlusOneCall:
 
 
 @dataclass
+class FullScan:
+    """A full scan or a sort no index serves, by its key (``full_scan catalog_review(reader)``)
+    in ``View.full_scans``: the statement, where it runs, and the index to add."""
+
+    sql: str | None = None
+    callsite: str | None = None
+    index: str | None = None
+
+
+@dataclass
 class View:
-    """One view: its sizes, how its query count grows, its N+1 groups and N+1 API calls."""
+    """One view: its sizes, how its query count grows, its N+1 groups and N+1 API calls, and
+    the full scans its plans showed (``perfkit bench --explain``)."""
 
     sizes: dict[str, Size]
     verdict: str | None = None
     n_plus_one: dict[str, NPlusOne] = field(default_factory=dict)
     n_plus_one_calls: dict[str, NPlusOneCall] = field(default_factory=dict)
+    full_scans: dict[str, FullScan] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,8 +121,9 @@ class Baseline:
         that makes none keeps the bytes of its committed baseline."""
         data = {"format": FORMAT, **asdict(self)}
         for view in data["views"].values():
-            if not view["n_plus_one_calls"]:
-                del view["n_plus_one_calls"]
+            for optional in ("n_plus_one_calls", "full_scans"):
+                if not view[optional]:
+                    del view[optional]
         return data
 
     def dumps(self) -> str:
@@ -121,8 +134,9 @@ class Baseline:
         """Check parsed JSON and type it; a BaselineError names ``path`` and the problem.
 
         What the checks let a file leave out reads as empty (``n_plus_one``,
-        ``n_plus_one_calls``, ``fingerprints``, ``latency_ms``, ``environment``) or None
-        (``verdict``, ``cache_hit_ratio``): a baseline saved before a check existed still reads.
+        ``n_plus_one_calls``, ``full_scans``, ``fingerprints``, ``latency_ms``,
+        ``environment``) or None (``verdict``, ``cache_hit_ratio``): a baseline saved before
+        a check existed still reads.
         """
         written = data.get("format") if isinstance(data, dict) else None
         version = _VERSIONED.fullmatch(written) if isinstance(written, str) else None
@@ -174,6 +188,9 @@ def _view(entry: Any) -> View:
         isinstance(c, dict) and _whole(c.get("count")) for c in calls.values()
     ):
         raise _Malformed('has "n_plus_one_calls" that are not objects with a "count"')
+    scans = entry.get("full_scans", {})
+    if not isinstance(scans, dict) or not all(isinstance(s, dict) for s in scans.values()):
+        raise _Malformed('has "full_scans" that are not objects')
     sizes = {size: _size(size, numbers) for size, numbers in entry["sizes"].items()}
     return View(
         sizes=sizes,
@@ -182,6 +199,10 @@ def _view(entry: Any) -> View:
         n_plus_one_calls={
             call: NPlusOneCall(count=c["count"], callsite=c.get("callsite"))
             for call, c in calls.items()
+        },
+        full_scans={
+            key: FullScan(sql=s.get("sql"), callsite=s.get("callsite"), index=s.get("index"))
+            for key, s in scans.items()
         },
     )
 
@@ -268,6 +289,7 @@ def build(report: Report, recordings: Iterable[Recording]) -> Baseline:
             by_view_size[(recording.view, size)].append(recording)
     views: dict[str, View] = {}
     latency: dict[str, dict[str, list[float]]] = {}
+    scans = _full_scans(report)
     for view in report.views:
         sizes = {}
         for stats in view.sizes:
@@ -292,8 +314,27 @@ def build(report: Report, recordings: Iterable[Recording]) -> Baseline:
                 c.call(): NPlusOneCall(count=c.count, callsite=c.callsite)
                 for c in view.n_plus_one_calls
             },
+            full_scans=scans.get(view.view, {}),
         )
     return Baseline(environment=environment(), views=views, latency_ms=latency)
+
+
+def _full_scans(report: Report) -> dict[str, dict[str, FullScan]]:
+    """Each view's full scans and unindexed sorts, from statements chosen by counts (an N+1
+    group, growth): a choice by DB time alone depends on timing, and the gate must not."""
+    found: dict[str, dict[str, FullScan]] = defaultdict(dict)
+    for statement in report.explained:
+        if not statement.gated:
+            continue
+        for finding in statement.findings:
+            if finding.kind not in (FULL_SCAN, UNINDEXED_SORT):
+                continue
+            key = f"{finding.kind} {finding.table}({', '.join(finding.fields)})"
+            for view in statement.views:
+                found[view].setdefault(
+                    key, FullScan(statement.sql, statement.callsite, finding.index)
+                )
+    return {view: dict(sorted(scans.items())) for view, scans in found.items()}
 
 
 def _fingerprints(group: list[Recording]) -> dict[str, Fingerprint]:

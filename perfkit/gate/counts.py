@@ -1,5 +1,5 @@
 """The deterministic checks: exact query counts, fingerprints, N+1 groups and API calls, O(n),
-cache hits."""
+cache hits, full scans."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def compare(base: Baseline, current: Baseline, policy: Policy) -> list[Finding]:
         found.append(_n_plus_one_calls(view, old, new))
         found.append(_o_n(view, old, new))
         found.append(_cache_hit_ratio(view, old, new, policy))
+        found.append(_full_scans(view, old, new))
     return found
 
 
@@ -141,3 +142,19 @@ def _cache_hit_ratio(view: str, old: View, new: View, policy: Policy) -> Finding
             view, F.CACHE_HIT_RATIO, False, "cache hit ratio dropped: " + "; ".join(drops)
         )
     return Finding(view, F.CACHE_HIT_RATIO, True, "cache hit ratio held")
+
+
+def _full_scans(view: str, old: View, new: View) -> Finding:
+    added = {key: s for key, s in new.full_scans.items() if key not in old.full_scans}
+    if not added:
+        return Finding(view, F.FULL_SCAN, True, "no new full scans")
+    key, scan = next(iter(sorted(added.items())))
+    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    fix = f"; add {scan.index}" if scan.index else ""
+    return Finding(
+        view,
+        F.FULL_SCAN,
+        False,
+        f"new {key}: {scan.sql} from {scan.callsite}{fix}{more}",
+        scan.callsite,
+    )

@@ -50,6 +50,10 @@ def _view_diff(view: str, old: View, new: View) -> list[str]:
         lines.append(f"+ {view}: N+1 API call {call} at {new.n_plus_one_calls[call].callsite}")
     for call in sorted(set(old.n_plus_one_calls) - set(new.n_plus_one_calls)):
         lines.append(f"- {view}: N+1 API call {call} fixed")
+    for key in sorted(set(new.full_scans) - set(old.full_scans)):
+        lines.append(f"+ {view}: {key} at {new.full_scans[key].callsite}")
+    for key in sorted(set(old.full_scans) - set(new.full_scans)):
+        lines.append(f"- {view}: {key} fixed")
     return lines
 
 

@@ -9,6 +9,7 @@ QUERY_COUNT = "query_count"
 NEW_FINGERPRINTS = "new_fingerprints"
 N_PLUS_ONE = "n_plus_one"
 N_PLUS_ONE_API = "n_plus_one_api"
+FULL_SCAN = "full_scan"
 O_N = "o_n"
 CACHE_HIT_RATIO = "cache_hit_ratio"
 LATENCY = "latency"
@@ -20,6 +21,7 @@ CHECKS = (
     O_N,
     CACHE_HIT_RATIO,
     LATENCY,
+    FULL_SCAN,
 )
 
 _CALLSITE = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+)\b")

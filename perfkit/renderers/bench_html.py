@@ -8,7 +8,7 @@ from typing import Any
 
 from perfkit import output
 from perfkit.analysis.report import Report
-from perfkit.renderers import bench_charts, bench_sections
+from perfkit.renderers import bench_charts, bench_sections, plan_formatting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     FLAG_LABELS,
@@ -41,6 +41,7 @@ LISTED = (
     bench_sections.REPEATED,
     bench_sections.FAILED,
     bench_sections.REFUSED,
+    bench_sections.PLANS,
     bench_sections.SKIPPED,
     bench_sections.CHANGES,
 )
@@ -60,6 +61,7 @@ def render(report: Report) -> str:
         listed=[section for section in sections if section.key in LISTED],
         flag_labels=flag_labels,
         call_details=call_details,
+        plan_formatting=plan_formatting,
         queries_charts=queries,
         time_chart=bench_charts.time_chart(report),
         cold_only=COLD_ONLY,

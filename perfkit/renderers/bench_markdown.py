@@ -8,13 +8,14 @@ from typing import Any
 
 from perfkit.analysis.report import (
     CachingCandidate,
+    ExplainedStatement,
     FailedView,
     RefusedCall,
     RepeatedQuery,
     Report,
     ViewReport,
 )
-from perfkit.renderers import bench_sections
+from perfkit.renderers import bench_sections, plan_formatting
 from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Section, Skip, Waiting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
@@ -217,6 +218,30 @@ def _refused(_rank: int, call: RefusedCall) -> list[str]:
     ]
 
 
+def _plans(_rank: int, statement: ExplainedStatement) -> list[str]:
+    views = ", ".join(code(view) for view in statement.views)
+    lines = [
+        f"- {views}: {text(plan_formatting.why(statement))}",
+        f"  - {code(shorten(statement.sql, 300))} at {code(statement.callsite)}",
+    ]
+    lines += [f"  - {text(plan_formatting.finding_line(f))}" for f in statement.findings]
+    lines += [f"  - **fix:** {code(line)}" for line in plan_formatting.fixes(statement)]
+    rows = plan_formatting.rows_line(statement)
+    if rows:
+        lines.append(f"  - {text(rows)}")
+    size, plan = plan_formatting.plan_text(statement)
+    if plan:
+        fence = "`" * max(3, max((len(run) for run in _TICKS.findall(plan)), default=0) + 1)
+        lines.append(f"  - plan at n={size} ({text(statement.vendor)}):")
+        lines += [
+            "",
+            f"    {fence}",
+            *(f"    {line}" for line in plan.splitlines()),
+            f"    {fence}",
+        ]
+    return lines
+
+
 def _skipped(_rank: int, skip: Skip) -> list[str]:
     return [_row(code(skip.subject, cell=True), text(skip.reason))]
 
@@ -240,6 +265,7 @@ _ITEMS: dict[str, Callable[[int, Any], list[str]]] = {
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,
     bench_sections.REFUSED: _refused,
+    bench_sections.PLANS: _plans,
     bench_sections.SKIPPED: _skipped,
     bench_sections.PROFILES: _profile,
     bench_sections.CHANGES: _change,

@@ -31,6 +31,7 @@ CACHING = "caching"
 REPEATED = "repeated"
 FAILED = "failed"
 REFUSED = "refused"
+PLANS = "plans"
 SKIPPED = "skipped"
 PROFILES = "profiles"
 CHANGES = "changes"
@@ -46,6 +47,7 @@ FINDINGS = (
     REPEATED,
     FAILED,
     REFUSED,
+    PLANS,
     SKIPPED,
     PROFILES,
 )
@@ -174,6 +176,11 @@ def sections(report: Report, repeated: int = REPEATED_LISTED) -> list[Section]:
             REFUSED,
             "Outbound calls refused (bench blocks the network; --allow-network)",
             report.refused_calls,
+        ),
+        Section(
+            PLANS,
+            "Query plans: full scans and sorts no index serves (--explain)",
+            [s for s in report.explained if s.findings],
         ),
         Section(SKIPPED, "Skipped", [_skip(entry) for entry in report.skipped]),
         Section(

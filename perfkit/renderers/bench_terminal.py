@@ -19,13 +19,14 @@ from perfkit.analysis.report import (
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     CachingCandidate,
+    ExplainedStatement,
     FailedView,
     RefusedCall,
     RepeatedQuery,
     Report,
     ViewReport,
 )
-from perfkit.renderers import bench_sections
+from perfkit.renderers import bench_sections, plan_formatting
 from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Skip, Waiting
 from perfkit.renderers.formatting import (
     COLD_ONLY,
@@ -275,6 +276,26 @@ def _refused(console: Console, _rank: int, call: RefusedCall) -> None:
     _item(console, Text.assemble((call.view, "bold"), f"  calls {call.host}{method}"), *details)
 
 
+def _plans(console: Console, _rank: int, statement: ExplainedStatement) -> None:
+    details = [Text(shorten(statement.sql, _SQL)), Text(f"at {statement.callsite}", "dim")]
+    details += [Text(plan_formatting.finding_line(f), "yellow") for f in statement.findings]
+    details += [
+        Text.assemble(("fix: ", "bold green"), (line, "green"))
+        for line in plan_formatting.fixes(statement)
+    ]
+    rows = plan_formatting.rows_line(statement)
+    if rows:
+        details.append(Text(rows, "dim"))
+    size, text = plan_formatting.plan_text(statement)
+    if text:
+        details.append(Text(f"plan at n={size} ({statement.vendor}):", "dim"))
+        details += [Text("  " + line, "dim") for line in text.splitlines()]
+    head = Text.assemble(
+        (", ".join(statement.views), "bold"), f"  {plan_formatting.why(statement)}"
+    )
+    _item(console, head, *details)
+
+
 def _skipped(console: Console, _rank: int, skip: Skip) -> None:
     _item(console, Text.assemble((skip.subject, "bold"), f"  {skip.reason}"))
 
@@ -298,6 +319,7 @@ _ITEMS: dict[str, Callable[[Console, int, Any], None]] = {
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,
     bench_sections.REFUSED: _refused,
+    bench_sections.PLANS: _plans,
     bench_sections.SKIPPED: _skipped,
     bench_sections.PROFILES: _profile,
     bench_sections.CHANGES: _change,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup
+from perfkit.analysis.report import ExplainedStatement, NPlusOneCall, NPlusOneGroup
 from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording
+from perfkit.renderers import plan_formatting
 
 if TYPE_CHECKING:
     from perfkit.testing.recorder import CacheStats
@@ -104,3 +105,13 @@ def _outcome(op: CacheEvent) -> str:
 
 def _on(alias: str) -> str:
     return "" if alias == "default" else f"[{alias}] "
+
+
+def plan_lines(statement: ExplainedStatement) -> list[str]:
+    """A statement with no usable index: its SQL and call site, the findings, the fix, the plan."""
+    lines = [f"  {statement.sql}", f"    at {statement.callsite}"]
+    lines += [f"    {plan_formatting.finding_line(f)}" for f in statement.findings]
+    lines += [f"    fix: {line}" for line in plan_formatting.fixes(statement)]
+    _size, plan = plan_formatting.plan_text(statement, None)
+    lines += [f"      {line}" for line in plan.splitlines()]
+    return lines

@@ -16,6 +16,7 @@ from perfkit.analysis.n_plus_one import THRESHOLD, groups
 from perfkit.analysis.outbound import n_plus_one_calls
 from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup
 from perfkit.capture import cache, db, http_calls
+from perfkit.capture.statement_examples import Examples, keeping
 from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording, current_recording
 from perfkit.signals import recording_finished
 from perfkit.testing import messages
@@ -50,6 +51,8 @@ class Recorded:
 
     recording: Recording
     requests: list[Recording] = field(default_factory=list)
+    #: One example (SQL, parameters) of each SELECT, in memory, for assert_no_full_scans.
+    examples: Examples = field(default_factory=Examples, repr=False)
 
     @property
     def queries(self) -> list[QueryEvent]:
@@ -117,6 +120,21 @@ class Recorded:
             lines += [line for call in found for line in messages.api_call_lines(call)]
             raise AssertionError("\n".join(lines))
 
+    def assert_no_full_scans(self) -> None:
+        """Fail, naming each statement, its call site, its plan and the index to add, when
+        the database reads a table whole to filter it or sorts with no index (EXPLAIN of
+        each distinct SELECT the block ran)."""
+        __tracebackhide__ = True
+        from perfkit.testing.full_scans import full_scans
+
+        found = full_scans(self)
+        if found:
+            lines = [
+                f"{len(found)} statement(s) with no usable index{messages.during(self.requests)}:"
+            ]
+            lines += [line for statement in found for line in messages.plan_lines(statement)]
+            raise AssertionError("\n".join(lines))
+
     def cache_stats(self, alias: str = "default") -> CacheStats:
         """Keys read, hits, misses and keys written on one cache alias."""
         ops = [c for c in self.recording.cache_ops if c.alias == alias]
@@ -182,13 +200,16 @@ def record() -> Iterator[Recorded]:
     block_token = _block.set(recorded)
     token = current_recording.set(recorded.recording)
     try:
-        yield recorded
+        with keeping(recorded.examples):
+            yield recorded
     finally:
         current_recording.reset(token)
         _block.reset(block_token)
     if outer is not None:
         _fold(outer.recording, recorded.recording)
         outer.requests.extend(recorded.requests)
+        for example in recorded.examples.by_sql.values():
+            outer.examples.keep(example)
     failed = _new_errors(errors_before, health.error_counts())
     if failed:
         raise RuntimeError(f"perfkit failed while {failed}; see the 'perfkit' log for why")

@@ -141,15 +141,17 @@ def project(tmp_path: Path) -> Path:
     return write_project(tmp_path)
 
 
-def perfkit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``perfkit ARGS`` in ``cwd``, as a user runs it, with a wide terminal."""
+def perfkit(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``perfkit ARGS`` in ``cwd``, as a user runs it, with a wide terminal (and ``env``)."""
     return subprocess.run(
         [sys.executable, "-m", "perfkit", *args],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=cwd,
-        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        env={"COLUMNS": "160", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
 

@@ -46,6 +46,7 @@ def baseline(
                 "verdict": verdict,
                 "n_plus_one": n_plus_one or {},
                 "n_plus_one_calls": extra.get("calls", {}),
+                **({"full_scans": extra["scans"]} if "scans" in extra else {}),
             }
         },
         "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},

@@ -226,3 +226,12 @@ def test_n_plus_one_api_calls_without_a_count_are_refused(tmp_path: Path) -> Non
     path.write_text(json.dumps(data))
     with pytest.raises(BaselineError, match='"n_plus_one_calls" that are not objects'):
         load(path)
+
+
+def test_full_scans_are_written_and_read_back_and_left_out_when_none(tmp_path: Path) -> None:
+    scans = {"full_scan t(a)": {"sql": "SELECT 1", "callsite": "a.py:1", "index": "i"}}
+    base = baseline(scans=scans)
+    save(base, tmp_path / "b.json")
+    assert load(tmp_path / "b.json") == base
+    assert json.loads((tmp_path / "b.json").read_text())["views"]["shop:items"]["full_scans"]
+    assert "full_scans" not in json.loads(baseline().dumps())["views"]["shop:items"]

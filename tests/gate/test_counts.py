@@ -20,6 +20,7 @@ def test_an_unchanged_run_passes_every_check() -> None:
         "n_plus_one_api",
         "o_n",
         "cache_hit_ratio",
+        "full_scan",
     }
     assert all(f.passed for f in found)
 
@@ -78,3 +79,25 @@ def test_an_n_plus_one_api_call_already_in_the_baseline_passes() -> None:
     calls = {API_CALL: {"count": 10, "callsite": API_SITE}}
     assert failed(baseline(calls=calls), baseline(calls=calls)) == {}
     assert failed(baseline(calls=calls), baseline()) == {}
+
+
+SCAN = {
+    "full_scan shop_item(owner_name)": {
+        "sql": 'SELECT "shop_item"."id" FROM "shop_item" WHERE "shop_item"."owner_name" = #',
+        "callsite": "shop/views.py:10 in items",
+        "index": 'models.Index(fields=["owner_name"])',
+    }
+}
+
+
+def test_a_new_full_scan_fails_naming_its_line_and_the_index_to_add() -> None:
+    fails = failed(baseline(), baseline(scans=SCAN))
+    assert set(fails) == {"full_scan"}
+    assert fails["full_scan"].location() == ("shop/views.py", 10)
+    assert fails["full_scan"].message.startswith("new full_scan shop_item(owner_name): SELECT")
+    assert fails["full_scan"].message.endswith('; add models.Index(fields=["owner_name"])')
+
+
+def test_a_full_scan_the_baseline_has_passes_and_a_fixed_one_too() -> None:
+    assert "full_scan" not in failed(baseline(scans=SCAN), baseline(scans=SCAN))
+    assert "full_scan" not in failed(baseline(scans=SCAN), baseline())

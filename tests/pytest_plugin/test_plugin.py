@@ -120,7 +120,7 @@ def test_the_marker_checks_each_limit_after_the_test_body(run, pytester) -> None
             "hit ratio of at least 50%, got 0%",
             "*_ test_misspelt_limit _*",
             "@pytest.mark.perfkit takes keyword arguments max_queries, num_queries, n_plus_one, "
-            "max_http_calls, cache, snapshot; got max_query",
+            "max_http_calls, cache, snapshot, full_scans; got max_query",
             "*_ TestClassMarked.test_inherits_the_limit _*",
             "test_marked.py:*: @pytest.mark.perfkit(max_queries=1) failed",
             "",
@@ -287,3 +287,25 @@ def test_importing_the_plugin_imports_neither_django_nor_the_recorder() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "['perfkit', 'perfkit.pytest_plugin']"
+
+
+def test_full_scans_false_fails_a_test_whose_query_no_index_serves(run, pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from perfkit.demo.models import Author
+
+        @pytest.mark.django_db
+        @pytest.mark.perfkit(full_scans=False)
+        def test_scan():
+            Author.objects.filter(name="x").count()
+
+        @pytest.mark.django_db
+        @pytest.mark.perfkit(full_scans=False)
+        def test_indexed():
+            Author.objects.filter(slug="x").count()
+        """
+    )
+    result = run()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*full scan: reads every row of demo_author*"])

@@ -9,20 +9,25 @@ import pytest
 
 from perfkit.analysis.report import (
     CACHING_CANDIDATE,
+    EXAMINED_GROWS,
+    FULL_SCAN,
     N_PLUS_ONE,
     N_PLUS_ONE_API,
     O_N_QUERIES,
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
     CachingCandidate,
+    ExplainedStatement,
     FailedView,
     Fit,
     NPlusOneCall,
     NPlusOneGroup,
     OutboundTime,
+    PlanFinding,
     RefusedCall,
     RepeatedQuery,
     Report,
+    SizePlan,
     SizeStats,
     ViewReport,
 )
@@ -217,6 +222,43 @@ def build(
         failed=[FailedView("news:archive", 10, 10, {"500": 10}, f"answered 500: {error}")],
         refused_calls=[RefusedCall("news:weather", "GET", host, ["/v#/forecast/#"], callsite)],
         changes=["EMAIL_BACKEND: mail kept in memory"],
+        explained=[explained_statement(slow, sql, callsite)],
+        explain="plan",
+    )
+
+
+def explained_statement(view: str, sql: str, callsite: str) -> ExplainedStatement:
+    """A statement whose plan reads a growing table whole to filter it."""
+    scan = PlanFinding(
+        kind=FULL_SCAN,
+        table="news_story",
+        model="news.Story",
+        fields=["reader", "-created"],
+        index='models.Index(fields=["reader", "-created"])',
+        detail="reads every row of news_story (50 rows at n=50) to filter on reader",
+    )
+    grows = PlanFinding(
+        kind=EXAMINED_GROWS,
+        table="news_story",
+        model="news.Story",
+        fields=scan.fields,
+        index=scan.index,
+        detail="reads 10 → 50 rows (n=10 → n=50) to return 1",
+    )
+    return ExplainedStatement(
+        fingerprint="f9",
+        sql=sql.replace("news_author", "news_story"),
+        alias="default",
+        vendor="postgresql",
+        views=[view],
+        callsite=callsite,
+        why=["n_plus_one"],
+        plans=[
+            SizePlan("10", f"Seq Scan on news_story  (rows=1)\n   Filter: ({sql})", 10, 1),
+            SizePlan("50", f"Seq Scan on news_story  (rows=1)\n   Filter: ({sql})", 50, 1),
+        ],
+        findings=[scan, grows],
+        gated=True,
     )
 
 

@@ -7,7 +7,16 @@ import math
 from dataclasses import fields
 from pathlib import Path
 
-from perfkit.analysis.report import CachingCandidate, NPlusOneGroup, Report, SizeStats, ViewReport
+from perfkit.analysis.report import (
+    CachingCandidate,
+    ExplainedStatement,
+    NPlusOneGroup,
+    PlanFinding,
+    Report,
+    SizePlan,
+    SizeStats,
+    ViewReport,
+)
 from perfkit.renderers import bench_json as json_renderer
 from tests.renderers.conftest import build
 
@@ -30,8 +39,15 @@ def test_keys_are_exactly_the_documented_schema(report: Report) -> None:
         "failed",
         "refused_calls",
         "changes",
+        "explain",
+        "explained",
     }
     assert data["schema"] == 1
+    (statement,) = data["explained"]
+    assert set(statement) == names(ExplainedStatement)
+    assert set(statement["findings"][0]) == names(PlanFinding)
+    assert set(statement["plans"][0]) == names(SizePlan)
+    assert statement["findings"][0]["index"] == 'models.Index(fields=["reader", "-created"])'
     story_list = next(v for v in data["views"] if v["view"] == "news:story_list")
     assert set(story_list) == names(ViewReport)
     assert story_list["flags"] == ["o_n_queries", "n_plus_one"]

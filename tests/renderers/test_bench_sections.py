@@ -13,6 +13,7 @@ from rich.console import Console
 from perfkit.analysis.report import Report
 from perfkit.renderers import bench_html, bench_markdown, bench_sections, bench_terminal
 from perfkit.renderers.bench_sections import Section
+from perfkit.renderers.plan_formatting import finding_line, fixes
 from tests.renderers.conftest import build
 
 PARSER = MarkdownIt("commonmark").enable("table")
@@ -43,6 +44,9 @@ def marks(key: str, item: Any) -> list[str]:
         return [item.view, item.verdict]
     if key == bench_sections.REFUSED:
         return [item.view, item.host, *item.paths, item.callsite]
+    if key == bench_sections.PLANS:
+        findings = [finding_line(f) for f in item.findings]
+        return [*item.views, item.callsite, *findings, *fixes(item), "Seq Scan on news_story"]
     if key == bench_sections.SKIPPED:
         return [item.subject, item.reason]
     if key == bench_sections.PROFILES:
@@ -95,6 +99,7 @@ def test_every_kind_of_section_is_in_the_report() -> None:
         bench_sections.REPEATED,
         bench_sections.FAILED,
         bench_sections.REFUSED,
+        bench_sections.PLANS,
         bench_sections.SKIPPED,
         bench_sections.PROFILES,
         bench_sections.CHANGES,

@@ -110,3 +110,28 @@ class Loan(models.Model):
         if self.days % 2:
             raise ValueError("loans run for an even number of days")
         super().save(*args, **kwargs)
+
+
+class Review(models.Model):
+    """A reader's review. Its pages filter on the reader and list a book's newest first:
+    no index serves either (the book's foreign key index alone leaves the sort)."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    reader = models.CharField(max_length=80)
+    stars = models.PositiveSmallIntegerField(default=3)
+    created = models.DateTimeField(auto_now_add=True)
+
+
+class Rating(models.Model):
+    """Review's twin, with the indexes its pages need."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="ratings")
+    reader = models.CharField(max_length=80)
+    stars = models.PositiveSmallIntegerField(default=3)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["book", "-created"], name="rating_book_newest"),
+            models.Index(fields=["reader"], name="rating_reader"),
+        ]

@@ -20,4 +20,8 @@ urlpatterns = [
     path("weather/", views.weather, name="weather"),
     path("covers/", views.covers, name="covers"),
     path("yearly/", views.yearly_report, name="yearly_report"),
+    path("reviews/newest/", views.newest_reviews, name="newest_reviews"),
+    path("reviews/reader/", views.reader_reviews, name="reader_reviews"),
+    path("ratings/newest/", views.newest_ratings, name="newest_ratings"),
+    path("ratings/reader/", views.reader_ratings, name="reader_ratings"),
 ]

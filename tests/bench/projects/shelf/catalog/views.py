@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_page
 from taggit.models import Tag
 
-from catalog.models import Author, Book, LegacyStat, Membership
+from catalog.models import Author, Book, LegacyStat, Membership, Rating, Review
 
 #: The genres the sidebar shows, looked up one by one: the same lookups at every size.
 GENRES = ("fiction", "poetry", "history", "science", "travel", "children")
@@ -115,3 +115,25 @@ def yearly_report(request):
     # Never finishes (as a report over a table that has grown too big): bench must stop it.
     while True:
         time.sleep(0.05)
+
+
+def newest_reviews(request):
+    # One query: a book's ten newest reviews, sorted with no index for that order.
+    book = request.GET.get("book", "1")
+    reviews = Review.objects.filter(book=book).order_by("-created")[:10]
+    return JsonResponse({"reviews": [r.stars for r in reviews]})
+
+
+def reader_reviews(request):
+    # One query: how many reviews a reader wrote, counted by reading every review.
+    return JsonResponse({"count": Review.objects.filter(reader=request.GET.get("r", "")).count()})
+
+
+def newest_ratings(request):
+    book = request.GET.get("book", "1")
+    ratings = Rating.objects.filter(book=book).order_by("-created")[:10]
+    return JsonResponse({"ratings": [r.stars for r in ratings]})
+
+
+def reader_ratings(request):
+    return JsonResponse({"count": Rating.objects.filter(reader=request.GET.get("r", "")).count()})

@@ -1,0 +1,1 @@
+"""Query plans: the database's own EXPLAIN of chosen statements, read into index advice."""
