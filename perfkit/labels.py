@@ -26,7 +26,17 @@ COLD, WARM = "cold", "warm"
 
 def bench(size: int, phase: str, target: str) -> dict[str, str]:
     """The labels of one bench request."""
-    return {SIZE: str(size), PHASE: phase, TARGET: target}
+    return {SIZE: str(size), PHASE: phase, TARGET: target_label(target)}
+
+
+def target_label(target: str) -> str:
+    """A bench target as recordings and reports name it: its path, with the values of any
+    query string blanked (``/search/?q=…``), since perfkit keeps no query string's values."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return target
+    names = [part.partition("=")[0] for part in query.split("&") if part]
+    return path + "?" + "&".join(f"{name}=…" for name in names)
 
 
 def measured(labels: Mapping[str, str]) -> bool:

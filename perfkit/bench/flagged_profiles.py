@@ -38,7 +38,7 @@ def profile_flagged(report: Report, recordings: list[Recording], plan: Plan, out
     written = 0
     for size, wanted in sorted(by_size.items()):
         plan.populate(size)
-        targets = {target.name: target for target in plan.targets()}
+        targets = {labels.target_label(target.name): target for target in plan.targets()}
         for view, name in wanted:
             if name not in targets:
                 continue

@@ -234,12 +234,22 @@ def _analyse(
     from perfkit.analysis.report import RefusedCall
 
     report = analyse(recordings, source=settings or "perfkit.demo", errors=outcomes.errors)
-    broken = [{"url": target, "reason": reason} for target, reason in outcomes.broken.items()]
+    broken = [
+        {"url": labels.target_label(target), "reason": reason}
+        for target, reason in outcomes.broken.items()
+    ]
     report.skipped = [*work.skipped, *broken, *report.skipped]
     if guard is not None:
         views = {r.labels.get(labels.TARGET): r.view for r in recordings}
         # Targets of one view (a route per object, a redirect per path) are one finding.
-        by_view = {(views.get(c.target, c.target), c.method, c.host) for c in guard.refused}
+        by_view = {
+            (
+                views.get(labels.target_label(c.target), labels.target_label(c.target)),
+                c.method,
+                c.host,
+            )
+            for c in guard.refused
+        }
         report.refused_calls = [
             RefusedCall(*call, *_unanswered(recordings, *call))
             for call in sorted(by_view, key=_by_view)
