@@ -7,8 +7,10 @@ import zlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import Resolver404, resolve
 from django.utils.functional import LazyObject, empty
 
+from perfkit import health
 from perfkit.recording import Recording
 
 UNRESOLVED = "<unresolved>"
@@ -27,12 +29,26 @@ def describe_view(recording: Recording, request: HttpRequest) -> None:
     """View identity: namespaced URL name, route pattern and dotted path of the view."""
     match = getattr(request, "resolver_match", None)
     if match is None:
+        match = _resolve(request)
+    if match is None:
         recording.view = UNRESOLVED
         return
     recording.url_name = match.view_name if match.url_name else None
     recording.route = match.route
     recording.view_path = match._func_path
     recording.view = recording.url_name or match._func_path
+
+
+def _resolve(request: HttpRequest) -> Any:
+    """The route of a request that a middleware answered before Django resolved it (a
+    maintenance mode's 503, a login wall's redirect): None where no route matches."""
+    try:
+        return resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    except Exception:  # a URLconf that fails to load: the request is still recorded
+        health.count_error("resolving an unresolved request's route")
+        return None
 
 
 def describe_response(recording: Recording, request: HttpRequest, response: Any) -> None:

@@ -223,3 +223,28 @@ def test_library_views_have_no_application_call_site(client, recordings) -> None
         site == NO_APPLICATION_FRAME or site.startswith("django/contrib/admin/templates/")
         for site in sites
     ), sites
+
+
+class _Maintenance:
+    """A maintenance mode: answers 503 before Django resolves the route, as
+    django-maintenance-mode does."""
+
+    def __init__(self, get_response: object) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: object) -> object:
+        from django.http import HttpResponse
+
+        return HttpResponse("down for maintenance", status=503)
+
+
+@override_settings(
+    MIDDLEWARE=["perfkit.middleware.PerfkitMiddleware", "tests.test_middleware._Maintenance"]
+)
+def test_a_request_a_middleware_answers_is_named_by_its_route(client, recordings) -> None:
+    client.get("/stories/slow/")
+    client.get("/no/such/page/")
+    answered, missing = recordings
+    assert (answered.status, answered.view) == (503, "demo:story_list_slow")
+    assert answered.route == "stories/slow/"
+    assert missing.view == "<unresolved>"

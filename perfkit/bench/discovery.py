@@ -20,6 +20,14 @@ _ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)
 #: ``(?P<app_label>auth|blog)`` in a regex route: the admin's app index, for one.
 _REGEX_CHOICES = re.compile(r"\(\?P<(?P<name>\w+)>(?P<first>[\w-]+)(?:\|[\w-]+)*\)")
 _PK_NAMES = ("pk", "id", "object_id")
+#: Routes whose GET switches the site's state for everyone after it: logging the persona out,
+#: turning a mode on or off (django-maintenance-mode's ``maintenance-mode/on/`` answered every
+#: later request 503). Discovery leaves them out; a scenario can still name them.
+SWITCHES = re.compile(
+    r"(?:^|/)(?:log-?out|sign-?out|on|off|enable|disable|toggle|activate|deactivate)/?$",
+    re.IGNORECASE,
+)
+SWITCH_REASON = "a GET that switches the site's state (logout, on/off): name it in a scenario"
 
 
 @dataclass
@@ -78,6 +86,9 @@ def discover(urlconf: str | None = None) -> Discovered:
     found = Discovered()
     filler = _Filler()
     for route in routes(urlconf):
+        if SWITCHES.search(route.text):
+            found.skipped.append({"url": route.text, "reason": SWITCH_REASON})
+            continue
         try:
             path, reason = filler.path(route)
         except Exception as error:  # the project's models and converters may raise anything
