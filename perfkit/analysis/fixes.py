@@ -78,9 +78,16 @@ def suggest(
         for relation in relations.get(parent_table, []):
             if relation.target == child_table:
                 return relation.fix()
+        if relations and parent_table == child_table:
+            # A loop over rows of a table querying that table again, row by row.
+            return (
+                f"each {parent_table} row queries {child_table} again: use the rows already "
+                f"loaded, or fetch the ones the loop needs in one query before it "
+                f"(filter(…__in=…) or in_bulk) and look them up per row"
+            )
         if relations:
             # The models are known and no relation joins the two: an eager load cannot help.
-            rows = "each row" if parent_table == child_table else f"each {parent_table} row"
+            rows = f"each {parent_table} row"
             return (
                 f"no relation links {parent_table} to {child_table}: fetch the {child_table} "
                 f"rows the loop needs in one query before it (filter(…__in=…) or in_bulk) and "
