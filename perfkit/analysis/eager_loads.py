@@ -70,7 +70,7 @@ def _verdict(key: _Key, by_path: dict[str, _Level]) -> UnusedEagerLoad | None:
 
 def _fix(found: UnusedEagerLoad) -> str:
     where = f"at {found.callsite}"
-    never = f"no {found.unused.rpartition('__')[2]} it loads is ever read"
+    never = f"the view never reads the {found.unused.rpartition('__')[2]} it loads"
     if not found.lookup:
         return (
             f'{found.kind}() also joins "{found.unused}", {never}: name the relations the view '

@@ -84,7 +84,14 @@ def suggest(
     suggested. Of several relations that may be read, every one is named, none picked.
     """
     if parent_table and child_table:
-        linking = [r for r in relations.get(parent_table, []) if r.target == child_table]
+        # Models sharing a table (a proxy) list the same relation again: it is one relation.
+        linking = list(
+            {
+                (r.name, r.single): r
+                for r in relations.get(parent_table, [])
+                if r.target == child_table
+            }.values()
+        )
         unread = bool(linking)
         if lazy is not None:
             read = [r for r in linking if r.single and (r.table, r.name) in lazy]
