@@ -6,10 +6,10 @@ pages."""
 import time
 import urllib.request
 
-from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_page
 from taggit.models import Tag
