@@ -298,7 +298,8 @@ def test_a_select_related_the_template_never_reads_is_reported_with_its_line(run
     _, report, _ = run
     desk = view(report, "loan_desk")
     assert "unused_eager_load" in desk["flags"]
-    site = f"catalog/views.py:{line_of('catalog/views.py', 'select_related("book__author"')}"
+    line = line_of("catalog/views.py", 'select_related("book__author"')
+    site = f"catalog/views.py:{line}"
     found = unused_loads(report, "loan_desk")
     assert set(found) == {"member", "book__author"}
     member = found["member"]
@@ -322,7 +323,8 @@ def test_a_nested_select_related_read_halfway_keeps_the_half_that_is_read(run) -
 
 def test_prefetches_never_iterated_are_reported_the_to_attr_one_too(run) -> None:
     _, report, _ = run
-    site = f"catalog/views.py:{line_of('catalog/views.py', 'prefetch_related("books", newest)')}"
+    line = line_of("catalog/views.py", 'prefetch_related("books", newest)')
+    site = f"catalog/views.py:{line}"
     found = unused_loads(report, "author_index")
     to_attr = 'Prefetch("books", queryset=…, to_attr="newest_books")'
     assert set(found) == {"books", to_attr}
@@ -335,7 +337,8 @@ def test_prefetches_never_iterated_are_reported_the_to_attr_one_too(run) -> None
 
 def test_a_viewset_prefetch_its_serializer_never_reads_is_named_by_the_class_line(run) -> None:
     _, report, _ = run
-    site = f"api/views.py:{line_of('api/views.py', 'prefetch_related("tags", "comments")')}"
+    line = line_of("api/views.py", 'prefetch_related("tags", "comments")')
+    site = f"api/views.py:{line}"
     for name in ("catalogue-list", "catalogue-detail"):
         found = unused_loads(report, name)
         assert set(found) == {"comments"}, name  # the author and tags are serialized
