@@ -10,10 +10,12 @@ was. Installed, it
   watched field cache; after each level of a prefetch, each instance it filled a watched
   prefetch cache (or, for a ``to_attr``, a watched list);
 - marks a level read when anything reads a watched entry: a related descriptor (foreign
-  keys, one-to-ones both ways, ``GenericForeignKey``) or a related manager (reverse foreign
-  keys, many-to-many, ``GenericRelation``, django-taggit), whether a view, a template or a
-  serializer goes through it. Reads Django makes while it prefetches (walking a nested
-  lookup) are not the request's and are not counted;
+  keys, one-to-ones both ways, ``GenericForeignKey``), or the rows of the queryset a related
+  manager hands out (reverse foreign keys, many-to-many, ``GenericRelation``, django-taggit)
+  once they are iterated, counted or indexed (``book.tags.filter(…)`` runs a query of its own
+  and reads none), whether a view, a template or a serializer goes through them. Reads
+  Django makes while it prefetches (walking a nested lookup) are not the request's and are
+  not counted;
 - notes each to-one relation loaded lazily, one query per instance: the relations an N+1
   fix may name.
 
@@ -90,7 +92,7 @@ class Tracker:
 
 
 class _WatchedDict(dict):  # type: ignore[type-arg]  # holds what Django puts in it
-    """A field or prefetch cache whose watched entries mark their levels read when read."""
+    """A field cache whose watched entries mark their levels read when read."""
 
     __slots__ = ("marks", "tracker")
 
@@ -112,6 +114,34 @@ class _WatchedDict(dict):  # type: ignore[type-arg]  # holds what Django puts in
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
         return copy.deepcopy(dict(self), memo)
+
+
+class _WatchedPrefetches(_WatchedDict):
+    """A prefetch cache: a related manager that hands out a watched queryset has not read it
+    yet (``book.tags.filter(…)`` throws the prefetched rows away for a query of its own).
+    The queryset carries its levels until its rows are used: iterated, counted, indexed."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        found = dict.__getitem__(self, key)
+        marks = self.marks
+        if marks and key in marks and not self.tracker.busy:
+            found.__dict__[_PENDING] = marks.pop(key)
+        return found
+
+
+#: The levels a prefetched queryset marks read once its rows are used.
+_PENDING = "_perfkit_eager_pending"
+
+
+def _used(queryset: Any) -> None:
+    """A prefetched queryset's rows are being used: its levels are read."""
+    levels = queryset.__dict__.pop(_PENDING, None)
+    tracker = _tracker()
+    if levels and (tracker is None or not tracker.busy):
+        for level in levels:
+            level.read = True
 
 
 class _WatchedList(list):  # type: ignore[type-arg]  # the rows a Prefetch put in a to_attr
@@ -282,11 +312,11 @@ def _watch_fields(holder: Any, tracker: Tracker) -> _WatchedDict:
     return watched
 
 
-def _watch_prefetched(holder: Any, tracker: Tracker) -> _WatchedDict:
+def _watch_prefetched(holder: Any, tracker: Tracker) -> _WatchedPrefetches:
     cache = holder.__dict__.get("_prefetched_objects_cache")
-    if type(cache) is _WatchedDict and cache.tracker is tracker:
+    if type(cache) is _WatchedPrefetches and cache.tracker is tracker:
         return cache
-    watched = _WatchedDict(cache or {})
+    watched = _WatchedPrefetches(cache or {})
     watched.marks, watched.tracker = {}, tracker
     holder._prefetched_objects_cache = watched
     return watched
@@ -525,6 +555,8 @@ def _patch() -> None:
         if self._result_cache is not None and (
             self._prefetch_done or not self._prefetch_related_lookups
         ):
+            if _PENDING in self.__dict__:
+                _used(self)
             return real_fetch_all(self)
         tracker = _tracker()
         if tracker is None:
@@ -541,6 +573,18 @@ def _patch() -> None:
             except Exception:
                 health.count_error("tracking select_related")
         return None
+
+    def using_rows(real: Any) -> Any:
+        """``real`` (count, exists, contains, indexing), which a fetched queryset answers from
+        its rows: a prefetched queryset's rows are used then."""
+
+        @functools.wraps(real)
+        def answer(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _PENDING in self.__dict__ and self._result_cache is not None:
+                _used(self)
+            return real(self, *args, **kwargs)
+
+        return answer
 
     @functools.wraps(real_prefetch_objects)
     def prefetch_related_objects(model_instances: Any, *related_lookups: Any) -> Any:
@@ -586,6 +630,9 @@ def _patch() -> None:
     queryset.prefetch_related = prefetch_related  # type: ignore[method-assign]
     queryset._clone = _clone  # type: ignore[method-assign]
     queryset._fetch_all = _fetch_all  # type: ignore[method-assign]
+    for name in ("count", "exists", "contains", "__getitem__"):
+        if hasattr(queryset, name):
+            setattr(queryset, name, using_rows(getattr(queryset, name)))
     query.prefetch_related_objects = prefetch_related_objects
     django.db.models.prefetch_related_objects = prefetch_related_objects
     query.prefetch_one_level = prefetch_one_level

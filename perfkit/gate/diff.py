@@ -50,6 +50,11 @@ def _view_diff(view: str, old: View, new: View) -> list[str]:
         lines.append(f"+ {view}: N+1 API call {call} at {new.n_plus_one_calls[call].callsite}")
     for call in sorted(set(old.n_plus_one_calls) - set(new.n_plus_one_calls)):
         lines.append(f"- {view}: N+1 API call {call} fixed")
+    for lookup in sorted(set(new.unused_eager_loads) - set(old.unused_eager_loads)):
+        where = new.unused_eager_loads[lookup].callsite
+        lines.append(f"+ {view}: unused eager load {lookup} at {where}")
+    for lookup in sorted(set(old.unused_eager_loads) - set(new.unused_eager_loads)):
+        lines.append(f"- {view}: unused eager load {lookup} fixed")
     return lines
 
 

@@ -9,6 +9,7 @@ QUERY_COUNT = "query_count"
 NEW_FINGERPRINTS = "new_fingerprints"
 N_PLUS_ONE = "n_plus_one"
 N_PLUS_ONE_API = "n_plus_one_api"
+UNUSED_EAGER_LOAD = "unused_eager_load"
 O_N = "o_n"
 CACHE_HIT_RATIO = "cache_hit_ratio"
 LATENCY = "latency"
@@ -17,6 +18,7 @@ CHECKS = (
     NEW_FINGERPRINTS,
     N_PLUS_ONE,
     N_PLUS_ONE_API,
+    UNUSED_EAGER_LOAD,
     O_N,
     CACHE_HIT_RATIO,
     LATENCY,

@@ -46,6 +46,7 @@ def baseline(
                 "verdict": verdict,
                 "n_plus_one": n_plus_one or {},
                 "n_plus_one_calls": extra.get("calls", {}),
+                "unused_eager_loads": extra.get("eager", {}),
             }
         },
         "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},

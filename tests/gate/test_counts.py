@@ -78,3 +78,26 @@ def test_an_n_plus_one_api_call_already_in_the_baseline_passes() -> None:
     calls = {API_CALL: {"count": 10, "callsite": API_SITE}}
     assert failed(baseline(calls=calls), baseline(calls=calls)) == {}
     assert failed(baseline(calls=calls), baseline()) == {}
+
+
+EAGER = 'select_related("member") on shop.Loan'
+EAGER_SITE = "shop/views.py:42 in loans"
+EAGER_FIX = f'remove "member" from select_related at {EAGER_SITE}: the view never reads it'
+
+
+def test_a_new_unused_eager_load_fails_naming_the_lookup_and_line() -> None:
+    eager = {EAGER: {"callsite": EAGER_SITE, "fix": EAGER_FIX}}
+    fails = failed(baseline(), baseline(eager=eager))
+    assert set(fails) == {"unused_eager_load"}
+    assert fails["unused_eager_load"].message == (
+        f"new unused eager load: {EAGER}, its rows never read, asked for at {EAGER_SITE}: "
+        f"{EAGER_FIX}"
+    )
+    assert fails["unused_eager_load"].location() == ("shop/views.py", 42)
+
+
+def test_an_unused_eager_load_already_in_the_baseline_passes_wherever_its_line_moved() -> None:
+    eager = {EAGER: {"callsite": EAGER_SITE, "fix": EAGER_FIX}}
+    moved = {EAGER: {"callsite": "shop/views.py:50 in loans", "fix": EAGER_FIX}}
+    assert failed(baseline(eager=eager), baseline(eager=moved)) == {}
+    assert failed(baseline(eager=eager), baseline()) == {}

@@ -184,3 +184,29 @@ def test_a_new_n_plus_one_api_call_fails_naming_the_line(project: Path) -> None:
         f"newsroom/views.py:{line} in story_list"
     )
     assert f"::error file=newsroom/views.py,line={line}" in result.stdout
+
+
+def test_a_new_unused_eager_load_fails_naming_the_line(project: Path) -> None:
+    """A story's tags prefetched for the detail page, whose template shows none of them."""
+    original = edit(
+        project,
+        'get_object_or_404(Story.objects.select_related("author"), pk=pk)',
+        'get_object_or_404(\n        Story.objects.select_related("author").prefetch_related("tags"),'
+        "  # unread\n        pk=pk,\n    )",
+    )
+    try:
+        edited = (project / "newsroom/views.py").read_text().splitlines()
+        line = next(n for n, text in enumerate(edited, start=1) if "# unread" in text)
+        result = gate(project, "--github")
+        failed = failures(project)
+    finally:
+        (project / "newsroom/views.py").write_text(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert set(failed) == {("demo:story_detail", "unused_eager_load")}
+    message = failed[("demo:story_detail", "unused_eager_load")]["message"]
+    site = f"newsroom/views.py:{line} in story_detail"
+    assert message.startswith(
+        f'new unused eager load: prefetch_related("tags") on newsroom.Story, its rows never '
+        f'read, asked for at {site}: remove "tags" from prefetch_related at {site}'
+    )
+    assert f"::error file=newsroom/views.py,line={line}" in result.stdout
