@@ -18,6 +18,7 @@ def test_an_unchanged_run_passes_every_check() -> None:
         "new_fingerprints",
         "n_plus_one",
         "n_plus_one_api",
+        "unused_eager_load",
         "o_n",
         "cache_hit_ratio",
     }

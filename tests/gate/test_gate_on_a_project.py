@@ -187,12 +187,12 @@ def test_a_new_n_plus_one_api_call_fails_naming_the_line(project: Path) -> None:
 
 
 def test_a_new_unused_eager_load_fails_naming_the_line(project: Path) -> None:
-    """A story's tags prefetched for the detail page, whose template shows none of them."""
+    """A story's tags prefetched for the detail page, which orders them in a query of its own."""
     original = edit(
         project,
-        'get_object_or_404(Story.objects.select_related("author"), pk=pk)',
-        'get_object_or_404(\n        Story.objects.select_related("author").prefetch_related("tags"),'
-        "  # unread\n        pk=pk,\n    )",
+        '    story = get_object_or_404(Story.objects.select_related("author"), pk=pk)\n',
+        '    stories = Story.objects.select_related("author").prefetch_related("tags")  # unread\n'
+        "    story = get_object_or_404(stories, pk=pk)\n",
     )
     try:
         edited = (project / "newsroom/views.py").read_text().splitlines()
