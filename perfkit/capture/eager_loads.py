@@ -224,6 +224,12 @@ def finish(recording: Recording) -> None:
         health.count_error("finishing eager-load tracking")
 
 
+def seen(recording: Recording) -> EagerUse | None:
+    """What tracking has seen of ``recording`` so far; None when it was not tracked."""
+    tracker = recording.eager_tracker
+    return tracker.freeze() if tracker is not None else recording.eager
+
+
 def _on_finished(sender: Any, recording: Recording, **kwargs: Any) -> None:
     finish(recording)
 
