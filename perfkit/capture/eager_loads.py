@@ -202,6 +202,42 @@ def install() -> None:
     recording_finished.connect(_on_finished, weak=False, dispatch_uid="perfkit.eager_loads")
 
 
+def uninstall() -> None:
+    """Put Django's own methods back (what a process that never installed tracking runs)."""
+    global _installed
+    if not _installed:
+        return
+    for owner, name in _patched():
+        wrapper = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        setattr(owner, name, wrapper.__wrapped__)
+    recording_finished.disconnect(dispatch_uid="perfkit.eager_loads")
+    _installed = False
+
+
+def _patched() -> list[tuple[Any, str]]:
+    """Every (class or module, attribute) that :func:`install` wraps."""
+    import django.db.models
+    from django.db.models import query
+    from django.db.models.fields.related_descriptors import (
+        ForwardManyToOneDescriptor,
+        ReverseOneToOneDescriptor,
+    )
+
+    methods = ["select_related", "prefetch_related", "_clone", "_fetch_all", *_ROW_ANSWERS]
+    return [
+        *((query.QuerySet, name) for name in methods if hasattr(query.QuerySet, name)),
+        (query, "prefetch_related_objects"),
+        (django.db.models, "prefetch_related_objects"),
+        (query, "prefetch_one_level"),
+        (ForwardManyToOneDescriptor, "get_object"),
+        (ReverseOneToOneDescriptor, "get_queryset"),
+    ]
+
+
+#: QuerySet methods a fetched queryset answers from its rows without ``_fetch_all``.
+_ROW_ANSWERS = ("count", "exists", "contains", "__getitem__")
+
+
 @contextlib.contextmanager
 def tracking() -> Iterator[None]:
     """Track every request recorded inside the block (``install`` first)."""
@@ -299,10 +335,10 @@ def _cache_name(field: Any) -> str:
 
 
 @functools.cache
-def _select_key(model: type, name: str) -> str | None:
+def _select_key(model: Any, name: str) -> str | None:
     """The field-cache key of ``select_related(name)`` on ``model``; None if it has none."""
     try:
-        return _cache_name(model._meta.get_field(name))  # type: ignore[attr-defined]
+        return _cache_name(model._meta.get_field(name))
     except Exception:
         return None
 
@@ -376,7 +412,7 @@ def _select_path(
         level = tracker.level(SELECT, model, label, path, line)
         below = []
         for holder in holders:
-            key = _select_key(type(holder), name)
+            key = _select_key(holder.__class__, name)
             cache = holder._state.fields_cache
             if key is None or key not in cache:
                 continue
@@ -526,7 +562,7 @@ def _patch() -> None:
         ReverseOneToOneDescriptor,
     )
 
-    queryset = query.QuerySet
+    queryset: Any = query.QuerySet  # private methods too: the stubs know only the public ones
     real_select = queryset.select_related
     real_prefetch = queryset.prefetch_related
     real_clone = queryset._clone
@@ -563,10 +599,12 @@ def _patch() -> None:
         ):
             if _PENDING in self.__dict__:
                 _used(self)
-            return real_fetch_all(self)
+            real_fetch_all(self)
+            return
         tracker = _tracker()
         if tracker is None:
-            return real_fetch_all(self)
+            real_fetch_all(self)
+            return
         fresh = self._result_cache is None
         tracker.fetching.append(self)
         try:
@@ -578,7 +616,6 @@ def _patch() -> None:
                 _selected(tracker, self)
             except Exception:
                 health.count_error("tracking select_related")
-        return None
 
     def using_rows(real: Any) -> Any:
         """``real`` (count, exists, contains, indexing), which a fetched queryset answers from
@@ -632,11 +669,11 @@ def _patch() -> None:
             tracker.lazy.add((related.model._meta.db_table, related.get_accessor_name()))
         return real_reverse_queryset(self, **hints)
 
-    queryset.select_related = select_related  # type: ignore[method-assign]
-    queryset.prefetch_related = prefetch_related  # type: ignore[method-assign]
-    queryset._clone = _clone  # type: ignore[method-assign]
-    queryset._fetch_all = _fetch_all  # type: ignore[method-assign]
-    for name in ("count", "exists", "contains", "__getitem__"):
+    queryset.select_related = select_related
+    queryset.prefetch_related = prefetch_related
+    queryset._clone = _clone
+    queryset._fetch_all = _fetch_all
+    for name in _ROW_ANSWERS:
         if hasattr(queryset, name):
             setattr(queryset, name, using_rows(getattr(queryset, name)))
     query.prefetch_related_objects = prefetch_related_objects
