@@ -277,10 +277,24 @@ def _tracker() -> Tracker | None:
         return None
     tracker: Tracker | None = recording.eager_tracker
     if tracker is None and recording.eager is None:
-        if not (_enabled.get() or conf.get_config()["EAGER_LOADS"]):
+        try:
+            if not (_enabled.get() or conf.get_config()["EAGER_LOADS"]):
+                return None
+        except Exception:
+            health.count_error("starting eager-load tracking")
             return None
         tracker = recording.eager_tracker = Tracker()
     return tracker
+
+
+def _lazy(table: Any, name: Any) -> None:
+    """Note a to-one relation loaded lazily, when a request is tracked."""
+    tracker = _tracker()
+    if tracker is not None and not tracker.busy:
+        try:
+            tracker.lazy.add((str(table()), str(name())))
+        except Exception:
+            health.count_error("noting a lazy load")
 
 
 @functools.cache
@@ -656,17 +670,14 @@ def _patch() -> None:
 
     @functools.wraps(real_get_object)
     def get_object(self: Any, instance: Any) -> Any:
-        tracker = _tracker()
-        if tracker is not None and not tracker.busy:
-            tracker.lazy.add((self.field.model._meta.db_table, self.field.name))
+        _lazy(lambda: self.field.model._meta.db_table, lambda: self.field.name)
         return real_get_object(self, instance)
 
     @functools.wraps(real_reverse_queryset)
     def get_queryset(self: Any, **hints: Any) -> Any:
-        tracker = _tracker()
-        if tracker is not None and not tracker.busy and "instance" in hints:
+        if "instance" in hints:  # a lazy load; a prefetch asks without one
             related = self.related
-            tracker.lazy.add((related.model._meta.db_table, related.get_accessor_name()))
+            _lazy(lambda: related.model._meta.db_table, related.get_accessor_name)
         return real_reverse_queryset(self, **hints)
 
     queryset.select_related = select_related
