@@ -12,14 +12,13 @@ Each round times a burst of one side, then of the other; the ratio is the median
 from __future__ import annotations
 
 import http.client
-import statistics
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from benchmarks.paired import paired
 from perfkit.capture import http_calls
 from perfkit.recording import Recording, current_recording, new_id
 from perfkit.store import writer
@@ -38,41 +37,6 @@ def _capture(on: bool) -> None:
         setattr(http.client.HTTPConnection, name, getattr(method, "__wrapped__", method))
 
 
-def _paired(
-    benchmark,
-    baseline: Callable[[], object],
-    measured: Callable[[], object],
-    rounds: int,
-    per: int,
-    prepare: Callable[[bool], object] = lambda measured: None,
-) -> None:
-    """``rounds`` of a timed ``baseline()`` burst then a timed ``measured()`` one; each side's
-    ``prepare`` (untimed) runs before its burst."""
-    base_times: list[float] = []
-    measured_times: list[float] = []
-
-    def run_baseline() -> tuple[tuple[()], dict[str, object]]:
-        prepare(False)
-        started = time.perf_counter()
-        baseline()
-        base_times.append(time.perf_counter() - started)
-        prepare(True)
-        return (), {}
-
-    def run_measured() -> None:
-        started = time.perf_counter()
-        measured()
-        measured_times.append(time.perf_counter() - started)
-
-    benchmark.pedantic(run_measured, setup=run_baseline, rounds=rounds)
-    ratios = [m / b for m, b in zip(measured_times, base_times, strict=True)]
-    benchmark.extra_info.update(
-        bare_us=statistics.median(base_times) * 1e6 / per,
-        recorded_us=statistics.median(measured_times) * 1e6 / per,
-        ratio=statistics.median(ratios),
-    )
-
-
 def test_a_view_without_outbound_calls_pays_nothing_for_the_capture(benchmark, recorded) -> None:
     benchmark.group = "outbound"
     benchmark.name = "outbound capture off / on: no-call view (/ping/)"
@@ -88,7 +52,7 @@ def test_a_view_without_outbound_calls_pays_nothing_for_the_capture(benchmark, r
 
     recorded("/ping/")
     try:
-        _paired(benchmark, burst, burst, rounds=200, per=per, prepare=prepare)
+        paired(benchmark, burst, burst, rounds=200, per=per, prepare=prepare)
     finally:
         _capture(True)
     assert writer.stats()["dropped"] == 0
@@ -143,6 +107,6 @@ def test_recording_an_outbound_call(benchmark, local_api: str) -> None:
 
     calls()
     try:
-        _paired(benchmark, calls, recorded_calls, rounds=100, per=per)
+        paired(benchmark, calls, recorded_calls, rounds=100, per=per)
     finally:
         connection.close()

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "PROFILE_DIR": "perfkit-profiles",
     "BENCH_REPORT": "perfkit-report/bench.json",
     "STORE_IN_TESTS": False,
+    "EAGER_LOADS": False,
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -44,6 +45,8 @@ DESCRIPTIONS: dict[str, str] = {
     "BENCH_REPORT": "the perfkit bench JSON report the toolbar panel reads O(n)/caching flags from",
     "STORE_IN_TESTS": "under pytest, also write to STORE (off: a test run's requests stay in "
     "the plugin's in-memory recordings)",
+    "EAGER_LOADS": "track which select_related / prefetch_related rows each request reads "
+    "(off: the ORM is left unpatched; bench and the pytest plugin track regardless)",
 }
 
 
@@ -82,6 +85,7 @@ VALIDATORS: dict[str, tuple[Any, str]] = {
     "CALLSITE_IGNORE": (_is_str_list, "a list of module prefixes"),
     "RECORD_PARAMS": (_is_bool, "True or False"),
     "STORE_IN_TESTS": (_is_bool, "True or False"),
+    "EAGER_LOADS": (_is_bool, "True or False"),
     "IGNORE_PATHS": (_is_str_list, "a list of path prefixes"),
     "QUEUE_SIZE": (_is_positive_int, "a whole number above 0"),
     "BATCH_SIZE": (_is_positive_int, "a whole number above 0"),

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 
 from perfkit import conf, describe, health, profiling, server_timing, streaming
-from perfkit.capture import cache, db, http_calls
+from perfkit.capture import cache, db, eager_loads, http_calls
 from perfkit.capture.callsite import current_task
 from perfkit.errors import SettingsError
 from perfkit.recording import Recording, current_labels, current_recording, new_id
@@ -33,12 +33,14 @@ class PerfkitMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
         try:
-            conf.get_config()
+            config = conf.get_config()
         except SettingsError as error:
             raise ImproperlyConfigured(str(error)) from None
         db.install()
         cache.install()
         http_calls.install()
+        if config["EAGER_LOADS"]:  # off: the ORM stays as Django made it
+            eager_loads.install()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:

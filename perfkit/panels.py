@@ -15,10 +15,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path, reverse
 
 from perfkit import conf, describe, health, profiling
+from perfkit.analysis import eager_loads as unused_eager
 from perfkit.analysis import n_plus_one, outbound
 from perfkit.analysis.fixes import django_relations
 from perfkit.analysis.report import NPlusOneGroup
 from perfkit.analysis.stats import CACHE_READS, CACHE_WRITES
+from perfkit.capture import eager_loads
 from perfkit.capture.statement_examples import Examples, keeping
 from perfkit.quantiles import percentile
 from perfkit.recording import Recording
@@ -53,6 +55,8 @@ class PerfkitPanel(Panel):
         found = f", {groups} N+1 group{'s' if groups != 1 else ''}" if groups else ""
         calls = len(stats.get("n_plus_one_calls", ()))
         found += f", {calls} N+1 API call{'s' if calls != 1 else ''}" if calls else ""
+        loads = len(stats.get("unused_eager_loads") or ())
+        found += f", {loads} unused eager load{'s' if loads != 1 else ''}" if loads else ""
         return f"{queries} quer{'y' if queries == 1 else 'ies'}{found}"
 
     def generate_stats(self, request: HttpRequest, response: HttpResponseBase) -> None:
@@ -77,6 +81,7 @@ class PerfkitPanel(Panel):
                 "http_ms": recording.http_ms,
                 "outbound": calls_by_pattern(recording),
                 "n_plus_one_calls": [asdict(c) for c in outbound.n_plus_one_calls(recording, {})],
+                "unused_eager_loads": unused_eager_loads(recording),
                 "profile": _profile_link(recording.profile),
                 "history": history(recording, config["STORE"]),
                 "bench": bench_flags(recording.view, Path(config["BENCH_REPORT"])),
@@ -109,6 +114,15 @@ def plans(
         health.count_error("explaining the request's statements")
         return []
     return [asdict(statement) for statement in statements]
+
+
+def unused_eager_loads(recording: Recording) -> list[dict[str, Any]] | None:
+    """This request's eager loads whose rows it did not read; None when they are not tracked
+    (``PERFKIT["EAGER_LOADS"]`` off)."""
+    use = eager_loads.seen(recording)
+    if use is None:
+        return None
+    return [{**asdict(u), "call": u.call()} for u in unused_eager.unused([use])]
 
 
 def cache_by_pattern(recording: Recording) -> list[dict[str, Any]]:

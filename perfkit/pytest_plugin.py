@@ -25,6 +25,7 @@ MARKER_LIMITS = (
     "num_queries",
     "n_plus_one",
     "max_http_calls",
+    "unused_eager_loads",
     "cache",
     "snapshot",
     "full_scans",
@@ -46,8 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "perfkit(max_queries=None, num_queries=None, n_plus_one=False, max_http_calls=None, "
-        "cache=None, snapshot=False, full_scans=True): record the test body with perfkit and "
-        "check these limits after it (n_plus_one=True allows N+1 queries and N+1 API calls; "
+        "unused_eager_loads=False, cache=None, snapshot=False, full_scans=True): record the test "
+        "body with perfkit and check these limits after it (n_plus_one=True allows N+1 queries "
+        "and N+1 API calls, unused_eager_loads=True eager loads whose rows are never read, "
         "full_scans=False fails on a statement no index serves, by EXPLAIN)",
     )
 
@@ -105,6 +107,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     if not limits.get("n_plus_one", False):
         checks.append(recorded.assert_no_n_plus_one)
         checks.append(recorded.assert_no_n_plus_one_api)
+    if not limits.get("unused_eager_loads", False):
+        checks.append(recorded.assert_no_unused_eager_loads)
     if limits.get("max_http_calls") is not None:
         checks.append(lambda: recorded.assert_max_http_calls(limits["max_http_calls"]))
     if limits.get("cache"):

@@ -61,6 +61,36 @@ class HttpEvent:
     queries_before: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class EagerLoad:
+    """One level of a ``select_related`` / ``prefetch_related`` lookup in one request.
+
+    ``lookup`` is the lookup as the code asked for it (``"author__publisher"``,
+    ``'Prefetch("books", to_attr="latest")'``, ``""`` for a bare ``select_related()``),
+    ``path`` the level (``"author"``, then ``"author__publisher"``); ``holders`` is how many
+    instances the level filled, ``rows`` how many related rows it put on them, ``read``
+    whether the request read any of them.
+    """
+
+    kind: str
+    lookup: str
+    path: str
+    model: str
+    callsite: str
+    holders: int
+    rows: int
+    read: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EagerUse:
+    """What a request tracked of its eager loads: each level asked for, and the to-one
+    relations it loaded lazily, one query each, as ``(table, relation name)``."""
+
+    loads: tuple[EagerLoad, ...] = ()
+    lazy: frozenset[tuple[str, str]] = frozenset()
+
+
 @dataclass(slots=True)
 class Recording:
     """Everything perfkit records about one request."""
@@ -93,6 +123,10 @@ class Recording:
     )
     #: The raw SQL whose call site was found again at its second execution. Not stored.
     sited_twice: set[str] = field(default_factory=set, repr=False, compare=False)
+    #: What eager-load tracking saw (bench, the pytest plugin, ``EAGER_LOADS``). Not stored.
+    eager: EagerUse | None = field(default=None, repr=False, compare=False)
+    #: The tracking of a request under way (perfkit.capture.eager_loads). Not stored.
+    eager_tracker: Any = field(default=None, repr=False, compare=False)
 
     @property
     def db_ms(self) -> float:
@@ -168,7 +202,17 @@ class Recording:
 _SCALARS = tuple(
     f.name
     for f in fields(Recording)
-    if f.name not in ("queries", "cache_ops", "http_calls", "labels", "seen_sql", "sited_twice")
+    if f.name
+    not in (
+        "queries",
+        "cache_ops",
+        "http_calls",
+        "labels",
+        "seen_sql",
+        "sited_twice",
+        "eager",
+        "eager_tracker",
+    )
 )
 _scalar_values = operator.attrgetter(*_SCALARS)
 

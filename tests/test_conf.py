@@ -83,8 +83,8 @@ def test_user_values_override_defaults() -> None:
         (
             {"SAMPLE": 1},
             "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, BENCH_REPORT, "
-            "CALLSITES, CALLSITE_IGNORE, ENABLED, IGNORE_PATHS, PROFILE_DIR, QUEUE_SIZE, "
-            "RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE, STORE_IN_TESTS",
+            "CALLSITES, CALLSITE_IGNORE, EAGER_LOADS, ENABLED, IGNORE_PATHS, PROFILE_DIR, "
+            "QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE, STORE_IN_TESTS",
         ),
         ([], "PERFKIT must be a dict, not list"),
     ],

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 
@@ -199,3 +200,21 @@ def test_the_slow_list_explains_its_n_plus_one_groups_and_finds_no_scan(
     author = next(row for row in rows if 'SELECT "demo_author"' in row)
     assert author.startswith("no full scan, every sort from an index")
     assert "SEARCH demo_author USING INTEGER PRIMARY KEY" in author
+
+
+def test_with_eager_loads_tracked_an_unread_prefetch_is_listed_with_its_line(
+    client: Any, toolbar: Path
+) -> None:
+    populate(6)
+    # The middleware reads the setting when it loads: the first request of the client.
+    with override_settings(PERFKIT={**settings.PERFKIT, "EAGER_LOADS": True}):
+        content = panel(client, "/eager/unread-tags/")
+        fixed = panel(client, "/stories/")
+    assert "Not tracked" in text(panel(client, "/eager/unread-tags/"))
+    source = Path("tests/eager_pages.py").read_text().splitlines()
+    line = next(n for n, code in enumerate(source, start=1) if "never shows a tag" in code)
+    (row,) = table(content, "perfkit-unused-eager-loads")
+    site = f"tests/eager_pages.py:{line} in unread_tags"
+    assert row.startswith('prefetch_related("tags") on demo.Story 12 remove "tags"')
+    assert row.endswith(site)
+    assert "Every eager-loaded row this request asked for was read." in text(fixed)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from perfkit import labels
-from perfkit.analysis import caching, facts, n_plus_one, outbound, repeated, scaling
+from perfkit.analysis import caching, eager_loads, facts, n_plus_one, outbound, repeated, scaling
 from perfkit.analysis.facts import Facts, FailedFacts, GroupFacts
 from perfkit.analysis.fixes import Relation, django_relations
 from perfkit.analysis.report import (
@@ -17,6 +17,7 @@ from perfkit.analysis.report import (
     O_N_QUERIES,
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
+    UNUSED_EAGER_LOAD,
     FailedView,
     PersonaResult,
     Report,
@@ -80,6 +81,10 @@ def conclude(
             views.append(_worst_persona(groups, how))
         except Exception as error:  # one view's odd records never cost the others their report
             skipped.append({"view": view, "reason": f"not analysed: {one_line(error)}"})
+    for report in views:
+        report.unused_eager_loads = eager_loads.unused(found.eager.get(report.view, ()))
+        if report.unused_eager_loads:
+            report.flags.append(UNUSED_EAGER_LOAD)
     candidates = sorted(
         (v.caching for v in views if v.caching is not None),
         key=lambda c: (-round(c.db_saved_ms, 6), -round(c.saved_ms, 6), c.view),

@@ -19,7 +19,7 @@ from perfkit.analysis import caching, outbound, repeated, stats
 from perfkit.analysis.outbound import OutboundFigures
 from perfkit.analysis.report import RepeatedQuery, SizeStats
 from perfkit.quantiles import median
-from perfkit.recording import Recording
+from perfkit.recording import EagerUse, Recording
 
 ALL_SIZES = "all"
 
@@ -91,6 +91,9 @@ class Facts:
     statements_by_view: dict[str, set[str]]
     #: Every repeated query of a served request, before N+1 groups are taken out of them.
     repeated: list[RepeatedQuery] = field(default_factory=list)
+    #: Per view, the eager-load tracking of its served requests (in memory only: bench and
+    #: the pytest plugin track; stores keep none of it).
+    eager: dict[str, list[EagerUse]] = field(default_factory=dict)
 
 
 def size_order(size: str) -> tuple[int, int, str]:
@@ -135,7 +138,16 @@ def from_recordings(recordings: Iterable[Recording]) -> Facts:
         failed=failed,
         statements_by_view=dict(statements_by_view),
         repeated=repeated.gathered([r for r in measured if served(r)]),
+        eager=_eager(measured),
     )
+
+
+def _eager(measured: list[Recording]) -> dict[str, list[EagerUse]]:
+    found: dict[str, list[EagerUse]] = defaultdict(list)
+    for recording in measured:
+        if recording.eager is not None and served(recording):
+            found[recording.view].append(recording.eager)
+    return dict(found)
 
 
 def _size(recording: Recording) -> str:

@@ -71,13 +71,39 @@ def _accessor(field: object) -> str | None:
 
 
 def suggest(
-    relations: dict[str, list[Relation]], parent_table: str | None, child_table: str | None
+    relations: dict[str, list[Relation]],
+    parent_table: str | None,
+    child_table: str | None,
+    lazy: frozenset[tuple[str, str]] | None = None,
 ) -> str:
-    """The fix for rows of ``parent_table`` each querying ``child_table``."""
+    """The fix for rows of ``parent_table`` each querying ``child_table``.
+
+    ``lazy`` holds the to-one relations the request loaded lazily, as ``(table, name)``,
+    when eager-load tracking saw it (None: it did not): a to-one relation it did not load
+    is not the one the loop reads, and an eager load of it would go unread, so it is never
+    suggested. Of several relations that may be read, every one is named, none picked.
+    """
     if parent_table and child_table:
-        for relation in relations.get(parent_table, []):
-            if relation.target == child_table:
-                return relation.fix()
+        # Models sharing a table (a proxy) list the same relation again: it is one relation.
+        linking = list(
+            {
+                (r.name, r.single): r
+                for r in relations.get(parent_table, [])
+                if r.target == child_table
+            }.values()
+        )
+        unread = bool(linking)
+        if lazy is not None:
+            read = [r for r in linking if r.single and (r.table, r.name) in lazy]
+            linking = read or [r for r in linking if not r.single]
+        if len(linking) == 1:
+            return linking[0].fix()
+        if linking:
+            if lazy is not None and all(r.single for r in linking):
+                names = ", ".join(f'"{r.name}"' for r in linking)
+                return f"select_related({names}): the loop reads each of them"
+            fixes = " or ".join(r.fix() for r in linking)
+            return f"{fixes}: whichever relation the loop reads"
         if relations and parent_table == child_table:
             # A loop over rows of a table querying that table again, row by row.
             return (
@@ -88,10 +114,11 @@ def suggest(
         if relations:
             # The models are known and no relation joins the two: an eager load cannot help.
             rows = f"each {parent_table} row"
+            links = "the loop reads no relation that links" if unread else "no relation links"
             return (
-                f"no relation links {parent_table} to {child_table}: fetch the {child_table} "
-                f"rows the loop needs in one query before it (filter(…__in=…) or in_bulk) and "
-                f"look them up per row, instead of querying for {rows}"
+                f"{links} {parent_table} to {child_table}: fetch the {child_table} rows the "
+                f"loop needs in one query before it (filter(…__in=…) or in_bulk) and look "
+                f"them up per row, instead of querying for {rows}"
             )
         return (
             f"select_related (to-one) or prefetch_related (to-many) the relation from "

@@ -27,6 +27,7 @@ def groups(
     repeated = {fp for fp, n in counts.items() if n >= threshold}
     if not repeated:
         return []
+    lazy = recording.eager.lazy if recording.eager is not None else None
     found = []
     for fp, n in counts.most_common():
         if fp not in repeated:
@@ -50,7 +51,7 @@ def groups(
                 follows_sql=parent.sql if parent else None,
                 follows_table=parent_table,
                 follows_rows=parent.rows if parent else None,
-                fix=suggest(relations, parent_table, child_table) + _on_viewset(recording),
+                fix=suggest(relations, parent_table, child_table, lazy) + _on_viewset(recording),
                 size=recording.labels.get(labels.SIZE, ""),
             )
         )

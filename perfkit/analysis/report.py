@@ -12,6 +12,7 @@ CACHING_CANDIDATE = "caching_candidate"
 REPEATED_LOOKUP = "repeated_lookup"
 N_PLUS_ONE_API = "n_plus_one_api"
 OUTBOUND_BOUND = "outbound_bound"
+UNUSED_EAGER_LOAD = "unused_eager_load"
 
 
 @dataclass
@@ -71,6 +72,35 @@ class OutboundTime:
     slowest_callsite: str
     hosts: list[str]
     fix: str
+
+
+@dataclass
+class UnusedEagerLoad:
+    """A ``select_related`` / ``prefetch_related`` lookup whose rows the view never reads.
+
+    ``unused`` is the level nobody read (the whole lookup, or ``"author__publisher"`` of a
+    lookup whose ``"author"`` is read); ``keep`` is what to ask for instead (None: drop the
+    lookup). ``rows`` is the most related rows it loaded in one request, ``requests`` how
+    many of the view's requests loaded any.
+    """
+
+    kind: str
+    lookup: str
+    unused: str
+    keep: str | None
+    model: str
+    callsite: str
+    rows: int
+    requests: int
+    fix: str
+
+    def call(self) -> str:
+        """``select_related("publisher")``: the lookup as the code asked for it."""
+        if not self.lookup:
+            return f"{self.kind}()"
+        if self.lookup.startswith("Prefetch("):
+            return f"{self.kind}({self.lookup})"
+        return f'{self.kind}("{self.lookup}")'
 
 
 @dataclass
@@ -284,6 +314,8 @@ class ViewReport:
     n_plus_one_calls: list[NPlusOneCall] = field(default_factory=list)
     #: Set when outbound calls take most of the view's time.
     outbound: OutboundTime | None = None
+    #: Eager loads (select_related / prefetch_related) whose rows the view never read.
+    unused_eager_loads: list[UnusedEagerLoad] = field(default_factory=list)
 
 
 @dataclass

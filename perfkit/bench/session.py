@@ -110,7 +110,11 @@ def _first(*values: Any) -> Any:
 def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -> BenchResult:
     """The run proper. Recordings go to ``staging`` and replace the last run's once measured."""
     from perfkit.bench import demo_site, memory, network, personas, plan, project, scenario
+    from perfkit.capture import eager_loads
 
+    # Before the project is loaded: a queryset its modules build at import (a viewset's
+    # ``queryset``) is named by its own line.
+    eager_loads.install()
     store = staging / STORE
     changes: list[str] = []
     if options.settings:
@@ -141,7 +145,7 @@ def _run(options: BenchOptions, output: Path, staging: Path, console: Console) -
             work = plan.project_plan(loaded, chosen, Path.cwd(), seconds)
         else:
             work = plan.demo_plan(loaded, chosen, seconds)
-        with guarded as guard:
+        with guarded as guard, eager_loads.tracking():
             explainer = _explainer(options.explain)
             recordings, outcomes = _measure(
                 work, (sizes, repeat, warmup, seconds), console, explainer

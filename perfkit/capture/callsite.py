@@ -164,6 +164,21 @@ class CallsiteFinder:
             return _site(None, library)
         return NO_APPLICATION_FRAME
 
+    def application_line(self, frame: FrameType | None) -> str | None:
+        """``path:line in function`` of the innermost project frame, else None.
+
+        Unlike :meth:`find`, installed packages are never named: the line is the project's
+        own (a class body building a queryset at import counts), or there is none.
+        """
+        while frame is not None:
+            kind = self._kind_of(frame)
+            if kind == _BOUNDARY:
+                return None
+            if kind == _APPLICATION:
+                return _site(None, frame)
+            frame = frame.f_back
+        return None
+
     def _innermost_user_frame(self, task: asyncio.Task[Any]) -> FrameType | None:
         """The innermost frame of the awaiting coroutines that is user code."""
         found = None

@@ -93,15 +93,26 @@ class FullScan:
 
 
 @dataclass
+class UnusedEagerLoad:
+    """An eager load whose rows the view never read, by its lookup and model
+    (``select_related("member") on catalog.Loan``) in ``View.unused_eager_loads``: the line
+    that asked for it, and the fix. Keyed so, a line that moves is the same finding."""
+
+    callsite: str | None = None
+    fix: str | None = None
+
+
+@dataclass
 class View:
     """One view: its sizes, how its query count grows, its N+1 groups and N+1 API calls, and
-    the full scans its plans showed (``perfkit bench --explain``)."""
+    the full scans its plans showed (``perfkit bench --explain``) and its unused eager loads."""
 
     sizes: dict[str, Size]
     verdict: str | None = None
     n_plus_one: dict[str, NPlusOne] = field(default_factory=dict)
     n_plus_one_calls: dict[str, NPlusOneCall] = field(default_factory=dict)
     full_scans: dict[str, FullScan] = field(default_factory=dict)
+    unused_eager_loads: dict[str, UnusedEagerLoad] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,11 +128,11 @@ class Baseline:
         return self.environment.get("fingerprint") == other.environment.get("fingerprint")
 
     def to_json(self) -> dict[str, Any]:
-        """The file's form; a view without N+1 API calls leaves the key out, so a project
-        that makes none keeps the bytes of its committed baseline."""
+        """The file's form; a view without N+1 API calls or unused eager loads leaves those
+        keys out, so a project that has none keeps the bytes of its committed baseline."""
         data = {"format": FORMAT, **asdict(self)}
         for view in data["views"].values():
-            for optional in ("n_plus_one_calls", "full_scans"):
+            for optional in ("n_plus_one_calls", "full_scans", "unused_eager_loads"):
                 if not view[optional]:
                     del view[optional]
         return data
@@ -134,9 +145,9 @@ class Baseline:
         """Check parsed JSON and type it; a BaselineError names ``path`` and the problem.
 
         What the checks let a file leave out reads as empty (``n_plus_one``,
-        ``n_plus_one_calls``, ``full_scans``, ``fingerprints``, ``latency_ms``,
-        ``environment``) or None (``verdict``, ``cache_hit_ratio``): a baseline saved before
-        a check existed still reads.
+        ``n_plus_one_calls``, ``full_scans``, ``unused_eager_loads``, ``fingerprints``,
+        ``latency_ms``, ``environment``) or None (``verdict``, ``cache_hit_ratio``): a baseline
+        saved before a check existed still reads.
         """
         written = data.get("format") if isinstance(data, dict) else None
         version = _VERSIONED.fullmatch(written) if isinstance(written, str) else None
@@ -191,6 +202,9 @@ def _view(entry: Any) -> View:
     scans = entry.get("full_scans", {})
     if not isinstance(scans, dict) or not all(isinstance(s, dict) for s in scans.values()):
         raise _Malformed('has "full_scans" that are not objects')
+    loads = entry.get("unused_eager_loads", {})
+    if not isinstance(loads, dict) or not all(isinstance(u, dict) for u in loads.values()):
+        raise _Malformed('has "unused_eager_loads" that are not objects')
     sizes = {size: _size(size, numbers) for size, numbers in entry["sizes"].items()}
     return View(
         sizes=sizes,
@@ -203,6 +217,10 @@ def _view(entry: Any) -> View:
         full_scans={
             key: FullScan(sql=s.get("sql"), callsite=s.get("callsite"), index=s.get("index"))
             for key, s in scans.items()
+        },
+        unused_eager_loads={
+            lookup: UnusedEagerLoad(callsite=u.get("callsite"), fix=u.get("fix"))
+            for lookup, u in loads.items()
         },
     )
 
@@ -315,6 +333,10 @@ def build(report: Report, recordings: Iterable[Recording]) -> Baseline:
                 for c in view.n_plus_one_calls
             },
             full_scans=scans.get(view.view, {}),
+            unused_eager_loads={
+                f"{u.call()} on {u.model}": UnusedEagerLoad(callsite=u.callsite, fix=u.fix)
+                for u in view.unused_eager_loads
+            },
         )
     return Baseline(environment=environment(), views=views, latency_ms=latency)
 

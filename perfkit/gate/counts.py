@@ -1,5 +1,5 @@
-"""The deterministic checks: exact query counts, fingerprints, N+1 groups and API calls, O(n),
-cache hits, full scans."""
+"""The deterministic checks: exact query counts, fingerprints, N+1 groups and API calls, unused
+eager loads, O(n), cache hits, full scans."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def compare(base: Baseline, current: Baseline, policy: Policy) -> list[Finding]:
         found.append(_new_fingerprints(view, old, new))
         found.append(_n_plus_one(view, old, new))
         found.append(_n_plus_one_calls(view, old, new))
+        found.append(_unused_eager_loads(view, old, new))
         found.append(_o_n(view, old, new))
         found.append(_cache_hit_ratio(view, old, new, policy))
         found.append(_full_scans(view, old, new))
@@ -117,6 +118,22 @@ def _n_plus_one_calls(view: str, old: View, new: View) -> Finding:
         F.N_PLUS_ONE_API,
         False,
         f"new N+1 API call: {call} made {entry.count}× in one request from {entry.callsite}" + more,
+        entry.callsite,
+    )
+
+
+def _unused_eager_loads(view: str, old: View, new: View) -> Finding:
+    added = {k: u for k, u in new.unused_eager_loads.items() if k not in old.unused_eager_loads}
+    if not added:
+        return Finding(view, F.UNUSED_EAGER_LOAD, True, "no new unused eager loads")
+    lookup, entry = next(iter(sorted(added.items())))
+    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    return Finding(
+        view,
+        F.UNUSED_EAGER_LOAD,
+        False,
+        f"new unused eager load: {lookup}, its rows never read, asked for at {entry.callsite}: "
+        f"{entry.fix}{more}",
         entry.callsite,
     )
 

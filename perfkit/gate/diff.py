@@ -54,6 +54,11 @@ def _view_diff(view: str, old: View, new: View) -> list[str]:
         lines.append(f"+ {view}: {key} at {new.full_scans[key].callsite}")
     for key in sorted(set(old.full_scans) - set(new.full_scans)):
         lines.append(f"- {view}: {key} fixed")
+    for lookup in sorted(set(new.unused_eager_loads) - set(old.unused_eager_loads)):
+        where = new.unused_eager_loads[lookup].callsite
+        lines.append(f"+ {view}: unused eager load {lookup} at {where}")
+    for lookup in sorted(set(old.unused_eager_loads) - set(new.unused_eager_loads)):
+        lines.append(f"- {view}: unused eager load {lookup} fixed")
     return lines
 
 

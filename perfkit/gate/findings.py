@@ -10,6 +10,7 @@ NEW_FINGERPRINTS = "new_fingerprints"
 N_PLUS_ONE = "n_plus_one"
 N_PLUS_ONE_API = "n_plus_one_api"
 FULL_SCAN = "full_scan"
+UNUSED_EAGER_LOAD = "unused_eager_load"
 O_N = "o_n"
 CACHE_HIT_RATIO = "cache_hit_ratio"
 LATENCY = "latency"
@@ -18,6 +19,7 @@ CHECKS = (
     NEW_FINGERPRINTS,
     N_PLUS_ONE,
     N_PLUS_ONE_API,
+    UNUSED_EAGER_LOAD,
     O_N,
     CACHE_HIT_RATIO,
     LATENCY,

@@ -16,7 +16,16 @@ from perfkit.analysis.report import (
     ViewReport,
 )
 from perfkit.renderers import bench_sections, plan_formatting
-from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Section, Skip, Waiting
+from perfkit.renderers.bench_sections import (
+    Calls,
+    Groups,
+    Growth,
+    Loads,
+    Profile,
+    Section,
+    Skip,
+    Waiting,
+)
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     call_details,
@@ -174,6 +183,18 @@ def _outbound(_rank: int, item: Waiting) -> list[str]:
     ]
 
 
+def _unused_eager(_rank: int, item: Loads) -> list[str]:
+    lines = []
+    for load in item.loads:
+        lines.append(
+            f"- **{text(item.view.view)}**: {code(load.call())} on {code(load.model)}, "
+            f"{load.rows} row(s) never read"
+        )
+        lines.append(f"  - at {code(load.callsite)}")
+        lines.append(f"  - fix: {code(load.fix)}")
+    return lines
+
+
 def _caching(rank: int, c: CachingCandidate) -> list[str]:
     return [
         _row(
@@ -261,6 +282,7 @@ _ITEMS: dict[str, Callable[[int, Any], list[str]]] = {
     bench_sections.N_PLUS_ONE_API: _n_plus_one_calls,
     bench_sections.LOOKUPS: _lookups,
     bench_sections.OUTBOUND: _outbound,
+    bench_sections.UNUSED_EAGER: _unused_eager,
     bench_sections.CACHING: _caching,
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,

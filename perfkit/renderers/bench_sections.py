@@ -18,6 +18,7 @@ from perfkit.analysis.report import (
     NPlusOneGroup,
     OutboundTime,
     Report,
+    UnusedEagerLoad,
     ViewReport,
 )
 from perfkit.renderers.formatting import REPEATED_LISTED, severity
@@ -27,6 +28,7 @@ N_PLUS_ONE = "n_plus_one"
 LOOKUPS = "lookups"
 N_PLUS_ONE_API = "n_plus_one_api"
 OUTBOUND = "outbound"
+UNUSED_EAGER = "unused_eager"
 CACHING = "caching"
 REPEATED = "repeated"
 FAILED = "failed"
@@ -43,6 +45,7 @@ FINDINGS = (
     N_PLUS_ONE_API,
     LOOKUPS,
     OUTBOUND,
+    UNUSED_EAGER,
     CACHING,
     REPEATED,
     FAILED,
@@ -97,6 +100,14 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Loads:
+    """A view's eager loads whose rows it never reads."""
+
+    view: ViewReport
+    loads: list[UnusedEagerLoad]
+
+
+@dataclass(frozen=True)
 class Skip:
     """Something bench left out: a URL, a view or a model's data, and why."""
 
@@ -124,6 +135,7 @@ class ViewFindings:
     outbound: OutboundTime | None = None
     caching: CachingCandidate | None = None
     profile: str | None = None
+    unused_eager_loads: list[UnusedEagerLoad] = field(default_factory=list)
 
     def any(self) -> bool:
         """Whether any section lists the view."""
@@ -135,6 +147,7 @@ class ViewFindings:
             or self.outbound
             or self.caching
             or self.profile
+            or self.unused_eager_loads
         )
 
 
@@ -163,6 +176,11 @@ def sections(report: Report, repeated: int = REPEATED_LISTED) -> list[Section]:
             OUTBOUND,
             "Views that spend most of their time waiting on outbound HTTP calls",
             [Waiting(v, v.outbound) for v in report.views if v.outbound is not None],
+        ),
+        Section(
+            UNUSED_EAGER,
+            "Eager loads nobody reads: select_related / prefetch_related rows never used",
+            [Loads(v, v.unused_eager_loads) for v in report.views if v.unused_eager_loads],
         ),
         Section(CACHING, "Caching candidates, most time saved first", report.caching_candidates),
         Section(
@@ -210,6 +228,8 @@ def by_view(report: Report, listed: list[Section]) -> list[ViewFindings]:
                 found[item.view.view].n_plus_one_calls = item.calls
             elif section.key == OUTBOUND:
                 found[item.view.view].outbound = item.outbound
+            elif section.key == UNUSED_EAGER:
+                found[item.view.view].unused_eager_loads = item.loads
             elif section.key == CACHING and item.view in found:
                 found[item.view].caching = item
             elif section.key == PROFILES:

@@ -18,6 +18,7 @@ from perfkit.analysis.report import (
     O_N_QUERIES,
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
+    UNUSED_EAGER_LOAD,
     CachingCandidate,
     ExplainedStatement,
     FailedView,
@@ -27,7 +28,15 @@ from perfkit.analysis.report import (
     ViewReport,
 )
 from perfkit.renderers import bench_sections, plan_formatting
-from perfkit.renderers.bench_sections import Calls, Groups, Growth, Profile, Skip, Waiting
+from perfkit.renderers.bench_sections import (
+    Calls,
+    Groups,
+    Growth,
+    Loads,
+    Profile,
+    Skip,
+    Waiting,
+)
 from perfkit.renderers.formatting import (
     COLD_ONLY,
     REPEATED_SHOWN,
@@ -47,6 +56,7 @@ _SHORT_FLAGS = {
     CACHING_CANDIDATE: "cache",
     N_PLUS_ONE_API: "N+1 API",
     OUTBOUND_BOUND: "http",
+    UNUSED_EAGER_LOAD: "eager",
 }
 _HEADING = "bold underline"
 _SQL = 160
@@ -134,20 +144,22 @@ def _table(report: Report, width: int) -> Table:
     return table
 
 
-#: The outbound flags' legends: shown only when a view carries one, as few sites call out.
-_OUTBOUND_LEGENDS = {
+#: Legends of the flags few sites carry (outbound calls, unused eager loads): shown only when a
+#: view carries one.
+_RARE_LEGENDS = {
     N_PLUS_ONE_API: "N+1 API one HTTP call per row",
     OUTBOUND_BOUND: "http mostly waits on HTTP calls",
+    UNUSED_EAGER_LOAD: "eager loads rows it never reads",
 }
 
 
 def _caption(flags: set[str]) -> str:
-    outbound = [legend for flag, legend in _OUTBOUND_LEGENDS.items() if flag in flags]
+    rare = [legend for flag, legend in _RARE_LEGENDS.items() if flag in flags]
     return " · ".join(
         [
             "flags: O(n) query count grows with n",
             "N+1 one query per row",
-            *outbound,
+            *rare,
             "cache caching candidate",
         ]
     )
@@ -226,6 +238,19 @@ def _outbound(console: Console, _rank: int, item: Waiting) -> None:
         Text(f"slowest: {waiting.slowest_call} at {waiting.slowest_callsite}"),
         Text.assemble(("fix: ", "bold green"), (waiting.fix, "green")),
     )
+
+
+def _unused_eager(console: Console, _rank: int, item: Loads) -> None:
+    _at(console, 2, Text(item.view.view, "bold"))
+    for load in item.loads:
+        rows = f"{load.rows} row{'s' if load.rows != 1 else ''}"
+        _at(console, 4, Text(f"{load.call()} on {load.model}: {rows} never read"))
+        _at(
+            console,
+            8,
+            Text(f"at {load.callsite}"),
+            Text.assemble(("fix: ", "bold green"), (load.fix, "green")),
+        )
 
 
 def _persona(view: ViewReport) -> list[Text]:
@@ -315,6 +340,7 @@ _ITEMS: dict[str, Callable[[Console, int, Any], None]] = {
     bench_sections.N_PLUS_ONE_API: _n_plus_one_calls,
     bench_sections.LOOKUPS: _lookups,
     bench_sections.OUTBOUND: _outbound,
+    bench_sections.UNUSED_EAGER: _unused_eager,
     bench_sections.CACHING: _caching,
     bench_sections.REPEATED: _repeated,
     bench_sections.FAILED: _failed,

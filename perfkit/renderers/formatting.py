@@ -21,6 +21,7 @@ from perfkit.analysis.report import (
     O_N_QUERIES,
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
+    UNUSED_EAGER_LOAD,
     NPlusOneCall,
     SizeStats,
     ViewReport,
@@ -37,6 +38,7 @@ FLAG_LABELS = {
     REPEATED_LOOKUP: "repeated lookup",
     OUTBOUND_BOUND: "outbound-bound",
     CACHING_CANDIDATE: "caching candidate",
+    UNUSED_EAGER_LOAD: "unused eager load",
 }
 
 #: What an N+1 group seen only in the request on emptied caches says about itself.

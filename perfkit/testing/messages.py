@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from perfkit.analysis.report import ExplainedStatement, NPlusOneCall, NPlusOneGroup
+from perfkit.analysis.report import (
+    ExplainedStatement,
+    NPlusOneCall,
+    NPlusOneGroup,
+    UnusedEagerLoad,
+)
 from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording
 from perfkit.renderers import plan_formatting
 
@@ -41,6 +46,15 @@ def group_lines(group: NPlusOneGroup) -> list[str]:
         lines.append(f"{INDENT}   after {group.follows_sql}")
     lines.append(f"{INDENT}   fix: {group.fix}")
     return lines
+
+
+def eager_lines(load: UnusedEagerLoad) -> list[str]:
+    """One unused eager load: the lookup, the rows it loaded, the line that asked and the fix."""
+    return [
+        f"{INDENT}{load.call()} on {load.model}: {load.rows} row(s) never read",
+        f"{INDENT}   at {load.callsite}",
+        f"{INDENT}   fix: {load.fix}",
+    ]
 
 
 def call_lines(calls: Sequence[HttpEvent]) -> list[str]:

@@ -11,13 +11,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from perfkit import conf, health
+from perfkit.analysis import eager_loads as unused_eager
 from perfkit.analysis.fixes import django_relations
 from perfkit.analysis.n_plus_one import THRESHOLD, groups
 from perfkit.analysis.outbound import n_plus_one_calls
-from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup
-from perfkit.capture import cache, db, http_calls
+from perfkit.analysis.report import NPlusOneCall, NPlusOneGroup, UnusedEagerLoad
+from perfkit.capture import cache, db, eager_loads, http_calls
 from perfkit.capture.statement_examples import Examples, keeping
-from perfkit.recording import CacheEvent, HttpEvent, QueryEvent, Recording, current_recording
+from perfkit.recording import (
+    CacheEvent,
+    EagerUse,
+    HttpEvent,
+    QueryEvent,
+    Recording,
+    current_recording,
+)
 from perfkit.signals import recording_finished
 from perfkit.testing import messages
 
@@ -53,6 +61,8 @@ class Recorded:
     requests: list[Recording] = field(default_factory=list)
     #: One example (SQL, parameters) of each SELECT, in memory, for assert_no_full_scans.
     examples: Examples = field(default_factory=Examples, repr=False)
+    #: Blocks recorded inside this one: their eager loads are this block's too.
+    blocks: list[Recording] = field(default_factory=list)
 
     @property
     def queries(self) -> list[QueryEvent]:
@@ -94,6 +104,23 @@ class Recorded:
         if found:
             lines = [f"{len(found)} N+1 query group(s){messages.during(self.requests)}:"]
             lines += [line for group in found for line in messages.group_lines(group)]
+            raise AssertionError("\n".join(lines))
+
+    def unused_eager_loads(self) -> list[UnusedEagerLoad]:
+        """The block's ``select_related`` / ``prefetch_related`` lookups whose rows it never
+        read (the block's own code and the requests it made, each judged as a whole)."""
+        uses: list[EagerUse] = [
+            r.eager for r in (self.recording, *self.blocks, *self.requests) if r.eager is not None
+        ]
+        return unused_eager.unused(uses)
+
+    def assert_no_unused_eager_loads(self) -> None:
+        """Fail, naming each eager load nobody read, the line that asked for it and the fix."""
+        __tracebackhide__ = True
+        found = self.unused_eager_loads()
+        if found:
+            lines = [f"{len(found)} unused eager load(s){messages.during(self.requests)}:"]
+            lines += [line for load in found for line in messages.eager_lines(load)]
             raise AssertionError("\n".join(lines))
 
     def assert_max_http_calls(self, limit: int) -> None:
@@ -184,7 +211,8 @@ class Recorded:
 
 @contextmanager
 def record() -> Iterator[Recorded]:
-    """Record every query, cache and outbound HTTP call in the block, with call sites.
+    """Record every query, cache and outbound HTTP call in the block, with call sites, and
+    track which eager-loaded rows it reads.
 
     Requests served inside the block (Django's test client) count too, whether or not
     ``PerfkitMiddleware`` is installed. Blocks nest: an outer block also sees an inner one's.
@@ -193,6 +221,7 @@ def record() -> Iterator[Recorded]:
     db.install()
     cache.install()
     http_calls.install()
+    eager_loads.install()
     recording_finished.connect(_add_request, weak=False, dispatch_uid="perfkit.testing")
     recorded = Recorded(Recording(os.urandom(8).hex(), time.time(), ""))
     outer = _block.get()
@@ -200,16 +229,18 @@ def record() -> Iterator[Recorded]:
     block_token = _block.set(recorded)
     token = current_recording.set(recorded.recording)
     try:
-        with keeping(recorded.examples):
+        with keeping(recorded.examples), eager_loads.tracking():
             yield recorded
     finally:
         current_recording.reset(token)
         _block.reset(block_token)
+        eager_loads.finish(recorded.recording)
     if outer is not None:
         _fold(outer.recording, recorded.recording)
         outer.requests.extend(recorded.requests)
         for example in recorded.examples.by_sql.values():
             outer.examples.keep(example)
+        outer.blocks.extend([recorded.recording, *recorded.blocks])
     failed = _new_errors(errors_before, health.error_counts())
     if failed:
         raise RuntimeError(f"perfkit failed while {failed}; see the 'perfkit' log for why")

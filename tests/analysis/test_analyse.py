@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from perfkit.analysis.analyse import analyse
 from perfkit.analysis.fixes import django_relations
-from perfkit.analysis.report import N_PLUS_ONE, O_N_QUERIES
-from perfkit.recording import Recording
+from perfkit.analysis.report import N_PLUS_ONE, O_N_QUERIES, UNUSED_EAGER_LOAD
+from perfkit.recording import EagerLoad, EagerUse, Recording
 from tests.analysis.factories import query, recording
 
 LIST = 'SELECT "demo_story"."id" FROM "demo_story"'
@@ -58,3 +58,18 @@ def test_requests_without_a_persona_are_one_report_without_a_breakdown() -> None
     view = _report([_as(None, n, n) for n in (10, 40)])
     assert view.persona is None and view.personas == []
     assert N_PLUS_ONE in view.flags
+
+
+def test_an_eager_load_no_persona_reads_flags_the_view_and_one_that_reads_it_clears_it() -> None:
+    def tracked(persona: str, read: bool) -> Recording:
+        made = _as(persona, 10, 0)
+        site = "demo/views.py:9 in stories"
+        load = EagerLoad("select_related", "author", "author", "demo.Story", site, 3, 3, read)
+        made.eager = EagerUse((load,))
+        return made
+
+    unread = _report([tracked("anonymous", False), tracked("staff", False)])
+    assert UNUSED_EAGER_LOAD in unread.flags
+    assert [u.call() for u in unread.unused_eager_loads] == ['select_related("author")']
+    staff_reads = _report([tracked("anonymous", False), tracked("staff", True)])
+    assert UNUSED_EAGER_LOAD not in staff_reads.flags and not staff_reads.unused_eager_loads

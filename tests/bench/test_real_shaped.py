@@ -287,3 +287,73 @@ def test_a_page_that_never_finishes_is_stopped_and_reported(run) -> None:
         report["skipped"]
     )
     assert not any(v["view"] == "yearly_report" for v in report["views"])
+
+
+def unused_loads(report: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """A view's unused eager loads by the lookup as the code asked for it."""
+    return {u["lookup"]: u for u in view(report, name).get("unused_eager_loads", [])}
+
+
+def test_a_select_related_the_template_never_reads_is_reported_with_its_line(run) -> None:
+    _, report, _ = run
+    desk = view(report, "loan_desk")
+    assert "unused_eager_load" in desk["flags"]
+    line = line_of("catalog/views.py", 'select_related("book__author"')
+    site = f"catalog/views.py:{line}"
+    found = unused_loads(report, "loan_desk")
+    assert set(found) == {"member", "book__author"}
+    member = found["member"]
+    assert (member["kind"], member["model"], member["unused"], member["keep"]) == (
+        "select_related",
+        "catalog.Loan",
+        "member",
+        None,
+    )
+    assert member["callsite"] == f"{site} in loan_desk"
+    assert member["fix"].startswith(f'remove "member" from select_related at {site}')
+    assert member["rows"] > 0 and member["requests"] > 0
+
+
+def test_a_nested_select_related_read_halfway_keeps_the_half_that_is_read(run) -> None:
+    _, report, _ = run
+    nested = unused_loads(report, "loan_desk")["book__author"]
+    assert (nested["unused"], nested["keep"]) == ("book__author", "book")
+    assert nested["fix"].startswith('ask for "book" instead of "book__author" in select_related')
+
+
+def test_prefetches_never_iterated_are_reported_the_to_attr_one_too(run) -> None:
+    _, report, _ = run
+    line = line_of("catalog/views.py", 'prefetch_related("books", newest)')
+    site = f"catalog/views.py:{line}"
+    found = unused_loads(report, "author_index")
+    to_attr = 'Prefetch("books", queryset=…, to_attr="newest_books")'
+    assert set(found) == {"books", to_attr}
+    assert {u["callsite"] for u in found.values()} == {f"{site} in author_index"}
+    assert {u["kind"] for u in found.values()} == {"prefetch_related"}
+    assert found[to_attr]["fix"].startswith(f"remove {to_attr} from prefetch_related at {site}")
+    # At the larger size every one of the 30 books hangs off some author.
+    assert found["books"]["rows"] == int(SIZES[-1])
+
+
+def test_a_viewset_prefetch_its_serializer_never_reads_is_named_by_the_class_line(run) -> None:
+    _, report, _ = run
+    line = line_of("api/views.py", 'prefetch_related("tags", "comments")')
+    site = f"api/views.py:{line}"
+    for name in ("catalogue-list", "catalogue-detail"):
+        found = unused_loads(report, name)
+        assert set(found) == {"comments"}, name  # the author and tags are serialized
+        assert found["comments"]["callsite"] == f"{site} in CatalogueViewSet"
+
+
+def test_eager_loads_that_are_read_are_never_reported(run) -> None:
+    _, report, _ = run
+    # Many-to-many, generic foreign key, reverse one-to-one and a plain foreign key.
+    for name in ("club_list", "comment_feed", "member_bios", "my_loans"):
+        assert not unused_loads(report, name), name
+        assert "unused_eager_load" not in view(report, name)["flags"], name
+
+
+def test_an_n_plus_one_fix_names_the_relation_the_loop_loaded(run) -> None:
+    _, report, _ = run
+    clubs = view(report, "my_clubs")
+    assert {g["fix"] for g in clubs["n_plus_one"]} == {'select_related("club")'}

@@ -47,6 +47,7 @@ def baseline(
                 "n_plus_one": n_plus_one or {},
                 "n_plus_one_calls": extra.get("calls", {}),
                 **({"full_scans": extra["scans"]} if "scans" in extra else {}),
+                "unused_eager_loads": extra.get("eager", {}),
             }
         },
         "latency_ms": {"shop:items": {"10": extra.get("samples", [1.0] * 10)}},

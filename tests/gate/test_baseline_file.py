@@ -235,3 +235,22 @@ def test_full_scans_are_written_and_read_back_and_left_out_when_none(tmp_path: P
     assert load(tmp_path / "b.json") == base
     assert json.loads((tmp_path / "b.json").read_text())["views"]["shop:items"]["full_scans"]
     assert "full_scans" not in json.loads(baseline().dumps())["views"]["shop:items"]
+
+
+def test_unused_eager_loads_are_saved_and_read_back(tmp_path: Path) -> None:
+    eager = {'select_related("member") on shop.Loan': {"callsite": "shop/views.py:42", "fix": "…"}}
+    path = tmp_path / "baseline.json"
+    save(baseline(eager=eager), path)
+    assert '"unused_eager_loads"' in path.read_text(encoding="utf-8")
+    assert load(path) == baseline(eager=eager)
+    save(baseline(), path)
+    assert '"unused_eager_loads"' not in path.read_text(encoding="utf-8")
+
+
+def test_unused_eager_loads_that_are_not_objects_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    data = baseline().to_json()
+    data["views"]["shop:items"]["unused_eager_loads"] = {"select_related()": "a.py:1"}
+    path.write_text(json.dumps(data))
+    with pytest.raises(BaselineError, match='"unused_eager_loads" that are not objects'):
+        load(path)

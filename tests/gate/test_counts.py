@@ -18,6 +18,7 @@ def test_an_unchanged_run_passes_every_check() -> None:
         "new_fingerprints",
         "n_plus_one",
         "n_plus_one_api",
+        "unused_eager_load",
         "o_n",
         "cache_hit_ratio",
         "full_scan",
@@ -101,3 +102,26 @@ def test_a_new_full_scan_fails_naming_its_line_and_the_index_to_add() -> None:
 def test_a_full_scan_the_baseline_has_passes_and_a_fixed_one_too() -> None:
     assert "full_scan" not in failed(baseline(scans=SCAN), baseline(scans=SCAN))
     assert "full_scan" not in failed(baseline(scans=SCAN), baseline())
+
+
+EAGER = 'select_related("member") on shop.Loan'
+EAGER_SITE = "shop/views.py:42 in loans"
+EAGER_FIX = f'remove "member" from select_related at {EAGER_SITE}: the view never reads it'
+
+
+def test_a_new_unused_eager_load_fails_naming_the_lookup_and_line() -> None:
+    eager = {EAGER: {"callsite": EAGER_SITE, "fix": EAGER_FIX}}
+    fails = failed(baseline(), baseline(eager=eager))
+    assert set(fails) == {"unused_eager_load"}
+    assert fails["unused_eager_load"].message == (
+        f"new unused eager load: {EAGER}, its rows never read, asked for at {EAGER_SITE}: "
+        f"{EAGER_FIX}"
+    )
+    assert fails["unused_eager_load"].location() == ("shop/views.py", 42)
+
+
+def test_an_unused_eager_load_already_in_the_baseline_passes_wherever_its_line_moved() -> None:
+    eager = {EAGER: {"callsite": EAGER_SITE, "fix": EAGER_FIX}}
+    moved = {EAGER: {"callsite": "shop/views.py:50 in loans", "fix": EAGER_FIX}}
+    assert failed(baseline(eager=eager), baseline(eager=moved)) == {}
+    assert failed(baseline(eager=eager), baseline()) == {}

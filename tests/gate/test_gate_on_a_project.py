@@ -184,3 +184,31 @@ def test_a_new_n_plus_one_api_call_fails_naming_the_line(project: Path) -> None:
         f"newsroom/views.py:{line} in story_list"
     )
     assert f"::error file=newsroom/views.py,line={line}" in result.stdout
+
+
+def test_a_new_unused_eager_load_fails_naming_the_line(project: Path) -> None:
+    """A story's tags prefetched for the detail page, which orders them in a query of its own."""
+    original = edit(
+        project,
+        '    story = get_object_or_404(Story.objects.select_related("author"), pk=pk)\n',
+        '    stories = Story.objects.select_related("author").prefetch_related("tags")  # unread\n'
+        "    story = get_object_or_404(stories, pk=pk)\n",
+    )
+    try:
+        edited = (project / "newsroom/views.py").read_text().splitlines()
+        line = next(n for n, text in enumerate(edited, start=1) if "# unread" in text)
+        result = gate(project, "--github")
+        failed = failures(project)
+    finally:
+        (project / "newsroom/views.py").write_text(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    # The prefetch is one more query, of a new shape; and its rows go unread.
+    checks = {"query_count", "new_fingerprints", "unused_eager_load"}
+    assert set(failed) == {("demo:story_detail", check) for check in checks}
+    message = failed[("demo:story_detail", "unused_eager_load")]["message"]
+    site = f"newsroom/views.py:{line} in story_detail"
+    assert message.startswith(
+        f'new unused eager load: prefetch_related("tags") on demo.Story, its rows never '
+        f'read, asked for at {site}: remove "tags" from prefetch_related at {site}'
+    )
+    assert f"::error file=newsroom/views.py,line={line}" in result.stdout

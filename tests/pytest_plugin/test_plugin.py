@@ -120,7 +120,7 @@ def test_the_marker_checks_each_limit_after_the_test_body(run, pytester) -> None
             "hit ratio of at least 50%, got 0%",
             "*_ test_misspelt_limit _*",
             "@pytest.mark.perfkit takes keyword arguments max_queries, num_queries, n_plus_one, "
-            "max_http_calls, cache, snapshot, full_scans; got max_query",
+            "max_http_calls, unused_eager_loads, cache, snapshot, full_scans; got max_query",
             "*_ TestClassMarked.test_inherits_the_limit _*",
             "test_marked.py:*: @pytest.mark.perfkit(max_queries=1) failed",
             "",
@@ -309,3 +309,48 @@ def test_full_scans_false_fails_a_test_whose_query_no_index_serves(run, pytester
     result = run()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*full scan: reads every row of demo_author*"])
+
+
+EAGER = """
+import pytest
+from perfkit.demo.data import populate
+from perfkit.demo.models import Story
+
+
+@pytest.fixture
+def stories(db):
+    populate(6)
+
+
+@pytest.mark.perfkit
+def test_reads_what_it_loads(client, stories):
+    client.get("/stories/")
+    assert all(story.author.name for story in Story.objects.select_related("author"))
+
+
+@pytest.mark.perfkit
+def test_loads_what_it_never_reads(stories):
+    assert all(story.title for story in Story.objects.select_related("author"))  # over
+
+
+@pytest.mark.perfkit(unused_eager_loads=True)
+def test_allowed_to(stories):
+    assert all(story.title for story in Story.objects.select_related("author"))
+"""
+
+
+def test_the_marker_fails_an_eager_load_nobody_reads_naming_its_line(run, pytester) -> None:
+    pytester.makepyfile(test_eager=EAGER)
+    lines = EAGER.lstrip("\n").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "# over" in text)
+    result = run("-rf")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.perfkit() failed*",
+            "*1 unused eager load(s):",
+            '*select_related("author") on demo.Story: 6 row(s) never read',
+            f"*at test_eager.py:{line} in test_loads_what_it_never_reads",
+            f'*fix: remove "author" from select_related at test_eager.py:{line}*',
+        ]
+    )

@@ -217,3 +217,27 @@ def test_a_requests_calls_keep_their_place_among_the_blocks_queries(client, api)
     assert {call.queries_before for call in recorded.http_calls} == {1}
     (found,) = recorded.n_plus_one_calls()
     assert found.follows_table == "demo_story"
+
+
+def test_an_eager_load_nobody_reads_fails_naming_its_line_and_the_fix(client) -> None:
+    populate(4)
+    with record() as used:
+        client.get("/stories/")
+        assert all(story.author.name for story in Story.objects.select_related("author"))
+    used.assert_no_unused_eager_loads()
+    with record() as outer, record() as unused:
+        line = sys._getframe().f_lineno + 1
+        titles = [story.title for story in Story.objects.prefetch_related("tags")]
+    assert len(titles) == 4
+    for recorded in (unused, outer):  # an outer block sees an inner one's
+        with pytest.raises(AssertionError) as failure:
+            recorded.assert_no_unused_eager_loads()
+        site = f"tests/pytest_plugin/test_record.py:{line}"
+        assert str(failure.value) == (
+            "1 unused eager load(s):\n"
+            '  prefetch_related("tags") on demo.Story: 8 row(s) never read\n'
+            f"     at {site} in test_an_eager_load_nobody_reads_fails_naming_its_line_and_the_fix\n"
+            f'     fix: remove "tags" from prefetch_related at {site} in '
+            "test_an_eager_load_nobody_reads_fails_naming_its_line_and_the_fix: the view never "
+            "reads the tags it loads"
+        )

@@ -16,6 +16,7 @@ from perfkit.analysis.report import (
     O_N_QUERIES,
     OUTBOUND_BOUND,
     REPEATED_LOOKUP,
+    UNUSED_EAGER_LOAD,
     CachingCandidate,
     ExplainedStatement,
     FailedView,
@@ -29,6 +30,7 @@ from perfkit.analysis.report import (
     Report,
     SizePlan,
     SizeStats,
+    UnusedEagerLoad,
     ViewReport,
 )
 from perfkit.latency.chromium import ARGS
@@ -134,6 +136,20 @@ def waiting(host: str, callsite: str) -> OutboundTime:
     )
 
 
+def unused_load(lookup: str, callsite: str) -> UnusedEagerLoad:
+    return UnusedEagerLoad(
+        kind="select_related",
+        lookup=lookup,
+        unused=lookup,
+        keep=None,
+        model="news.Loan",
+        callsite=callsite,
+        rows=25,
+        requests=6,
+        fix=f'remove "{lookup}" from select_related at {callsite}: the view never reads it',
+    )
+
+
 def candidate(view: str, tool: str, why: str, saved_ms: float) -> CachingCandidate:
     return CachingCandidate(
         view=view,
@@ -164,6 +180,7 @@ def build(
     error: str = "KeyError: 'TIMEOUT' at news/context_processors.py:12",
     host: str = "api.example.com",
     lookup_fix: str = "40× the same lookup at every size: fetch it once and reuse it, or cache it",
+    eager: str = "member",
 ) -> Report:
     """A demo-like report: one O(n) N+1 view, its fixed twin, a front page worth caching."""
     story_list = view_report(
@@ -201,6 +218,11 @@ def build(
                     n_plus_one(sql.replace("news_author", "django_site"), callsite, lookup_fix)
                 ],
                 flags=[REPEATED_LOOKUP],
+            ),
+            view_report(
+                "news:loan_desk",
+                unused_eager_loads=[unused_load(eager, callsite)],
+                flags=[UNUSED_EAGER_LOAD],
             ),
         ],
         caching_candidates=[front_candidate],
@@ -278,6 +300,7 @@ def hostile() -> Report:
         error=f"ValueError: {script}",
         host=f"{img}.example.com",
         lookup_fix=f"40× {markup} {script}",
+        eager=f"{script}{closer}",
     )
 
 

@@ -85,13 +85,17 @@ def test_chromium_shows_flagged_views_with_flags_and_fit(report: Report, open_pa
     assert weather.locator(".flag").all_inner_texts() == ["N+1 API calls", "outbound-bound"]
     assert "GET api.example.com/v#/forecast/#" in weather.inner_text()
     assert "batch endpoint" in weather.locator(".fix").first.inner_text()
-    assert page.locator("section#findings article").count() == 4
+    desk = page.locator('article.finding[data-view="news:loan_desk"]')
+    assert desk.locator(".flag").inner_text() == "unused eager load"
+    assert 'select_related("member") on news.Loan' in desk.inner_text()
+    assert desk.locator(".fix").inner_text().startswith('remove "member" from select_related')
+    assert page.locator("section#findings article").count() == 5
     charts = page.locator("svg")
     assert charts.count() == 1 + len(report.views)
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 50
-    assert page.locator("svg rect.bar.flagged").count() == 4
+    assert page.locator("svg rect.bar.flagged").count() == 5
     assert shown.problems == [] and shown.stray_requests() == []
 
 

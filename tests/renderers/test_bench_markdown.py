@@ -35,7 +35,7 @@ def test_pipes_and_backticks_keep_the_table_shape() -> None:
     report = build(slow="news:a|b", sql=sql, callsite="v.py:1 | `x`")
     rendered = PARSER.render(bench_markdown.render(report))
     views = rows(rendered, "<h2>Views</h2>")
-    assert len(views) == 12 and all(len(cells) == 9 for cells in views)
+    assert len(views) == 14 and all(len(cells) == 9 for cells in views)
     assert [cells[0] for cells in views][2:4] == ["news:a|b", "news:a|b"]
     repeated = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert repeated[0][4] == sql.replace("news_author", "news_tag")
@@ -100,3 +100,10 @@ def test_the_first_repeated_queries_are_a_table_and_the_rest_are_counted(report:
     listed = rows(rendered, "<h3>Repeated identical queries across requests</h3>")
     assert [cells[0] for cells in listed] == [f"news:v{i}" for i in range(REPEATED_LISTED)]
     assert "… and 3 more in the JSON report." in rendered
+
+
+def test_unused_eager_loads_are_listed_with_their_fix(report: Report) -> None:
+    text = bench_markdown.render(report)
+    assert "### Eager loads nobody reads" in text
+    assert '- **news:loan\\_desk**: `select_related("member")` on `news.Loan`' in text
+    assert '  - fix: `remove "member" from select_related at ' in text

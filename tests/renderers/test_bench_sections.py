@@ -36,6 +36,9 @@ def marks(key: str, item: Any) -> list[str]:
     if key == bench_sections.OUTBOUND:
         waiting = item.outbound
         return [item.view.view, waiting.slowest_call, waiting.slowest_callsite, waiting.fix]
+    if key == bench_sections.UNUSED_EAGER:
+        loads = item.loads
+        return [item.view.view, *(t for u in loads for t in (u.call(), u.callsite, u.fix))]
     if key == bench_sections.CACHING:
         return [item.view, item.tool]
     if key == bench_sections.REPEATED:
@@ -95,6 +98,7 @@ def test_every_kind_of_section_is_in_the_report() -> None:
         bench_sections.N_PLUS_ONE_API,
         bench_sections.LOOKUPS,
         bench_sections.OUTBOUND,
+        bench_sections.UNUSED_EAGER,
         bench_sections.CACHING,
         bench_sections.REPEATED,
         bench_sections.FAILED,
@@ -139,5 +143,5 @@ def test_html_shows_one_card_per_listed_view_most_serious_first() -> None:
     assert (
         cards
         == [f.view.view for f in found]
-        == ["news:story_list", "news:weather", "news:sidebar", "news:front"]
+        == ["news:story_list", "news:weather", "news:sidebar", "news:front", "news:loan_desk"]
     )

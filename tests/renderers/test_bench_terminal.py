@@ -131,3 +131,15 @@ def test_outbound_flags_are_explained_only_when_a_view_has_one(report: Report) -
     assert "calls per size: n=10: 10, n=50: 50" in text
     quiet = replace(report, views=[v for v in report.views if v.view != "news:weather"])
     assert "HTTP call" not in text_of(quiet)
+
+
+def test_unused_eager_loads_name_the_lookup_the_line_and_the_fix(report: Report) -> None:
+    text = " ".join(text_of(report).split())
+    row = next(line for line in text_of(report).splitlines() if "news:loan_desk " in line)
+    assert row.rstrip().endswith("eager")
+    assert "eager loads rows it never reads" in text
+    assert "Eager loads nobody reads" in text
+    assert 'select_related("member") on news.Loan: 25 rows never read' in text
+    assert 'fix: remove "member" from select_related at news/templates' in text
+    quiet = replace(report, views=[v for v in report.views if v.view != "news:loan_desk"])
+    assert "never reads" not in text_of(quiet)

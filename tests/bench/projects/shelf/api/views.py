@@ -1,4 +1,5 @@
-"""A DRF router's viewsets, as real projects write them: list, detail and a GET action."""
+"""A DRF router's viewsets, as real projects write them: list, detail and a GET action; one
+that eager-loads a relation its serializer never reads."""
 
 from catalog.models import Author, Book
 from rest_framework import viewsets
@@ -17,6 +18,12 @@ class BookViewSet(viewsets.ReadOnlyModelViewSet):
         book = self.get_object()
         others = Book.objects.filter(author=book.author).exclude(pk=book.pk).order_by("id")
         return Response(BookSerializer(others, many=True).data)
+
+
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    # The serializer reads each book's author and tags, never its comments.
+    queryset = Book.objects.select_related("author").prefetch_related("tags", "comments")
+    serializer_class = BookSerializer
 
 
 class AuthorViewSet(viewsets.ReadOnlyModelViewSet):

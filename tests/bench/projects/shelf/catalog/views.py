@@ -1,17 +1,20 @@
 """Catalogue views: N+1 lists (one behind a page cache, one per tag, one per status, one per
-member, one per search result), a cached tag cloud, a fixed loop of lookups, per-user loans
-and some odd pages."""
+member, one per search result), a cached tag cloud, a fixed loop of lookups, per-user loans,
+lists that eager-load more than they show (and some that show all they load) and some odd
+pages."""
 
 import time
 import urllib.request
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_page
 from taggit.models import Tag
 
-from catalog.models import Author, Book, LegacyStat, Membership, Rating, Review
+from catalog.models import Author, Book, Club, Comment, LegacyStat, Loan, Membership, Rating, Review
 
 #: The genres the sidebar shows, looked up one by one: the same lookups at every size.
 GENRES = ("fiction", "poetry", "history", "science", "travel", "children")
@@ -77,6 +80,37 @@ def my_clubs(request):
     # N+1 only for a member of many clubs: each membership's club, read in the template.
     memberships = Membership.objects.filter(member=request.user).order_by("id")
     return render(request, "catalog/clubs.html", {"memberships": memberships})
+
+
+def loan_desk(request):
+    # Over-fetches: the template shows each loan's book, never its member nor the book's author.
+    loans = Loan.objects.select_related("book__author", "member").order_by("id")
+    return render(request, "catalog/loan_desk.html", {"loans": loans})
+
+
+def author_index(request):
+    # Over-fetches: every author's books, and the newest of them, are loaded and never listed.
+    newest = Prefetch("books", queryset=Book.objects.order_by("-id"), to_attr="newest_books")
+    authors = Author.objects.prefetch_related("books", newest).order_by("id")
+    return render(request, "catalog/author_index.html", {"authors": authors})
+
+
+def club_list(request):
+    # Reads all it loads: each club's patrons, through the many-to-many.
+    clubs = Club.objects.prefetch_related("patrons").order_by("id")
+    return render(request, "catalog/club_list.html", {"clubs": clubs})
+
+
+def comment_feed(request):
+    # Reads all it loads: each comment's target, through the generic foreign key.
+    comments = Comment.objects.prefetch_related("target").order_by("id")
+    return render(request, "catalog/comment_feed.html", {"comments": comments})
+
+
+def member_bios(request):
+    # Reads all it loads: each member's profile, the reverse side of a one-to-one.
+    members = get_user_model().objects.select_related("profile").order_by("id")
+    return render(request, "catalog/member_bios.html", {"members": members})
 
 
 def stats(request):
