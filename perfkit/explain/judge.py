@@ -108,7 +108,8 @@ def _finding(kind: str, table: str, columns: list[str], detail: str) -> PlanFind
         name = ("-" if column.startswith("-") else "") + (
             model.fields.get(bare, bare) if model else bare
         )
-        if name not in names:
+        # A column filtered and sorted on is one index column: an index reads both ways.
+        if name.lstrip("-") not in (n.lstrip("-") for n in names):
             names.append(name)
     return PlanFinding(
         kind=kind,

@@ -71,3 +71,20 @@ def test_a_sort_after_a_foreign_key_filter_asks_for_both_columns() -> None:
         ROWS,
     )
     assert found == []
+
+
+def test_a_column_filtered_and_sorted_on_is_one_index_column() -> None:
+    """djangopackages' blog posts: filtered on published_date and sorted by it, descending;
+    the advice was ``fields=["published_date", "-published_date"]``."""
+    latest = (
+        'SELECT "shop_item"."id" FROM "shop_item" WHERE "shop_item"."created" <= %s '
+        'ORDER BY "shop_item"."created" DESC'
+    )
+    _plans, found = judge(
+        uses(latest, "postgresql"),
+        [Measured("5", scan(), 5), Measured("30", scan(), 30)],
+        {"shop_item": TableIndexes([["id"]])},
+        ROWS,
+    )
+    assert found and all(f.fields == ["created"] for f in found)
+    assert found[0].index == 'models.Index(fields=["created"])'
