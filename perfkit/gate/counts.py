@@ -3,11 +3,15 @@ eager loads, O(n), cache hits, full scans."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from perfkit.gate import findings as F
 from perfkit.gate.baseline import Baseline, Fingerprint, Size, View
 from perfkit.gate.findings import Finding
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -93,11 +97,21 @@ def _new_fingerprints(view: str, old: View, new: View) -> Finding:
     )
 
 
-def _n_plus_one(view: str, old: View, new: View) -> Finding:
-    added = {fp: g for fp, g in new.n_plus_one.items() if fp not in old.n_plus_one}
+def _first_new(old: Mapping[str, T], new: Mapping[str, T]) -> tuple[str, T, str] | None:
+    """The first (by key) of the findings ``new`` has and ``old`` has not, and how many more
+    there are (" (and N more)", or ""); None when there is none."""
+    added = sorted((key, entry) for key, entry in new.items() if key not in old)
     if not added:
+        return None
+    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    return added[0][0], added[0][1], more
+
+
+def _n_plus_one(view: str, old: View, new: View) -> Finding:
+    first = _first_new(old.n_plus_one, new.n_plus_one)
+    if first is None:
         return Finding(view, F.N_PLUS_ONE, True, "no new N+1 groups")
-    fp, group = next(iter(sorted(added.items())))
+    fp, group, _more = first
     return Finding(
         view,
         F.N_PLUS_ONE,
@@ -108,11 +122,10 @@ def _n_plus_one(view: str, old: View, new: View) -> Finding:
 
 
 def _n_plus_one_calls(view: str, old: View, new: View) -> Finding:
-    added = {c: e for c, e in new.n_plus_one_calls.items() if c not in old.n_plus_one_calls}
-    if not added:
+    first = _first_new(old.n_plus_one_calls, new.n_plus_one_calls)
+    if first is None:
         return Finding(view, F.N_PLUS_ONE_API, True, "no new N+1 API calls")
-    call, entry = next(iter(sorted(added.items())))
-    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    call, entry, more = first
     return Finding(
         view,
         F.N_PLUS_ONE_API,
@@ -123,11 +136,10 @@ def _n_plus_one_calls(view: str, old: View, new: View) -> Finding:
 
 
 def _unused_eager_loads(view: str, old: View, new: View) -> Finding:
-    added = {k: u for k, u in new.unused_eager_loads.items() if k not in old.unused_eager_loads}
-    if not added:
+    first = _first_new(old.unused_eager_loads, new.unused_eager_loads)
+    if first is None:
         return Finding(view, F.UNUSED_EAGER_LOAD, True, "no new unused eager loads")
-    lookup, entry = next(iter(sorted(added.items())))
-    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    lookup, entry, more = first
     return Finding(
         view,
         F.UNUSED_EAGER_LOAD,
@@ -162,11 +174,10 @@ def _cache_hit_ratio(view: str, old: View, new: View, policy: Policy) -> Finding
 
 
 def _full_scans(view: str, old: View, new: View) -> Finding:
-    added = {key: s for key, s in new.full_scans.items() if key not in old.full_scans}
-    if not added:
+    first = _first_new(old.full_scans, new.full_scans)
+    if first is None:
         return Finding(view, F.FULL_SCAN, True, "no new full scans")
-    key, scan = next(iter(sorted(added.items())))
-    more = f" (and {len(added) - 1} more)" if len(added) > 1 else ""
+    key, scan, more = first
     fix = f"; add {scan.index}" if scan.index else ""
     return Finding(
         view,
