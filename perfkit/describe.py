@@ -65,7 +65,7 @@ def describe_response(recording: Recording, request: HttpRequest, response: Any)
     recording.has_last_modified = "last-modified" in names
     method = request.method
     recording.page_cache_hit = (
-        method in _CACHEABLE and getattr(request, "_cache_update_cache", None) is False
+        method in _CACHEABLE and request.__dict__.get("_cache_update_cache") is False
     )
     if isinstance(response, HttpResponseBase) and not response.streaming:
         # Django's non-streaming responses are HttpResponses: HttpResponseBase has no content
@@ -101,12 +101,16 @@ def is_authenticated(request: HttpRequest) -> bool:
     # LazyObject answers every attribute through a Python __getattribute__: read past it.
     wrapped = object.__getattribute__(user, "_wrapped") if isinstance(user, LazyObject) else user
     if wrapped is empty:
-        session = getattr(request, "session", None)
-        loaded = getattr(session, "_session_cache", None)
+        # Instance attributes, read from their dicts: a missing one raises no AttributeError.
+        session = request.__dict__.get("session")
+        loaded = getattr(session, "__dict__", {}).get("_session_cache")
         return isinstance(loaded, dict) and "_auth_user_id" in loaded
     return bool(getattr(wrapped, "is_authenticated", False))
 
 
 def body_hash(content: bytes) -> str:
-    """16 hex digits telling bodies apart: CRC-32 and length (CRC-32 runs at ~6 GB/s here)."""
-    return f"{zlib.crc32(content):08x}{len(content) & 0xFFFFFFFF:08x}"
+    """16 hex digits telling bodies apart: CRC-32 and length (CRC-32 runs at ~6 GB/s here).
+
+    Spelt as the hex of 8 bytes: half the cost of formatting two numbers, on every page.
+    """
+    return ((zlib.crc32(content) << 32) | (len(content) & 0xFFFFFFFF)).to_bytes(8, "big").hex()

@@ -19,6 +19,7 @@ from perfkit.errors import SettingsError
 from perfkit.recording import Recording, current_labels, current_recording, new_id
 from perfkit.signals import recording_finished
 from perfkit.store import writer
+from perfkit.store.rows import pending_row
 
 
 class PerfkitMiddleware:
@@ -157,7 +158,7 @@ def _close(
             _set_server_timing(response, server_timing.header(recording, total_ms))
         if config["PERSIST"]:  # False under perfkit's pytest plugin, unless STORE_IN_TESTS
             writer.submit(
-                recording,
+                pending_row(recording),
                 config["STORE"],
                 queue_size=config["QUEUE_SIZE"],
                 batch_size=config["BATCH_SIZE"],

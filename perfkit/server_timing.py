@@ -85,25 +85,37 @@ def header(recording: Recording, total_ms: float) -> str:
         hits += op.hits
         if op.hit is not None:
             misses += op.keys - op.hits
-    http_ms = recording.http_ms if calls else 0.0
-    outbound = "".join(f"{entry}, " for entry in _outbound(recording))
-    count = len(queries)
-    app_ms = max(total_ms - db_ms - cache_ms - http_ms, 0.0)
-    return (
-        f'db;dur={db_ms:.2f};desc="{count} {"query" if count == 1 else "queries"}", '
-        f'cache;dur={cache_ms:.2f};desc="{hits} {"hit" if hits == 1 else "hits"}, '
-        f'{misses} {"miss" if misses == 1 else "misses"}", '
-        f"{outbound}app;dur={app_ms:.2f}, total;dur={total_ms:.2f}, "
-        f'{RECORDING_ID};desc="{recording.id}"'
+    http_ms = 0.0
+    outbound = ""
+    if calls:
+        for call in calls:
+            http_ms += call.duration_ms
+        outbound = f'http;dur={http_ms:.2f};desc="{_counted(len(calls), "call", "calls")}", '
+    return _USED % (
+        db_ms,
+        _counted(len(queries), "query", "queries"),
+        cache_ms,
+        _counted(hits, "hit", "hits"),
+        _counted(misses, "miss", "misses"),
+        outbound,
+        max(total_ms - db_ms - cache_ms - http_ms, 0.0),
+        total_ms,
+        recording.id,
     )
 
 
-def _outbound(recording: Recording) -> tuple[str, ...]:
-    """The ``http`` entry, for a request that made outbound HTTP calls; else nothing."""
-    calls = len(recording.http_calls)
-    if not calls:
-        return ()
-    return (f'http;dur={recording.http_ms:.2f};desc="{calls} {"call" if calls == 1 else "calls"}"',)
+_USED = (
+    'db;dur=%.2f;desc="%s", cache;dur=%.2f;desc="%s, %s", %sapp;dur=%.2f, total;dur=%.2f, '
+    + RECORDING_ID
+    + ';desc="%s"'
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted(count: int, one: str, many: str) -> str:
+    """``"1 query"``, ``"3 queries"``: made once per count (a request's header is built
+    on every request; its counts are few)."""
+    return f"{count} {one if count == 1 else many}"
 
 
 def parse(header: str) -> list[ServerTimingEntry]:

@@ -7,8 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from perfkit.recording import Packed, Recording, unpacked
+
 #: (id, started_at, view, method, status, wall_ms, payload JSON)
 Row = tuple[str, float, str, str, int, float, str]
+#: A Row whose payload is still the packed recording (:func:`pending_row`).
+PendingRow = tuple[str, float, str, str, int, float, Packed]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 
@@ -54,10 +58,27 @@ def record_row(record: dict[str, Any]) -> Row:
     )
 
 
+def pending_row(recording: Recording) -> PendingRow:
+    """A Recording's row with its payload not yet encoded: :meth:`Recording.packed` in its
+    place, so what waits for the background writer is plain tuples, cheap to hold."""
+    return (
+        recording.id,
+        recording.started_at,
+        recording.view,
+        recording.method,
+        recording.status,
+        recording.wall_ms,
+        recording.packed(),
+    )
+
+
 def as_row(record: Any) -> Row:
-    """A row from a Row, a Recording (anything with ``to_dict``) or a plain dict."""
+    """A row from a Row, a pending row, a Recording (anything with ``to_dict``) or a dict."""
     if isinstance(record, tuple):
-        return record
+        packed = record[6]
+        if isinstance(packed, str):
+            return record  # a Row already
+        return (*record[:6], encode(unpacked(packed)))
     to_dict = getattr(record, "to_dict", None)
     if to_dict is None:
         return record_row(record)
