@@ -63,6 +63,7 @@ def jsonl(tmp_path_factory: pytest.TempPathFactory) -> Path:
             measured += labels.measured(record["labels"])
             out.write(json.dumps(record, separators=(",", ":")) + "\n")
     (folder / "measured.txt").write_text(str(measured))
+    os.sync()  # the kernel writes the 2 GB back now, not during the first measured report
     return path
 
 
@@ -71,6 +72,7 @@ def sqlite(jsonl: Path) -> Path:
     """The same records in a SQLite store, written through the store."""
     path = jsonl.with_suffix(".sqlite3")
     _fill(f"sqlite:///{path}", jsonl)
+    os.sync()
     return path
 
 
