@@ -85,11 +85,9 @@ def header(recording: Recording, total_ms: float) -> str:
         hits += op.hits
         if op.hit is not None:
             misses += op.keys - op.hits
-    http_ms = 0.0
+    http_ms = recording.http_ms if calls else 0.0
     outbound = ""
     if calls:
-        for call in calls:
-            http_ms += call.duration_ms
         outbound = f'http;dur={http_ms:.2f};desc="{_counted(len(calls), "call", "calls")}", '
     return _USED % (
         db_ms,

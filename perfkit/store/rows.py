@@ -73,24 +73,15 @@ def pending_row(recording: Recording) -> PendingRow:
 
 
 def as_row(record: Any) -> Row:
-    """A row from a Row, a pending row, a Recording (anything with ``to_dict``) or a dict."""
-    if isinstance(record, tuple):
-        packed = record[6]
-        if isinstance(packed, str):
-            return record  # a Row already
-        return (*record[:6], encode(unpacked(packed)))
-    to_dict = getattr(record, "to_dict", None)
-    if to_dict is None:
+    """A row from a Row, a pending row, a Recording or a plain dict."""
+    if isinstance(record, Recording):
+        record = pending_row(record)
+    if not isinstance(record, tuple):
         return record_row(record)
-    return (
-        record.id,
-        record.started_at,
-        record.view,
-        record.method,
-        record.status,
-        record.wall_ms,
-        encode(to_dict()),
-    )
+    packed = record[6]
+    if isinstance(packed, str):
+        return record  # a Row already
+    return (*record[:6], encode(unpacked(packed)))
 
 
 def payload(row: Row) -> dict[str, Any]:
