@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "IGNORE_PATHS": ["/static/", "/media/", "/favicon.ico"],
     "QUEUE_SIZE": 10_000,
     "BATCH_SIZE": 500,
+    "WRITER_PROCESS": True,
     "PROFILE_DIR": "perfkit-profiles",
     "BENCH_REPORT": "perfkit-report/bench.json",
     "STORE_IN_TESTS": False,
@@ -41,6 +42,8 @@ DESCRIPTIONS: dict[str, str] = {
     "IGNORE_PATHS": "path prefixes never recorded",
     "QUEUE_SIZE": "records held for the background writer before new ones are dropped",
     "BATCH_SIZE": "records written to the store in one go",
+    "WRITER_PROCESS": "encode and write recordings in a child process of each server process "
+    "(off, or where one cannot start: in a thread of the server process, holding its GIL)",
     "PROFILE_DIR": "directory for on-demand pyinstrument profiles (HTML)",
     "BENCH_REPORT": "the perfkit bench JSON report the toolbar panel reads O(n)/caching flags from",
     "STORE_IN_TESTS": "under pytest, also write to STORE (off: a test run's requests stay in "
@@ -89,6 +92,7 @@ VALIDATORS: dict[str, tuple[Any, str]] = {
     "IGNORE_PATHS": (_is_str_list, "a list of path prefixes"),
     "QUEUE_SIZE": (_is_positive_int, "a whole number above 0"),
     "BATCH_SIZE": (_is_positive_int, "a whole number above 0"),
+    "WRITER_PROCESS": (_is_bool, "True or False"),
     "PROFILE_DIR": (_is_path, "a directory path"),
     "BENCH_REPORT": (_is_path, "a file path"),
 }

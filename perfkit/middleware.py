@@ -162,6 +162,7 @@ def _close(
                 config["STORE"],
                 queue_size=config["QUEUE_SIZE"],
                 batch_size=config["BATCH_SIZE"],
+                child=config["WRITER_PROCESS"],
             )
         if recording_finished.receivers:
             recording_finished.send(sender=PerfkitMiddleware, recording=recording)

@@ -84,7 +84,8 @@ def test_user_values_override_defaults() -> None:
             {"SAMPLE": 1},
             "PERFKIT['SAMPLE'] is not a perfkit setting; accepted: BATCH_SIZE, BENCH_REPORT, "
             "CALLSITES, CALLSITE_IGNORE, EAGER_LOADS, ENABLED, IGNORE_PATHS, PROFILE_DIR, "
-            "QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE, STORE_IN_TESTS",
+            "QUEUE_SIZE, RECORD_PARAMS, SAMPLE_RATE, SERVER_TIMING, STORE, STORE_IN_TESTS, "
+            "WRITER_PROCESS",
         ),
         ([], "PERFKIT must be a dict, not list"),
     ],

@@ -1,4 +1,5 @@
-"""Background writer: a bounded queue per process drained into the store by a daemon thread."""
+"""Background writer: a bounded queue per process drained into the store by a daemon thread,
+through a child process (``sink``) where one can write to that store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from perfkit.store import as_row, open_store, redact_url
+from perfkit.store import as_row, open_store, redact_url, sink
 from perfkit.store.base import Store
 
 logger = logging.getLogger("perfkit")
@@ -36,6 +37,10 @@ class _Writer:
         self.stopping = False
         self.store: Store | None = None
         self.store_url: str | None = None
+        #: Whether batches go to a child process (``submit(child=…)``), and the one they go to.
+        self.child = self.child_failed = False
+        self.sink: sink.Sink | None = None
+        self.child_reaches: dict[str, bool] = {}
         self.submitted = self.written = self.dropped = self.errors = 0
         self.accepted = self.resolved = 0
         self.warned: set[str] = set()
@@ -99,6 +104,7 @@ class _Writer:
             while self.items:
                 self.write_batch()
         self.close_store()
+        self.close_sink()
 
     def write_batch(self) -> None:
         """Write up to batch_size queued records that share the first one's store URL."""
@@ -111,13 +117,17 @@ class _Writer:
     def write(self, store_url: str, batch: list[Any]) -> None:
         written = 0
         try:
-            store = self.store
-            if store is None or store_url != self.store_url:
-                self.close_store()
-                store = open_store(store_url)
-                self.store, self.store_url = store, store_url
-            store.write_rows([as_row(record) for record in batch])
-            written = len(batch)
+            through_child = self.write_in_child(store_url, batch)
+            if through_child is not None:
+                written = through_child
+            else:
+                store = self.store
+                if store is None or store_url != self.store_url:
+                    self.close_store()
+                    store = open_store(store_url)
+                    self.store, self.store_url = store, store_url
+                store.write_rows([as_row(record) for record in batch])
+                written = len(batch)
         except Exception as exc:
             self.close_store()
             with self.lock:
@@ -137,11 +147,43 @@ class _Writer:
             with self.resolved_changed:
                 self.resolved_changed.notify_all()
 
+    def write_in_child(self, store_url: str, batch: list[Any]) -> int | None:
+        """How many of ``batch`` the child process wrote; None where this thread must write
+        them itself: no child asked for, a store it cannot reach, records marshal cannot
+        hold, or a child that could not start or stopped answering (never asked again)."""
+        if not self.child:
+            return None
+        usable = self.child_reaches.get(store_url)
+        if usable is None:  # asked once per store: the answer reads the file system
+            usable = self.child_reaches[store_url] = sink.usable_for(store_url)
+        if not usable:
+            return None
+        try:
+            encoded = sink.frame((store_url, batch))
+        except ValueError:
+            return None
+        try:
+            if self.sink is None:
+                self.sink = sink.Sink()
+            return self.sink.write(store_url, batch, encoded)
+        except sink.SinkGone as exc:
+            self.close_sink()
+            self.child, self.child_failed = False, True
+            self.warn_once(
+                "sink", "perfkit: the writer's child process: %s; writing from this one", exc
+            )
+            return None
+
     def close_store(self) -> None:
         store, self.store = self.store, None
         if store is not None:
             with contextlib.suppress(Exception):
                 store.close()
+
+    def close_sink(self) -> None:
+        found, self.sink = self.sink, None
+        if found is not None:
+            found.close()
 
     def flush(self, timeout: float) -> bool:
         with self.lock:
@@ -156,6 +198,7 @@ class _Writer:
         thread = self.thread
         if thread is None:
             self.close_store()
+            self.close_sink()
             return True
         if thread is not threading.current_thread():
             thread.join(max(0.0, timeout))
@@ -189,8 +232,13 @@ def _current(queue_size: int, batch_size: int) -> _Writer:
         return _writer
 
 
-def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> bool:
+def submit(
+    record: Any, store_url: str, *, queue_size: int, batch_size: int, child: bool = False
+) -> bool:
     """Queue ``record`` for ``store_url`` without blocking; False if it was dropped.
+
+    With ``child``, the thread hands batches to a child process that encodes and writes
+    them (``sink``) where it can, so that work does not hold this process's GIL.
 
     The queue and thread are created by the first call in each process (and again
     in a forked child); ``queue_size`` is fixed from then until ``shutdown()``.
@@ -204,6 +252,8 @@ def submit(record: Any, store_url: str, *, queue_size: int, batch_size: int) -> 
         writer = _writer or _current(queue_size, batch_size)
         if batch_size != writer.batch_size:
             writer.batch_size = max(1, batch_size)
+        if child is not writer.child and not writer.child_failed:
+            writer.child = child
         if writer.thread is None:
             writer.ensure_thread()
         return writer.put(store_url, record)
