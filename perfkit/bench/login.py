@@ -18,6 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from perfkit import labels
 from perfkit.bench import personas
 from perfkit.bench.runner import REQUEST_SECONDS, Target, client_for, request, timed_out
+from perfkit.errors import one_line
 from perfkit.recording import Recording, current_labels
 
 #: Statuses that mean "log in first": a redirect to the login page, or a refusal.
@@ -39,6 +40,10 @@ def needs_login(response: Any, path: str) -> bool:
     login_path = urlsplit(resolve_url(settings.LOGIN_URL)).path
     following = parse_qs(location.query).get(REDIRECT_FIELD_NAME, [])
     return location.path == login_path or path in following
+
+
+class LoginFailed(Exception):
+    """Logging a persona in raised: the persona is left out, with why."""
 
 
 class Prober:
@@ -73,6 +78,9 @@ class Prober:
                 response, queries = _probe(target, personas.username(persona), size, self.seconds)
             except ObjectDoesNotExist:  # its user could not be made: a skip of the data
                 answers.append(f"{persona} not in the data")
+                continue
+            except LoginFailed as error:
+                answers.append(f"{persona} could not be logged in ({error})")
                 continue
             if response.status_code == 405:
                 return self._skip(target, "does not accept GET (405)")
@@ -118,7 +126,13 @@ def _probe(
     token = current_labels.set(request_labels)
     recording_finished.connect(keep, weak=False, dispatch_uid="perfkit.bench.login")
     try:
-        response = request(client_for(user), target, 0, seconds)
+        try:
+            client = client_for(user)
+        except ObjectDoesNotExist:
+            raise
+        except Exception as error:  # the project's login signals, session engine, settings
+            raise LoginFailed(one_line(error)) from None
+        response = request(client, target, 0, seconds)
     finally:
         recording_finished.disconnect(dispatch_uid="perfkit.bench.login")
         current_labels.reset(token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,10 +86,24 @@ def _adjust(store_url: str) -> list[str]:
     if mail != settings.EMAIL_BACKEND:
         settings.EMAIL_BACKEND = mail
         changes.append("EMAIL_BACKEND: mail kept in memory")
+    if not _has_secret_key(settings):
+        # Babybuddy's settings read it from the environment, empty when unset: logging a
+        # persona in signs its session with it.
+        settings.SECRET_KEY = secrets.token_urlsafe(50)
+        changes.append("SECRET_KEY: a throw-away key for this run (the settings have none)")
     if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         changes.append('ALLOWED_HOSTS: "testserver" (the test client) added')
     return changes
+
+
+def _has_secret_key(settings: Any) -> bool:
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django refuses to give out an empty one
+        return False
 
 
 def _isolated(alias: str, config: dict[str, Any]) -> dict[str, Any]:

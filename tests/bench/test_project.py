@@ -75,3 +75,48 @@ def test_what_it_cannot_fill_is_skipped_with_a_reason(run) -> None:
 def test_the_real_database_is_never_touched(run) -> None:
     output, _, _ = run
     assert not (output.parent / "real.sqlite3").exists()
+
+
+def test_settings_without_a_secret_key_get_a_throw_away_one(tmp_path: Path) -> None:
+    # Baby Buddy's settings read SECRET_KEY from the environment: "" when it is unset, and
+    # Django then refuses to sign a logged-in persona's session.
+    site = write_project(tmp_path)
+    settings = site / "mysite" / "settings.py"
+    text = settings.read_text()
+    assert 'SECRET_KEY = "not-secret"' in text
+    settings.write_text(
+        text.replace(
+            'SECRET_KEY = "not-secret"', 'SECRET_KEY = __import__("os").environ.get("K", "")'
+        )
+    )
+    result = perfkit(
+        site, "bench", "--settings", "mysite.settings", "--sizes", "2,3", "--repeat", "1"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout
+    assert "SECRET_KEY: a throw-away key for this run" in result.stdout
+    seen = {
+        (r["view"], r["status"], r["authenticated"])
+        for r in recordings(site / "perfkit-report")
+        if r["labels"]["phase"] == "measure"
+    }
+    assert ("dashboard", 200, True) in seen
+
+
+def test_a_login_that_raises_leaves_that_persona_out_with_the_reason(tmp_path: Path) -> None:
+    site = write_project(tmp_path)
+    models = site / "blog" / "models.py"
+    models.write_text(
+        models.read_text()
+        + "\n\nfrom django.contrib.auth.signals import user_logged_in\n\n\n"
+        + "def _audit(sender, **kwargs):\n    raise RuntimeError('audit log down')\n\n\n"
+        + "user_logged_in.connect(_audit)\n"
+    )
+    result = perfkit(
+        site, "bench", "--settings", "mysite.settings", "--sizes", "2,3", "--repeat", "1"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((site / "perfkit-report/bench.json").read_text())
+    reasons = {s["url"]: s["reason"] for s in report["skipped"] if "url" in s}
+    assert "could not be logged in (RuntimeError: audit log down)" in reasons["/dashboard/"]
+    assert any(v["view"] == "post_list" for v in report["views"])
