@@ -36,6 +36,8 @@ class _How:
     threshold: int
     relations: dict[str, list[Relation]]
     writers: dict[str, set[str]]
+    #: The user model's table and primary key (``caching.user_table``).
+    user: tuple[str, str]
 
 
 def analyse(
@@ -71,7 +73,12 @@ def conclude(
     analysis fails is a skip with the reason: the other views are still reported.
     """
     relations = django_relations() if relations is None else relations
-    how = _How(threshold, relations, caching.writers_by_table(found.statements_by_view))
+    how = _How(
+        threshold,
+        relations,
+        caching.writers_by_table(found.statements_by_view),
+        caching.user_table(),
+    )
     by_view: dict[str, list[GroupFacts]] = defaultdict(list)
     for group in found.groups:
         by_view[group.view].append(group)
@@ -195,7 +202,12 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
         written.update(query_written)
     grows = fit is not None and fit.verdict != scaling.CONSTANT
     candidate, _reason = caching.candidate(
-        group.view, group.caching, sorted(read), how.writers, grows or bool(groups)
+        group.view,
+        group.caching,
+        sorted(read),
+        how.writers,
+        grows or bool(groups),
+        caching.own_state_queries(group.statements, how.user),
     )
     flags = []
     if grows:

@@ -3,8 +3,9 @@ what invalidates them."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from perfkit import labels
@@ -28,6 +29,9 @@ MIN_QUERIES = 3
 #: Tables a request reads and writes for itself, not for the page: a logged-in GET writes its
 #: session, and that invalidates nothing another request would cache.
 _OWN_STATE = frozenset({"django_session"})
+
+#: The user model's table and primary-key column where Django does not say (``user_table``).
+_DEFAULT_USER = ("auth_user", "id")
 
 
 def repeated_requests(recordings: list[Recording], key: Callable[[Recording], object]) -> int:
@@ -55,14 +59,57 @@ def query_results(recording: Recording) -> object:
     return tuple(sorted((q.fingerprint, q.params_hash, q.rows or 0) for q in selects))
 
 
+def user_table() -> tuple[str, str]:
+    """The project's user model's table and primary-key column, from Django when it is set
+    up with ``django.contrib.auth`` (bench), else Django's own ``auth_user``."""
+    try:
+        from django.apps import apps
+
+        if apps.ready:
+            from django.contrib.auth import get_user_model
+
+            meta = get_user_model()._meta
+            column = meta.pk.column if meta.pk is not None else None
+            return meta.db_table, column or _DEFAULT_USER[1]
+    except Exception:  # no auth app, or a user model that cannot be loaded
+        return _DEFAULT_USER
+    return _DEFAULT_USER
+
+
+def own_state_queries(statements: Iterable[str], user: tuple[str, str]) -> int:
+    """How many of a view's statements only load the request's own state: its session, or
+    the logged-in user by primary key (AuthenticationMiddleware's lookup). Each runs once a
+    request, whatever the page shows, and no cache of the page would save it."""
+    from perfkit.analysis.sqltables import tables
+
+    quoted = '[`"]{}[`"]'.format
+    user_table, pk = quoted(re.escape(user[0])), quoted(re.escape(user[1]))
+    # ``get(pk=…)`` on the user model, with whatever it joins (healthchecks' backend
+    # select_related()s the profile): its own FROM, and one row by primary key.
+    by_pk = re.compile(
+        rf"\bFROM {user_table} .*WHERE {user_table}\.{pk} = (?:#|%s|\?)(?: LIMIT (?:#|\d+))?$"
+    )
+    found = 0
+    for sql in statements:
+        read, written = tables(sql)
+        if written or not read:
+            continue
+        if set(read) <= _OWN_STATE or by_pk.search(sql):
+            found += 1
+    return found
+
+
 def candidate(
     view: str,
     facts: CachingFacts,
     tables_read: list[str],
     writers: dict[str, set[str]],
     flagged_queries: bool,
+    own_state: int = 0,
 ) -> tuple[CachingCandidate | None, str]:
-    """The candidate for one view, or None and the reason it is not one."""
+    """The candidate for one view, or None and the reason it is not one. Its queries are
+    counted without the ``own_state`` ones (``own_state_queries``): a logged-in page's
+    session and user lookups are on every page, not work a cache of this one would save."""
     if not facts.gets:
         return None, "no successful GET responses"
     if facts.sends_validators:
@@ -78,9 +125,10 @@ def candidate(
     if repeats == 0:
         return None, "every response and its query results differ"
     typical_db_ms = facts.db_ms_median
-    if typical_db_ms < BIG_DB_MS and facts.queries_mean < MIN_QUERIES:
+    data_queries = facts.queries_mean - own_state
+    if typical_db_ms < BIG_DB_MS and data_queries < MIN_QUERIES:
         return None, "too little database work to be worth a cache"
-    if same_rows and facts.queries_mean < MIN_QUERIES:
+    if same_rows and data_queries < MIN_QUERIES:
         # By count alone: a slow machine's 2 ms must not make a two-query page a candidate.
         return None, "too few queries to be worth caching their results"
     data = [table for table in tables_read if table not in _OWN_STATE]

@@ -76,6 +76,50 @@ def test_several_queries_are_worth_a_cache_however_quick_the_machine_ran_them() 
     assert found.view == "shop:list"
 
 
+SESSION = (
+    'SELECT "django_session"."session_data" FROM "django_session"'
+    ' WHERE ("django_session"."expire_date" > # AND "django_session"."session_key" = #) LIMIT #'
+)
+USER = (
+    'SELECT "auth_user"."id", "auth_user"."username" FROM "auth_user"'
+    ' WHERE "auth_user"."id" = # LIMIT #'
+)
+
+
+def test_a_logged_in_pages_session_and_user_lookups_make_no_candidate() -> None:
+    # healthchecks' integration forms: the session, the user, one query of the page's own.
+    def page(*data: str):
+        return recording(
+            "hc:add", query(SESSION), query(USER), *[query(d) for d in data], authenticated=True
+        )
+
+    assert candidates(page(READ), page(READ), page(READ)) == []
+    (found,) = candidates(*[page(READ, READ, READ) for _ in range(3)])
+    assert found.view == "hc:add" and "fragment" in found.tool
+
+
+def test_the_login_lookup_counts_as_own_state_with_what_it_joins() -> None:
+    joined = (
+        'SELECT "auth_user"."id", "accounts_profile"."id" FROM "auth_user"'
+        ' LEFT OUTER JOIN "accounts_profile" ON ("auth_user"."id" = "accounts_profile"."user_id")'
+        ' WHERE "auth_user"."id" = # LIMIT #'
+    )
+    page = [recording("hc:add", query(SESSION), query(joined), query(READ)) for _ in range(3)]
+    assert candidates(*page) == []
+
+
+def test_a_page_that_reads_users_is_not_mistaken_for_the_login_lookup() -> None:
+    users = 'SELECT "auth_user"."id" FROM "auth_user" WHERE "auth_user"."is_active" ORDER BY 1'
+    by_author = (
+        'SELECT "blog_post"."id" FROM "blog_post" INNER JOIN "auth_user"'
+        ' ON ("blog_post"."author_id" = "auth_user"."id") WHERE "auth_user"."id" = #'
+    )
+    (found,) = candidates(*[recording("people", *[query(users)] * 3) for _ in range(2)])
+    assert found.tables == ["auth_user"]
+    (found,) = candidates(*[recording("posts", *[query(by_author)] * 3) for _ in range(2)])
+    assert found.view == "posts"
+
+
 def test_ranked_by_database_time_saved() -> None:
     light = [recording("a:light", *[query(READ, ms=0.05)] * 3) for _ in range(3)]
     heavier = [recording("a:heavy", *[query(READ, ms=0.5)] * 3) for _ in range(3)]

@@ -215,7 +215,11 @@ def test_a_login_only_page_is_requested_logged_in(run) -> None:
     _, report, _ = run
     loans = view(report, "my_loans")
     assert all(set(s["statuses"]) == {"200"} for s in loans["sizes"])
-    assert loans["persona"] == "user" and loans["flags"] == ["caching_candidate"]
+    assert loans["persona"] == "user"
+    # Its session and user lookups are on every logged-in page: one query of its own is too
+    # little to cache (healthchecks' forms were all "candidates" for their login lookups).
+    assert loans["flags"] == []
+    assert loans["view"] not in {c["view"] for c in report["caching_candidates"]}
 
 
 def n_plus_one_of(found: dict[str, Any]) -> list[tuple[str, str, int]]:
