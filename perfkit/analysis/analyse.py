@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,8 +37,8 @@ class _How:
     threshold: int
     relations: dict[str, list[Relation]]
     writers: dict[str, set[str]]
-    #: The user model's table and primary key (``caching.user_table``).
-    user: tuple[str, str]
+    #: The SQL that loads the logged-in user (``caching.user_lookup``).
+    user_lookup: re.Pattern[str]
 
 
 def analyse(
@@ -77,7 +78,7 @@ def conclude(
         threshold,
         relations,
         caching.writers_by_table(found.statements_by_view),
-        caching.user_table(),
+        caching.user_lookup(),
     )
     by_view: dict[str, list[GroupFacts]] = defaultdict(list)
     for group in found.groups:
@@ -207,7 +208,7 @@ def _view_report(group: GroupFacts, how: _How) -> ViewReport:
         sorted(read),
         how.writers,
         grows or bool(groups),
-        caching.own_state_queries(group.statements, how.user),
+        caching.own_state_queries(group.statements, how.user_lookup),
     )
     flags = []
     if grows:

@@ -30,7 +30,7 @@ MIN_QUERIES = 3
 #: session, and that invalidates nothing another request would cache.
 _OWN_STATE = frozenset({"django_session"})
 
-#: The user model's table and primary-key column where Django does not say (``user_table``).
+#: The user model's table and primary-key column where Django does not say (``user_lookup``).
 _DEFAULT_USER = ("auth_user", "id")
 
 
@@ -59,9 +59,18 @@ def query_results(recording: Recording) -> object:
     return tuple(sorted((q.fingerprint, q.params_hash, q.rows or 0) for q in selects))
 
 
-def user_table() -> tuple[str, str]:
-    """The project's user model's table and primary-key column, from Django when it is set
-    up with ``django.contrib.auth`` (bench), else Django's own ``auth_user``."""
+def user_lookup() -> re.Pattern[str]:
+    """The SQL of ``get(pk=…)`` on the project's user model (AuthenticationMiddleware's
+    lookup), with whatever it joins (healthchecks' backend ``select_related()``s the
+    profile): its own FROM, and one row by primary key. The model is Django's when it is
+    set up with ``django.contrib.auth`` (bench), else Django's own ``auth_user``."""
+    table, pk = _user_table()
+    quoted = '[`"]{}[`"]'.format
+    user, key = quoted(re.escape(table)), quoted(re.escape(pk))
+    return re.compile(rf"\bFROM {user} .*WHERE {user}\.{key} = (?:#|%s|\?)(?: LIMIT (?:#|\d+))?$")
+
+
+def _user_table() -> tuple[str, str]:
     try:
         from django.apps import apps
 
@@ -76,25 +85,18 @@ def user_table() -> tuple[str, str]:
     return _DEFAULT_USER
 
 
-def own_state_queries(statements: Iterable[str], user: tuple[str, str]) -> int:
+def own_state_queries(statements: Iterable[str], user_lookup: re.Pattern[str]) -> int:
     """How many of a view's statements only load the request's own state: its session, or
-    the logged-in user by primary key (AuthenticationMiddleware's lookup). Each runs once a
-    request, whatever the page shows, and no cache of the page would save it."""
+    the logged-in user (``user_lookup``). Each runs once a request, whatever the page
+    shows, and no cache of the page would save it."""
     from perfkit.analysis.sqltables import tables
 
-    quoted = '[`"]{}[`"]'.format
-    user_table, pk = quoted(re.escape(user[0])), quoted(re.escape(user[1]))
-    # ``get(pk=…)`` on the user model, with whatever it joins (healthchecks' backend
-    # select_related()s the profile): its own FROM, and one row by primary key.
-    by_pk = re.compile(
-        rf"\bFROM {user_table} .*WHERE {user_table}\.{pk} = (?:#|%s|\?)(?: LIMIT (?:#|\d+))?$"
-    )
     found = 0
     for sql in statements:
         read, written = tables(sql)
         if written or not read:
             continue
-        if set(read) <= _OWN_STATE or by_pk.search(sql):
+        if set(read) <= _OWN_STATE or user_lookup.search(sql):
             found += 1
     return found
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from perfkit.errors import CorruptRecordError, StoreError
@@ -12,6 +15,7 @@ from perfkit.store.rows import Row, as_row, record_row
 __all__ = [
     "SCHEMES",
     "CorruptRecordError",
+    "LastStore",
     "Row",
     "Store",
     "StoreError",
@@ -55,3 +59,30 @@ def split_query_option(url: str, name: str) -> tuple[str, str | None]:
     values = [v for k, v in pairs if k == name]
     rest = urlencode([(k, v) for k, v in pairs if k != name])
     return urlunsplit(parts._replace(query=rest)), (values[-1] if values else None)
+
+
+class LastStore:
+    """The store last written to: opened on first use, and again when the URL changes.
+
+    The background writer's thread and its child process each write through one.
+    """
+
+    def __init__(self) -> None:
+        self.store: Store | None = None
+        self.url: str | None = None
+
+    def write(
+        self, url: str, records: list[Any], opener: Callable[[str], Store] = open_store
+    ) -> None:
+        """Write ``records`` (rows, pending rows, Recordings or dicts) to the store at ``url``."""
+        if self.store is None or url != self.url:
+            self.close()
+            self.store, self.url = opener(url), url
+        self.store.write_rows([as_row(record) for record in records])
+
+    def close(self) -> None:
+        """Close the store, if one is open; a failure to close is not the caller's."""
+        store, self.store = self.store, None
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.close()

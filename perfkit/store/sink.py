@@ -18,8 +18,6 @@ import subprocess
 import sys
 from typing import IO, Any
 
-from perfkit.store.base import Store
-
 _LENGTH = 8
 
 #: What the child runs: the parent's import path first, then the loop below.
@@ -74,13 +72,13 @@ class Sink:
         except (OSError, ValueError, subprocess.SubprocessError) as exc:
             raise SinkGone(f"could not start it: {exc}") from exc
 
-    def write(self, store_url: str, records: list[Any], encoded: bytes | None = None) -> int:
-        """Send ``records`` (already framed as ``encoded``, when given) and wait for their
-        answer: how many were written; the child's error as StoreFailure."""
+    def write(self, encoded: bytes) -> int:
+        """Send a batch framed as ``encoded`` (``frame((store_url, records))``) and wait for
+        its answer: how many were written; the child's error as StoreFailure."""
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
-            stdin.write(encoded if encoded is not None else frame((store_url, records)))
+            stdin.write(encoded)
             stdin.flush()
             written, error = read_frame(stdout)
         except (OSError, EOFError, ValueError, TypeError) as exc:
@@ -105,36 +103,25 @@ class StoreFailure(Exception):
 
 def main() -> None:
     """The child: write each batch read from stdin, answer each on stdout, until EOF."""
-    from perfkit.store import as_row, open_store
+    from perfkit.store import LastStore
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The answers keep stdout to themselves: anything a store's library prints goes to stderr.
     source, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    store: Store | None = None
-    opened_url = None
+    store = LastStore()
     while True:
         try:
             store_url, records = read_frame(source)
         except EOFError:
             break
         try:
-            if store is None or store_url != opened_url:
-                _close(store)
-                store, opened_url = open_store(store_url), store_url
-            store.write_rows([as_row(record) for record in records])
+            store.write(store_url, records)
             answer: tuple[int, str | None] = (len(records), None)
         except Exception as exc:
-            _close(store)
-            store = None
+            store.close()
             answer = (0, str(exc) or type(exc).__name__)
         answers.write(frame(answer))
         answers.flush()
-    _close(store)
-
-
-def _close(store: Store | None) -> None:
-    if store is not None:
-        with contextlib.suppress(Exception):
-            store.close()
+    store.close()
